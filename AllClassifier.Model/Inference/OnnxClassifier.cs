@@ -1,0 +1,135 @@
+using AllClassifier.Model.Imaging;
+using AllClassifier.Model.Onnx;
+using Microsoft.ML.OnnxRuntime;
+
+namespace AllClassifier.Model.Inference;
+
+/// <summary>The scores of one image: class probabilities (when the model has a head) and backbone features.</summary>
+public sealed record ImageScores(float[] Probabilities, float[] Features)
+{
+    public int PredictedClass
+    {
+        get
+        {
+            var best = 0;
+            for (var i = 1; i < Probabilities.Length; i++)
+            {
+                if (Probabilities[i] > Probabilities[best])
+                {
+                    best = i;
+                }
+            }
+
+            return best;
+        }
+    }
+}
+
+/// <summary>
+/// One ONNX Runtime session over a composed model. <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string})"/>
+/// is thread-safe, so one instance serves concurrent callers.
+/// </summary>
+public sealed class OnnxClassifier : IDisposable
+{
+    private readonly InferenceSession _session;
+    private readonly SessionOptions _sessionOptions;
+    private readonly string[] _outputNames;
+    private readonly string[] _inputNames = [ClassifierModelComposer.InputName];
+
+    private OnnxClassifier(InferenceSession session, SessionOptions sessionOptions)
+    {
+        _session = session;
+        _sessionOptions = sessionOptions;
+        HasProbabilities = session.OutputMetadata.ContainsKey(ClassifierModelComposer.ProbabilitiesName);
+        if (!session.InputMetadata.ContainsKey(ClassifierModelComposer.InputName)
+            || !session.OutputMetadata.ContainsKey(ClassifierModelComposer.FeaturesName))
+        {
+            throw new InvalidDataException(
+                $"The model must take '{ClassifierModelComposer.InputName}' and give '{ClassifierModelComposer.FeaturesName}'.");
+        }
+
+        _outputNames = HasProbabilities
+            ? [ClassifierModelComposer.ProbabilitiesName, ClassifierModelComposer.FeaturesName]
+            : [ClassifierModelComposer.FeaturesName];
+        ClassCount = HasProbabilities
+            ? (int)session.OutputMetadata[ClassifierModelComposer.ProbabilitiesName].Dimensions[^1]
+            : 0;
+        Metadata = session.ModelMetadata.CustomMetadataMap;
+    }
+
+    public bool HasProbabilities { get; }
+
+    public int ClassCount { get; }
+
+    public IReadOnlyDictionary<string, string> Metadata { get; }
+
+    public static OnnxClassifier Load(string modelPath, ScorerOptions? options = null) =>
+        Create(options, sessionOptions => new InferenceSession(modelPath, sessionOptions));
+
+    public static OnnxClassifier Load(byte[] model, ScorerOptions? options = null) =>
+        Create(options, sessionOptions => new InferenceSession(model, sessionOptions));
+
+    /// <summary>Scores one preprocessed image (planar RGB 0..255, length <see cref="ImagePreprocessor.TensorLength"/>).</summary>
+    public ImageScores Score(float[] tensor) => ScoreBatch(tensor, 1)[0];
+
+    /// <summary>Scores <paramref name="count"/> images laid out one after another in <paramref name="tensors"/>.</summary>
+    public IReadOnlyList<ImageScores> ScoreBatch(float[] tensors, int count)
+    {
+        if (count < 1 || tensors.Length != count * ImagePreprocessor.TensorLength)
+        {
+            throw new ArgumentException($"Expected {count} x {ImagePreprocessor.TensorLength} floats, got {tensors.Length}.", nameof(tensors));
+        }
+
+        // Every native handle lives until Run returns: a collected RunOptions mid-call crashes the runtime.
+        using var runOptions = new RunOptions();
+        using var input = OrtValue.CreateTensorValueFromMemory(
+            tensors, [count, 3, ImagePreprocessor.Size, ImagePreprocessor.Size]);
+        using var outputs = _session.Run(runOptions, _inputNames, [input], _outputNames);
+
+        var probabilities = HasProbabilities ? outputs[0].GetTensorDataAsSpan<float>() : [];
+        var features = outputs[HasProbabilities ? 1 : 0].GetTensorDataAsSpan<float>();
+        var featureCount = features.Length / count;
+        var results = new ImageScores[count];
+        for (var i = 0; i < count; i++)
+        {
+            results[i] = new ImageScores(
+                HasProbabilities ? probabilities.Slice(i * ClassCount, ClassCount).ToArray() : [],
+                features.Slice(i * featureCount, featureCount).ToArray());
+        }
+
+        return results;
+    }
+
+    public void Dispose()
+    {
+        _session.Dispose();
+        _sessionOptions.Dispose();
+    }
+
+    private static OnnxClassifier Create(ScorerOptions? options, Func<SessionOptions, InferenceSession> open)
+    {
+        options ??= new ScorerOptions();
+        var sessionOptions = new SessionOptions
+        {
+            IntraOpNumThreads = Math.Max(1, options.IntraOpThreads),
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+        try
+        {
+            return new OnnxClassifier(open(sessionOptions), sessionOptions);
+        }
+        catch (OnnxRuntimeException ex)
+        {
+            sessionOptions.Dispose();
+            throw new InvalidDataException($"The model cannot be loaded by ONNX Runtime: {ex.Message}", ex);
+        }
+        catch
+        {
+            sessionOptions.Dispose();
+            throw;
+        }
+    }
+}
