@@ -26,11 +26,13 @@ public static class ErrorHandlingExtensions
             SuppressDiagnosticsCallback = _ => true,
         });
 
-        // Unknown routes and wrong methods answer in the same JSON shape: {"detail": "Not Found"}.
+        // Unknown routes, wrong methods and non-form bodies for form endpoints answer in the same JSON shape.
         app.UseStatusCodePages(async context =>
         {
             var response = context.HttpContext.Response;
-            var detail = ReasonPhrases.GetReasonPhrase(response.StatusCode);
+            var detail = response.StatusCode == StatusCodes.Status415UnsupportedMediaType
+                ? "the request body must be multipart/form-data"
+                : ReasonPhrases.GetReasonPhrase(response.StatusCode);
             await response.WriteAsJsonAsync(new ErrorResponse(string.IsNullOrEmpty(detail) ? "error" : detail));
         });
         return app;

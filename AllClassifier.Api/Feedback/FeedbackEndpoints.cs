@@ -40,7 +40,7 @@ public static class FeedbackEndpoints
             .WithDescription(
                 "Labels are class names (Benign, Early, Pre, Pro; any case) or indices 0-3; they are stored as names. " +
                 "The answer's feedback_count includes the stored row. Errors: 400 malformed multipart body; 413 body over " +
-                "the upload limit; 415 not a JPEG/PNG/BMP; 422 missing field or file, unknown label, empty, corrupt or " +
+                "the upload limit; 415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing field or file, unknown label, empty, corrupt or " +
                 "truncated image, or dimensions out of bounds. Nothing is stored on any error.")
             .Accepts<FeedbackForm>("multipart/form-data")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)

@@ -57,11 +57,11 @@ internal sealed partial class ChampionWatcher(
         catch (Exception ex)
         {
             _refused.Add(version);
-            LogRefused(logger, ex, version, holder.Current?.Version);
+            LogRefused(logger, ex, version, holder.Current?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none");
             return;
         }
 
-        var previous = holder.Current?.Version;
+        var previous = holder.Current?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
         holder.Swap(model);
         LogServing(logger, version, previous);
     }
@@ -70,10 +70,10 @@ internal sealed partial class ChampionWatcher(
     private static partial void LogWatching(ILogger logger, string root, TimeSpan interval);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model version {Version} (previously {Previous})")]
-    private static partial void LogServing(ILogger logger, int version, int? previous);
+    private static partial void LogServing(ILogger logger, int version, string previous);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Refused model version {Version}; still serving {Current}")]
-    private static partial void LogRefused(ILogger logger, Exception exception, int version, int? current);
+    private static partial void LogRefused(ILogger logger, Exception exception, int version, string current);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The model registry could not be read; retrying at the next poll")]
     private static partial void LogRegistryUnreadable(ILogger logger, Exception exception);

@@ -24,7 +24,7 @@ public static class PredictEndpoints
             .WithDescription(
                 "Answers the four class probabilities in index order (Benign, Early, Pre, Pro), the index of the most likely " +
                 "class, its name and the model version. Errors: 400 malformed multipart body; 413 body over the upload limit; " +
-                "415 not a JPEG/PNG/BMP; 422 missing 'file', empty, corrupt or truncated image, or dimensions out of bounds " +
+                "415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing 'file', empty, corrupt or truncated image, or dimensions out of bounds " +
                 "(refused from the header, before decoding); 503 no model yet or inference queue full (with Retry-After).")
             .Accepts<PredictForm>("multipart/form-data")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)

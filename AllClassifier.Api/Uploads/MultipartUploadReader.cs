@@ -23,7 +23,7 @@ public sealed class MultipartUploadReader(IOptions<UploadOptions> options)
 
         if (!request.HasFormContentType)
         {
-            return (null, Missing([.. requiredFields, FilePart], "expected a multipart/form-data body"));
+            return (null, new ApiError(StatusCodes.Status415UnsupportedMediaType, "the request body must be multipart/form-data"));
         }
 
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
