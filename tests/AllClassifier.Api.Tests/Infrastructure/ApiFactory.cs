@@ -17,7 +17,7 @@ public class ApiFactory : WebApplicationFactory<Program>
 {
     private readonly Dictionary<string, string?> _settings;
 
-    public ApiFactory(string? feedbackDirectory = null)
+    public ApiFactory(string? feedbackDirectory = null, IReadOnlyDictionary<string, string?>? settings = null)
     {
         Root = Directory.CreateTempSubdirectory("allclassifier-api-").FullName;
         RegistryDirectory = Path.Combine(Root, "registry");
@@ -29,6 +29,10 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["ModelServing:PollInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Information",
         };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            _settings[key] = value;
+        }
     }
 
     public string Root { get; }
