@@ -1,3 +1,4 @@
+using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
 namespace AllClassifier.Api.Docs;
@@ -14,6 +15,18 @@ public static class ApiDocsExtensions
             document.Info.Description =
                 "Classifies peripheral blood smear images for Acute Lymphoblastic Leukemia into Benign, Early, Pre and Pro, " +
                 "and stores corrections for retraining. Every error answers JSON {\"detail\": \"...\"}.";
+            return Task.CompletedTask;
+        }).AddSchemaTransformer((schema, context, _) =>
+        {
+            // Uploads are binary parts, so docs UIs offer a file picker rather than IFormFile's properties.
+            if (context.JsonTypeInfo.Type == typeof(IFormFile))
+            {
+                schema.Type = JsonSchemaType.String;
+                schema.Format = "binary";
+                schema.Properties?.Clear();
+                schema.Required?.Clear();
+            }
+
             return Task.CompletedTask;
         }));
         return builder;

@@ -37,6 +37,11 @@ public sealed partial class DocsTests(ServingApiFactory api)
         Assert.Contains("feedback_count", document.GetRawText());
         Assert.Contains("multipart/form-data", paths.GetProperty("/predict").GetProperty("post").GetProperty("requestBody").GetRawText());
         Assert.False(string.IsNullOrEmpty(predictResponse));
+        var schemas = document.GetProperty("components").GetProperty("schemas");
+        Assert.Equal(
+            ["correct_label", "file", "predicted_label"],
+            schemas.GetProperty("FeedbackForm").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
+        Assert.Equal("binary", schemas.GetProperty("IFormFile").GetProperty("format").GetString());
     }
 
     [Fact]
