@@ -1,3 +1,5 @@
+using AllClassifier.Model;
+using AllClassifier.Model.Synthetic;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;
@@ -9,10 +11,21 @@ using SixLabors.ImageSharp.PixelFormats;
 
 namespace AllClassifier.Api.Tests.Infrastructure;
 
-/// <summary>Seeded smear-like pictures: a pale background with dark round cells.</summary>
+/// <summary>Seeded smear pictures from the Model library's generator, encoded in every format the tests need.</summary>
 public static class TestImages
 {
-    public static Image<Rgb24> Smear(int seed, int width = 300, int height = 300)
+    public static Image<Rgb24> Smear(int seed, int width = SmearGenerator.ImageSize, int height = SmearGenerator.ImageSize)
+    {
+        if (width == SmearGenerator.ImageSize && height == SmearGenerator.ImageSize)
+        {
+            return new SmearGenerator(seed).Generate(CellClasses.All[seed % CellClasses.Count], index: seed);
+        }
+
+        return Blobs(seed, width, height);
+    }
+
+    /// <summary>Any size: a pale background with dark round cells.</summary>
+    private static Image<Rgb24> Blobs(int seed, int width, int height)
     {
         var random = new Random(seed);
         var image = new Image<Rgb24>(width, height, new Rgb24(235, 210, 220));
@@ -41,7 +54,7 @@ public static class TestImages
         return image;
     }
 
-    public static byte[] Jpeg(int seed, int width = 300, int height = 300) => Encode(seed, new JpegEncoder { Quality = 90 }, width, height);
+    public static byte[] Jpeg(int seed, int width = SmearGenerator.ImageSize, int height = SmearGenerator.ImageSize) => Encode(seed, new JpegEncoder { Quality = 90 }, width, height);
 
     public static byte[] Png(int seed) => Encode(seed, new PngEncoder());
 
@@ -53,7 +66,7 @@ public static class TestImages
 
     public static byte[] Webp(int seed) => Encode(seed, new WebpEncoder());
 
-    private static byte[] Encode(int seed, SixLabors.ImageSharp.Formats.IImageEncoder encoder, int width = 300, int height = 300)
+    private static byte[] Encode(int seed, SixLabors.ImageSharp.Formats.IImageEncoder encoder, int width = SmearGenerator.ImageSize, int height = SmearGenerator.ImageSize)
     {
         using var image = Smear(seed, width, height);
         using var stream = new MemoryStream();
