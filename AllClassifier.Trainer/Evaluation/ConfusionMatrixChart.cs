@@ -20,15 +20,17 @@ public static class ConfusionMatrixChart
     {
         var classes = metrics.PerClass.Select(c => c.DisplayName).ToList();
         var n = classes.Count;
-        var width = Left + (n * Cell) + Right;
+        using var regular = Typeface(SKFontStyle.Normal);
+        using var bold = Typeface(SKFontStyle.Bold);
+        using var titleFont = new SKFont(bold, 20);
+
+        // Wide enough for the title too, so a long run id is never cut off.
+        var width = (int)Math.Ceiling(Math.Max(Left + (n * Cell) + Right, titleFont.MeasureText(title) + 40));
         var height = Top + (n * Cell) + Bottom;
         using var surface = SKSurface.Create(new SKImageInfo(width, height, SKColorType.Rgba8888, SKAlphaType.Premul));
         var canvas = surface.Canvas;
         canvas.Clear(SKColors.White);
 
-        using var regular = Typeface(SKFontStyle.Normal);
-        using var bold = Typeface(SKFontStyle.Bold);
-        using var titleFont = new SKFont(bold, 20);
         using var subtitleFont = new SKFont(regular, 15);
         using var labelFont = new SKFont(regular, 14);
         using var axisFont = new SKFont(bold, 15);
