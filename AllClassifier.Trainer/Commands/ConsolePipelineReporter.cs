@@ -32,37 +32,16 @@ public sealed class ConsolePipelineReporter(IAnsiConsole console) : IPipelineRep
                 });
         }
 
-        var reporter = new PlainProgress(console, description, total);
-        var result = work(reporter);
-        reporter.Finish();
+        var plain = new TenthsProgress(
+            total,
+            (done, percent) => console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{description}: {done}/{total} ({percent}%)")));
+        var result = work(plain);
+        plain.Finish();
         return result;
     }
 
     private sealed class Progress(Action<int> report) : IProgress<int>
     {
         public void Report(int value) => report(value);
-    }
-
-    private sealed class PlainProgress(IAnsiConsole console, string description, int total) : IProgress<int>
-    {
-        private readonly Lock _lock = new();
-        private int _printedTenths = -1;
-
-        public void Report(int value)
-        {
-            var tenths = total <= 0 ? 10 : Math.Min(10, value * 10 / total);
-            lock (_lock)
-            {
-                if (tenths <= _printedTenths)
-                {
-                    return;
-                }
-
-                _printedTenths = tenths;
-                console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{description}: {value}/{total} ({tenths * 10}%)"));
-            }
-        }
-
-        public void Finish() => Report(total);
     }
 }

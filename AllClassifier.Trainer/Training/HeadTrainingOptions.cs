@@ -12,7 +12,7 @@ public sealed record HeadTrainingOptions
     public float LearningRate { get; init; } = 0.002f;
 
     /// <summary>L2 penalty on the weights (not the biases).</summary>
-    public float L2 { get; init; } = 1e-3f;
+    public float L2 { get; init; } = 3e-2f;
 
     public int BatchSize { get; init; } = 64;
 

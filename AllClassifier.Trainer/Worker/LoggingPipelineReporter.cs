@@ -12,26 +12,11 @@ public sealed class LoggingPipelineReporter(ILogger logger) : IPipelineReporter
 
     public T WithProgress<T>(string description, int total, Func<IProgress<int>, T> work)
     {
-        var printedTenths = -1;
-        var gate = new Lock();
-        var result = work(new Progress(done =>
-        {
-            var tenths = total <= 0 ? 10 : Math.Min(10, done * 10 / total);
-            lock (gate)
-            {
-                if (tenths > printedTenths)
-                {
-                    printedTenths = tenths;
-                    logger.LogInformation("{Description}: {Done}/{Total}", description, done, total);
-                }
-            }
-        }));
-        logger.LogInformation("{Description}: done", description);
+        var progress = new TenthsProgress(
+            total,
+            (done, percent) => logger.LogInformation("{Description}: {Done}/{Total} ({Percent}%)", description, done, total, percent));
+        var result = work(progress);
+        progress.Finish();
         return result;
-    }
-
-    private sealed class Progress(Action<int> report) : IProgress<int>
-    {
-        public void Report(int value) => report(value);
     }
 }

@@ -18,7 +18,7 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
         Assert.True(fixture.RunExitCode == 0, fixture.RunOutput);
         foreach (var task in PipelineTaskIds.Training)
         {
-            Assert.Matches($@"{task}\s+\d+\.\d", fixture.RunOutput);
+            Assert.Matches($@"{task}\W+\d+\.\d", fixture.RunOutput);
         }
 
         var registry = new LocalModelRegistry(fixture.RegistryDirectory);
