@@ -14,7 +14,8 @@ builder.Services.AddRazorPages();
 var app = builder.Build();
 
 app.UseExceptionHandler("/Error");
-app.UseStatusCodePagesWithReExecute("/Error", "?status={0}");
+app.UseStatusCodePagesWithReExecute("/Error");
+app.UseUploadLimit();
 app.MapStaticAssets();
 app.MapRazorPages().WithStaticAssets();
 app.MapBackendProxy();

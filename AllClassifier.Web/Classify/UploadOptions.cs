@@ -14,6 +14,12 @@ public sealed class UploadOptions
     /// <summary>The memory all retained images may take together; the oldest are dropped beyond it.</summary>
     public long RetainedBytesLimit { get; set; } = 256 * 1024 * 1024;
 
+    /// <summary>
+    /// The largest form read at all: twice the image limit, so a moderately oversized image still reaches the page,
+    /// which names the limit; anything bigger is refused while the form is read and the error page explains it.
+    /// </summary>
+    public long FormBytesLimit => 2 * MaxBytes + 64 * 1024;
+
     public string MaxSizeText => FormatSize(MaxBytes);
 
     public static string FormatSize(long bytes) => bytes switch

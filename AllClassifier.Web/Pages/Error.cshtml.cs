@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Diagnostics;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
@@ -19,15 +18,16 @@ public sealed class ErrorModel(IOptions<UploadOptions> uploads) : PageModel
 
     public string? RequestId { get; private set; }
 
-    public void OnGet(int? status) => Explain(status);
+    public void OnGet() => Explain();
 
-    public void OnPost(int? status) => Explain(status);
+    public void OnPost() => Explain();
 
-    private void Explain(int? status)
+    private void Explain()
     {
         RequestId = Activity.Current?.Id ?? HttpContext.TraceIdentifier;
+        var statusPage = HttpContext.Features.Get<IStatusCodeReExecuteFeature>();
         var failure = HttpContext.Features.Get<IExceptionHandlerFeature>()?.Error;
-        var code = status ?? (failure is BadHttpRequestException badRequest ? badRequest.StatusCode : null);
+        var code = statusPage?.OriginalStatusCode ?? (failure is BadHttpRequestException badRequest ? badRequest.StatusCode : null);
         if (code == StatusCodes.Status413PayloadTooLarge || failure is InvalidDataException)
         {
             Title = "The upload is too large";
@@ -41,7 +41,7 @@ public sealed class ErrorModel(IOptions<UploadOptions> uploads) : PageModel
         }
 
         // A re-executed status page keeps the original status; an exception would otherwise become a 200.
-        if (HttpContext.Features.Get<IStatusCodeReExecuteFeature>() is null)
+        if (statusPage is null)
         {
             Response.StatusCode = code ?? StatusCodes.Status500InternalServerError;
         }

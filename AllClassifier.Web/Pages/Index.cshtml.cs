@@ -90,10 +90,16 @@ public sealed class IndexModel(BackendClient backend, ClassificationStore store,
     }
 
     /// <summary>The kept image, shown beside its prediction.</summary>
-    public async Task<IActionResult> OnGetImageAsync(string? token, CancellationToken cancellationToken) =>
-        await store.FindAsync(token, cancellationToken) is { } classification
-            ? File(classification.Image.Content, PreviewContentType(classification.Image.ContentType))
-            : NotFound();
+    public async Task<IActionResult> OnGetImageAsync(string? token, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(token, cancellationToken) is not { } classification)
+        {
+            return NotFound();
+        }
+
+        Response.Headers.XContentTypeOptions = "nosniff";
+        return File(classification.Image.Content, PreviewContentType(classification.Image.ContentType));
+    }
 
     private async Task<ImageFile?> ReadUploadAsync(CancellationToken cancellationToken)
     {
