@@ -3,7 +3,6 @@ using AllClassifier.Web.Backend;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
 
 namespace AllClassifier.Web.Tests.Infrastructure;
 
@@ -25,8 +24,9 @@ public sealed class WebAppFactory(Uri backend, IReadOnlyDictionary<string, strin
             new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
             {
                 ["BACKEND_URL"] = backend.ToString(),
+                ["Logging:LogLevel:Default"] = "Warning",
+                ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
             }));
-        builder.ConfigureLogging(logging => logging.SetMinimumLevel(LogLevel.Warning));
     }
 
     /// <summary>An address on 127.0.0.1 where nothing listens: a backend that is down.</summary>
