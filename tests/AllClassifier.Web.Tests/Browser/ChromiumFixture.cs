@@ -3,7 +3,7 @@ using Microsoft.Playwright;
 namespace AllClassifier.Web.Tests.Browser;
 
 /// <summary>
-/// Debian's Chromium driven by Playwright, one browser per test collection. Playwright's own browser download is
+/// Debian's Chromium driven by Playwright. Playwright's own browser download is
 /// never used: the executable is the system one.
 /// </summary>
 public sealed class ChromiumFixture : IAsyncLifetime
