@@ -30,6 +30,11 @@ public sealed class FakeBackendServer : IAsyncDisposable
 
     public int FeedbackCount => feedbackCount;
 
+    /// <summary>Paths that answer with an error status and <c>detail</c> instead of their normal answer.</summary>
+    public ConcurrentDictionary<string, (int Status, string Detail)> Failures { get; } = new();
+
+    public int CountRequests(string path) => Requests.Count(r => r.Path == path);
+
     public static async Task<FakeBackendServer> StartAsync(int initialFeedbackCount = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
@@ -69,6 +74,13 @@ public sealed class FakeBackendServer : IAsyncDisposable
             }
 
             Requests.Enqueue(new WireRequest(context.Request.Method, context.Request.Path, context.Request.ContentType, length, fields));
+            if (Failures.TryGetValue(context.Request.Path, out var failure))
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await Results.Json(new { detail = failure.Detail }, statusCode: failure.Status).ExecuteAsync(context);
+                return;
+            }
+
             await next(context);
         });
 
