@@ -1,13 +1,18 @@
+using System.Text.Json.Serialization;
+
 namespace AllClassifier.Web.Backend;
 
 /// <summary>The answer of <c>POST /predict</c>.</summary>
 public sealed record Prediction(IReadOnlyList<double> Probabilities, int PredictedClass, string? ClassName, int? ModelVersion)
 {
     /// <summary>The predicted class's name; the API's <c>class_name</c> when present, else looked up by index.</summary>
+    [JsonIgnore]
     public string PredictedName => ClassName ?? ClassLabels.Name(PredictedClass);
 
+    [JsonIgnore]
     public string PredictedDisplayName => ClassLabels.DisplayName(PredictedClass);
 
+    [JsonIgnore]
     public double Confidence => PredictedClass >= 0 && PredictedClass < Probabilities.Count ? Probabilities[PredictedClass] : 0;
 }
 

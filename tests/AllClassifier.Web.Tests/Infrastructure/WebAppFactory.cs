@@ -6,8 +6,11 @@ using Microsoft.Extensions.Configuration;
 
 namespace AllClassifier.Web.Tests.Infrastructure;
 
-/// <summary>The web app with its backend address (and any other settings) given by the test.</summary>
-public sealed class WebAppFactory(Uri backend, IReadOnlyDictionary<string, string?>? settings = null)
+/// <summary>
+/// The web app with its backend address (and any other settings) given by the test. Without an address the app
+/// finds the backend through service discovery, configured by the settings as Aspire would.
+/// </summary>
+public sealed class WebAppFactory(Uri? backend, IReadOnlyDictionary<string, string?>? settings = null)
     : WebApplicationFactory<BackendClient>
 {
     /// <summary>Serves the app on real Kestrel at 127.0.0.1 (for a browser) instead of the in-memory test server.</summary>
@@ -23,7 +26,7 @@ public sealed class WebAppFactory(Uri backend, IReadOnlyDictionary<string, strin
         builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(
             new Dictionary<string, string?>(settings ?? new Dictionary<string, string?>())
             {
-                ["BACKEND_URL"] = backend.ToString(),
+                ["BACKEND_URL"] = backend?.ToString(),
                 ["Logging:LogLevel:Default"] = "Warning",
                 ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
             }));
