@@ -7,14 +7,19 @@ namespace AllClassifier.Model.Mlflow;
 public static class MlflowArtifactUri
 {
     public const string Scheme = "mlflow-artifacts:";
-    private const string RestPrefix = "api/2.0/mlflow-artifacts/artifacts/";
+    /// <summary>The proxied artifact store's REST root, relative to the tracking URI.</summary>
+    public const string RestRoot = "api/2.0/mlflow-artifacts/artifacts";
 
     /// <summary>Appends a relative artifact path (forward slashes) to an artifact URI.</summary>
     public static string Combine(string artifactUri, string relativePath) =>
         string.IsNullOrEmpty(relativePath) ? artifactUri : $"{artifactUri.TrimEnd('/')}/{relativePath.TrimStart('/')}";
 
     /// <summary>The REST path (relative to the tracking URI, segments escaped) of an artifact URI.</summary>
-    public static string ToRestPath(string artifactUri)
+    public static string ToRestPath(string artifactUri) =>
+        RestRoot + "/" + string.Join('/', StorePath(artifactUri).Split('/').Select(Uri.EscapeDataString));
+
+    /// <summary>The path inside the artifact store (e.g. <c>1/&lt;run&gt;/artifacts/model</c>), unescaped.</summary>
+    public static string StorePath(string artifactUri)
     {
         if (!artifactUri.StartsWith(Scheme, StringComparison.Ordinal))
         {
@@ -37,6 +42,6 @@ public static class MlflowArtifactUri
             throw new ArgumentException($"Artifact URI '{artifactUri}' must not contain '.' or '..' segments.", nameof(artifactUri));
         }
 
-        return RestPrefix + string.Join('/', segments.Select(Uri.EscapeDataString));
+        return string.Join('/', segments);
     }
 }

@@ -160,6 +160,14 @@ public sealed class MlflowClient(HttpClient httpClient, TimeProvider timeProvide
         }
     }
 
+    /// <summary>The files and directories directly under an artifact directory (names relative to it).</summary>
+    public async Task<IReadOnlyList<MlflowArtifactFile>> ListArtifactsAsync(string artifactDirectoryUri, CancellationToken cancellationToken = default)
+    {
+        var path = MlflowArtifactUri.StorePath(artifactDirectoryUri);
+        var response = await GetAsync<ListArtifactsResponse>($"{MlflowArtifactUri.RestRoot}?path={Uri.EscapeDataString(path)}", cancellationToken);
+        return response.Files ?? [];
+    }
+
     // ---- model registry -------------------------------------------------------------------------------------
 
     /// <summary>Creates the registered model; returns false when it already existed (registration is idempotent).</summary>
@@ -384,6 +392,8 @@ public sealed class MlflowClient(HttpClient httpClient, TimeProvider timeProvide
     private sealed record UpdateRunResponse(MlflowRunInfo RunInfo);
 
     private sealed record LogBatchRequest(string RunId, IReadOnlyList<MlflowMetric>? Metrics, IReadOnlyList<MlflowParam>? Params, IReadOnlyList<MlflowTag>? Tags);
+
+    private sealed record ListArtifactsResponse(IReadOnlyList<MlflowArtifactFile>? Files);
 
     private sealed record RegisteredModelResponse(MlflowRegisteredModel RegisteredModel);
 

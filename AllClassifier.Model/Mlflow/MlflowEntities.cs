@@ -76,6 +76,9 @@ public sealed record MlflowModelVersion(
     public int Number => int.Parse(Version, NumberStyles.None, CultureInfo.InvariantCulture);
 }
 
+/// <summary>One entry of an artifact directory listing; <see cref="Path"/> is the entry's name within the listed directory.</summary>
+public sealed record MlflowArtifactFile(string Path, bool IsDir, long? FileSize);
+
 public sealed record MlflowRegisteredModelAlias(string Alias, string Version);
 
 public sealed record MlflowRegisteredModel(

@@ -115,7 +115,11 @@ public sealed class FakeMlflowServer : IAsyncDisposable
     public static async Task<FakeMlflowServer> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.UseKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.Limits.MaxRequestBodySize = null; // model files are tens of MB; MLflow sets no limit either
+        });
         builder.Logging.ClearProviders();
         var app = builder.Build();
         var server = new FakeMlflowServer(app);
@@ -351,6 +355,23 @@ public sealed class FakeMlflowServer : IAsyncDisposable
 
                 return Ok([]);
             }
+        });
+
+        app.MapGet(ArtifactsApi.TrimEnd('/'), (string? path) =>
+        {
+            var prefix = string.IsNullOrEmpty(path) ? "" : path.TrimEnd('/') + "/";
+            var entries = _artifacts.Keys
+                .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
+                .Select(k => k[prefix.Length..])
+                .GroupBy(rest => rest.Split('/')[0])
+                .OrderBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => g.Any(rest => rest.Contains('/'))
+                    ? new JsonObject { ["path"] = g.Key, ["is_dir"] = true }
+                    : new JsonObject { ["path"] = g.Key, ["is_dir"] = false, ["file_size"] = _artifacts[prefix + g.Key].Length })
+                .Select(o => (JsonNode)o)
+                .ToArray();
+            // An empty listing is an empty object: MLflow omits empty fields.
+            return Ok(entries.Length == 0 ? [] : new JsonObject { ["files"] = new JsonArray(entries) });
         });
 
         app.MapPut(ArtifactsApi + "{**path}", async (string path, HttpContext context) =>
