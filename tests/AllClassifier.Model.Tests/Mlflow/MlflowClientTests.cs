@@ -315,6 +315,25 @@ public sealed class MlflowClientTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Resilience_added_for_all_clients_is_replaced_not_stacked()
+    {
+        var services = new ServiceCollection();
+        // What Aspire service defaults do for every HttpClient of a host.
+        services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
+        services.AddMlflowClient(_server.BaseAddress, resilience =>
+        {
+            resilience.Retry.MaxRetryAttempts = 1;
+            resilience.Retry.Delay = TimeSpan.Zero;
+        });
+        await using var provider = services.BuildServiceProvider();
+        _server.FailNext("GET", "runs/get", HttpStatusCode.ServiceUnavailable, times: 10);
+
+        await Assert.ThrowsAsync<MlflowException>(() => provider.GetRequiredService<MlflowClient>().GetRunAsync("x"));
+
+        Assert.Equal(2, _server.Requests.Count);
+    }
+
+    [Fact]
     public async Task Unreachable_server_is_reported_as_unreachable()
     {
         using var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
