@@ -20,10 +20,19 @@ public static class MlflowServiceCollectionExtensions
         Action<HttpStandardResilienceOptions>? configureResilience = null)
     {
         ArgumentNullException.ThrowIfNull(trackingUri);
+        return services.AddMlflowClient(_ => trackingUri, configureResilience);
+    }
+
+    /// <summary>As above, with the tracking URI resolved when the client is first created (e.g. from options).</summary>
+    public static IHttpClientBuilder AddMlflowClient(
+        this IServiceCollection services,
+        Func<IServiceProvider, Uri> trackingUri,
+        Action<HttpStandardResilienceOptions>? configureResilience = null)
+    {
         services.TryAddSingleton(TimeProvider.System);
-        var builder = services.AddHttpClient<MlflowClient>(client =>
+        var builder = services.AddHttpClient<MlflowClient>((serviceProvider, client) =>
         {
-            client.BaseAddress = trackingUri;
+            client.BaseAddress = trackingUri(serviceProvider);
             // The resilience pipeline owns timeouts (per attempt and in total).
             client.Timeout = Timeout.InfiniteTimeSpan;
         });
