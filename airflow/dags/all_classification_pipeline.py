@@ -65,7 +65,11 @@ def enough_new_feedback(db_path=FEEDBACK_DB, threshold=FB_THRESH, registry_dir=R
 
 
 def trainer_task(task_id, *options):
-    """Shell command running one trainer task; `{{ run_id }}` ties the five tasks of one DAG run together."""
+    """Shell command running one trainer task.
+
+    Tasks hand their results over through the work directory; test_classifier and register_model work on the
+    run train_classifier recorded last (`runs/latest`), which is why the DAG allows one active run at a time.
+    """
     arguments = ["task", task_id, *options]
     return " ".join([TRAINER, *(shlex.quote(a) for a in arguments)])
 
