@@ -14,7 +14,7 @@ if (useContainers)
     var prometheus = builder.AddPrometheusContainer("prometheus", dataRoot, nodeExporter);
     builder.AddGrafana("grafana", prometheus);
 }
-else if (MonitoringExtensions.FindPrometheusOnPath() is { } prometheusBinary)
+else if (PrometheusBinary.FindOnPath() is { } prometheusBinary)
 {
     builder.AddPrometheusExecutable("prometheus", prometheusBinary, dataRoot);
 }

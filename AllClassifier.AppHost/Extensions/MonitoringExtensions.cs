@@ -81,13 +81,6 @@ public static class MonitoringExtensions
             });
     }
 
-    /// <summary>The <c>prometheus</c> binary on PATH, if any.</summary>
-    public static string? FindPrometheusOnPath() =>
-        (Environment.GetEnvironmentVariable("PATH") ?? string.Empty)
-            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(folder => Path.Combine(folder, "prometheus"))
-            .FirstOrDefault(File.Exists);
-
     /// <summary>Grafana with the Prometheus data source and the dashboards of <c>monitoring/grafana</c> provisioned; anonymous access for local use.</summary>
     public static IResourceBuilder<ContainerResource> AddGrafana(
         this IDistributedApplicationBuilder builder, string name, IResourceBuilder<IResourceWithEndpoints> prometheus) =>
