@@ -107,6 +107,29 @@ public sealed class PrometheusServer : IAsyncDisposable
             .ToDictionary(t => t.GetProperty("labels").GetProperty("job").GetString()!, t => t.GetProperty("health").GetString()!);
     }
 
+    /// <summary>Polls the target list until <paramref name="job"/>'s target has the wanted health ("up", or null for any).</summary>
+    public async Task<string> WaitForTargetAsync(string job, string? health, TimeSpan deadline, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var last = "(not listed)";
+        while (clock.Elapsed < deadline)
+        {
+            var targets = await TargetHealthAsync(cancellationToken);
+            if (targets.TryGetValue(job, out var current))
+            {
+                last = current;
+                if (health is null || current == health)
+                {
+                    return current;
+                }
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+
+        throw new TimeoutException($"Prometheus' target '{job}' was '{last}', not '{health ?? "listed"}', after {deadline.TotalSeconds} s:\n{Output}");
+    }
+
     public async ValueTask DisposeAsync()
     {
         Http.Dispose();
