@@ -13,12 +13,55 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
         Assert.Equal(
             new Dictionary<string, string?>
             {
+                ["backend"] = "project.v0",
+                ["web"] = "project.v0",
+                ["trainer"] = "project.v0",
                 ["mlflow"] = "container.v0",
                 ["node-exporter"] = "container.v0",
                 ["prometheus"] = "container.v0",
                 ["grafana"] = "container.v0",
             },
             kinds);
+    }
+
+    [Theory]
+    [InlineData("backend", "AllClassifier.Api.csproj")]
+    [InlineData("web", "AllClassifier.Web.csproj")]
+    [InlineData("trainer", "AllClassifier.Trainer.csproj")]
+    public void Projects_point_at_their_project_files(string name, string projectFile)
+    {
+        var path = Path.GetFullPath(manifest.Resource(name).GetProperty("path").GetString()!, manifest.Directory);
+
+        Assert.Equal(projectFile, Path.GetFileName(path));
+        Assert.True(File.Exists(path), $"{name} points at {path}, which does not exist.");
+    }
+
+    [Fact]
+    public void Web_is_public_and_reaches_the_backend_by_its_binding()
+    {
+        var web = manifest.Resource("web");
+        var env = AspireManifest.Environment(web);
+
+        Assert.True(web.GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
+        Assert.Equal("{backend.bindings.http.url}", env["BACKEND_URL"]);
+        Assert.Equal("{backend.bindings.http.url}", env["services__backend__http__0"]);
+        Assert.False(manifest.Resource("backend").GetProperty("bindings").GetProperty("http").TryGetProperty("external", out _));
+    }
+
+    [Fact]
+    public void Trainer_runs_the_worker_against_the_backends_feedback_and_registry_and_logs_to_mlflow()
+    {
+        var trainer = manifest.Resource("trainer");
+        var trainerEnv = AspireManifest.Environment(trainer);
+        var backendEnv = AspireManifest.Environment(manifest.Resource("backend"));
+
+        Assert.Equal(["worker"], trainer.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal("{mlflow.bindings.http.url}", trainerEnv["MLFLOW_TRACKING_URI"]);
+        Assert.Equal("100", trainerEnv["FB_THRESH"]);
+        Assert.Equal("/app/work", trainerEnv["WORK_DIR"]);
+        Assert.Equal(backendEnv["FEEDBACK_DIR"], trainerEnv["FEEDBACK_DIR"]);
+        Assert.Equal(backendEnv["MODEL_REGISTRY_DIR"], trainerEnv["MODEL_REGISTRY_DIR"]);
+        Assert.Equal("/app/data", backendEnv["FEEDBACK_DIR"]);
     }
 
     [Theory]
