@@ -32,7 +32,10 @@ public static class MonitoringExtensions
             return prometheus.WithBindMount("../monitoring/prometheus/prometheus.yml", "/etc/prometheus/prometheus.yml", isReadOnly: true);
         }
 
+        // A bind mount of a missing file would be created as a folder: the file exists from the start and gets
+        // its targets just before the container is created.
         var configFile = Path.Combine(dataRoot.PrometheusDir, ConfigFileName);
+        File.WriteAllText(configFile, PrometheusScrapeConfig.Render([], ScrapeInterval));
         return prometheus
             .WithBindMount(configFile, "/etc/prometheus/prometheus.yml", isReadOnly: true)
             .OnBeforeResourceStarted(async (resource, startedEvent, cancellationToken) =>
