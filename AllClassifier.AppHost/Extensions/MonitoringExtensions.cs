@@ -101,12 +101,13 @@ public static class MonitoringExtensions
             .WithUrlForEndpoint("http", url => url.DisplayText = "Grafana")
             .WithUrlForEndpoint("http", _ => new() { Url = "/d/allclassifier-api", DisplayText = "AllClassifier dashboard" });
 
-    /// <summary>The host's memory, CPU and disk figures (node_memory_MemAvailable_bytes and friends) for Prometheus.</summary>
+    /// <summary>
+    /// The host's memory and CPU figures (node_memory_MemAvailable_bytes and friends) for Prometheus. A container's
+    /// /proc already shows the host's memory and CPU, so no host folder is mounted (that would only add file systems).
+    /// </summary>
     public static IResourceBuilder<ContainerResource> AddNodeExporter(this IDistributedApplicationBuilder builder, string name) =>
         builder.AddContainer(name, "prom/node-exporter", "v1.8.2")
             .WithImageRegistry("docker.io")
-            .WithArgs("--path.rootfs=/host")
-            .WithBindMount("/", "/host", isReadOnly: true)
             .WithHttpEndpoint(targetPort: 9100, name: "http")
             .WithHttpHealthCheck("/metrics");
 
