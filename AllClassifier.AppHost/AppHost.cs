@@ -1,0 +1,47 @@
+using AllClassifier.AppHost.Extensions;
+
+var builder = DistributedApplication.CreateBuilder(args);
+
+// Shared state: .data/{feedback,registry,work,prometheus} by default (AllClassifier:DataRoot), DATA_DIR optional.
+var dataRoot = DataRoot.FromConfiguration(builder);
+
+// The classification API, under the host name the original stack used.
+var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
+    .WithFeedbackDatabase(dataRoot)
+    .WithModelRegistry(dataRoot)
+    .WithHttpHealthCheck("/health")
+    .WithUrlForEndpoint("http", url => url.DisplayText = "API")
+    .WithUrlForEndpoint("http", _ => new() { Url = "/docs", DisplayText = "API docs" });
+
+// The lab's web app; its /api/{**rest} route forwards to the backend.
+var web = builder.AddProject<Projects.AllClassifier_Web>("web")
+    .WithExternalHttpEndpoints()
+    .WithReference(backend)
+    .WithEnvironment("BACKEND_URL", backend.GetEndpoint("http"))
+    .WaitFor(backend)
+    .WithHttpHealthCheck("/health")
+    .WithUrlForEndpoint("http", url => url.DisplayText = "Web UI");
+
+// Bootstraps a first model when the registry is empty, then retrains on feedback and promotes better models.
+var trainer = builder.AddProject<Projects.AllClassifier_Trainer>("trainer")
+    .WithArgs("worker")
+    .WithFeedbackDatabase(dataRoot)
+    .WithModelRegistry(dataRoot)
+    .WithTrainingInputs(dataRoot, builder.Configuration);
+
+// Containers only where an engine answers (or AllClassifier:Containers=always), and always in the manifest.
+if (builder.UseContainers())
+{
+    var mlflow = builder.AddMlflow("mlflow");
+    trainer.WithMlflowTracking(mlflow);
+
+    var nodeExporter = builder.AddNodeExporter("node-exporter");
+    var prometheus = builder.AddPrometheusContainer("prometheus", dataRoot, backend, web, nodeExporter);
+    builder.AddGrafana("grafana", prometheus);
+}
+else if (PrometheusBinary.FindOnPath() is { } prometheusBinary)
+{
+    builder.AddPrometheusExecutable("prometheus", prometheusBinary, dataRoot, backend, web);
+}
+
+builder.Build().Run();

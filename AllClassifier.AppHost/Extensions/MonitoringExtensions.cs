@@ -1,0 +1,154 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AllClassifier.AppHost.Extensions;
+
+/// <summary>
+/// Prometheus (as a container, or as the local <c>prometheus</c> binary when no container engine runs),
+/// Grafana with the provisioned AllClassifier dashboard, and a node exporter.
+/// </summary>
+public static class MonitoringExtensions
+{
+    private const string ConfigFileName = "prometheus.yml";
+    private const int PrometheusPort = 9090;
+    private static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(5);
+
+    // How long to wait for an endpoint's address inside the container network before falling back to the host gateway.
+    private static readonly TimeSpan ContainerNetworkResolveTimeout = TimeSpan.FromSeconds(20);
+
+    /// <summary>Prometheus in a container. Run mode scrapes the real endpoints; publish mode ships the container stack's configuration.</summary>
+    public static IResourceBuilder<ContainerResource> AddPrometheusContainer(
+        this IDistributedApplicationBuilder builder, string name, DataRoot dataRoot, params IResourceBuilder<IResourceWithEndpoints>[] scraped)
+    {
+        var prometheus = builder.AddContainer(name, "prom/prometheus", "v2.55.1")
+            .WithImageRegistry("docker.io")
+            .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus")
+            .WithVolume("allclassifier-prometheus", "/prometheus")
+            .WithHttpEndpoint(targetPort: PrometheusPort, name: "http")
+            .WithPrometheusHealthAndUrls();
+
+        if (builder.ExecutionContext.IsPublishMode)
+        {
+            return prometheus.WithBindMount("../monitoring/prometheus/prometheus.yml", "/etc/prometheus/prometheus.yml", isReadOnly: true);
+        }
+
+        // A bind mount of a missing file would be created as a folder: the file exists from the start and gets
+        // its targets just before the container is created.
+        var configFile = Path.Combine(dataRoot.PrometheusDir, ConfigFileName);
+        File.WriteAllText(configFile, PrometheusScrapeConfig.Render([], ScrapeInterval));
+        return prometheus
+            .WithBindMount(configFile, "/etc/prometheus/prometheus.yml", isReadOnly: true)
+            .OnBeforeResourceStarted(async (resource, startedEvent, cancellationToken) =>
+            {
+                var logger = startedEvent.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);
+                var targets = new List<ScrapeTarget>();
+                foreach (var service in scraped)
+                {
+                    var hostAndPort = await ResolveFromContainerNetworkAsync(service.Resource, logger, cancellationToken);
+                    targets.Add(new ScrapeTarget(ScrapeJobName(service.Resource), hostAndPort));
+                }
+
+                await WriteConfigAsync(configFile, targets, logger, cancellationToken);
+            });
+    }
+
+    /// <summary>Prometheus as a local process (the Debian <c>prometheus</c> package, for example), bound to loopback.</summary>
+    public static IResourceBuilder<ExecutableResource> AddPrometheusExecutable(
+        this IDistributedApplicationBuilder builder, string name, string executablePath, DataRoot dataRoot, params IResourceBuilder<IResourceWithEndpoints>[] scraped)
+    {
+        var configFile = Path.Combine(dataRoot.PrometheusDir, ConfigFileName);
+        var prometheus = builder.AddExecutable(name, executablePath, dataRoot.PrometheusDir)
+            .WithHttpEndpoint(name: "http")
+            .ExcludeFromManifest();
+        var endpoint = prometheus.GetEndpoint("http");
+
+        return prometheus
+            .WithArgs(context =>
+            {
+                context.Args.Add($"--config.file={configFile}");
+                context.Args.Add($"--storage.tsdb.path={Path.Combine(dataRoot.PrometheusDir, "data")}");
+                context.Args.Add(ReferenceExpression.Create($"--web.listen-address=127.0.0.1:{endpoint.Property(EndpointProperty.TargetPort)}"));
+            })
+            .WithPrometheusHealthAndUrls()
+            .OnBeforeResourceStarted(async (resource, startedEvent, cancellationToken) =>
+            {
+                var logger = startedEvent.Services.GetRequiredService<ResourceLoggerService>().GetLogger(resource);
+                var targets = new List<ScrapeTarget>();
+                foreach (var service in scraped)
+                {
+                    var hostAndPort = await service.GetEndpoint("http").Property(EndpointProperty.HostAndPort).GetValueAsync(cancellationToken);
+                    targets.Add(new ScrapeTarget(ScrapeJobName(service.Resource), hostAndPort!));
+                }
+
+                await WriteConfigAsync(configFile, targets, logger, cancellationToken);
+            });
+    }
+
+    /// <summary>Grafana with the Prometheus data source and the dashboards of <c>monitoring/grafana</c> provisioned; anonymous access for local use.</summary>
+    public static IResourceBuilder<ContainerResource> AddGrafana(
+        this IDistributedApplicationBuilder builder, string name, IResourceBuilder<IResourceWithEndpoints> prometheus) =>
+        builder.AddContainer(name, "grafana/grafana", "11.3.0")
+            .WithImageRegistry("docker.io")
+            .WithBindMount("../monitoring/grafana/provisioning", "/etc/grafana/provisioning", isReadOnly: true)
+            .WithBindMount("../monitoring/grafana/dashboards", "/var/lib/grafana/dashboards", isReadOnly: true)
+            .WithEnvironment("PROMETHEUS_URL", prometheus.GetEndpoint("http"))
+            .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "true")
+            .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Admin")
+            .WithEnvironment("GF_AUTH_DISABLE_LOGIN_FORM", "true")
+            .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/var/lib/grafana/dashboards/all-api.json")
+            .WithHttpEndpoint(targetPort: 3000, name: "http")
+            .WithHttpHealthCheck("/api/health")
+            .WithUrlForEndpoint("http", url => url.DisplayText = "Grafana")
+            .WithUrlForEndpoint("http", _ => new() { Url = "/d/allclassifier-api", DisplayText = "AllClassifier dashboard" });
+
+    /// <summary>
+    /// The host's memory and CPU figures (node_memory_MemAvailable_bytes and friends) for Prometheus. A container's
+    /// /proc already shows the host's memory and CPU, so no host folder is mounted (that would only add file systems).
+    /// </summary>
+    public static IResourceBuilder<ContainerResource> AddNodeExporter(this IDistributedApplicationBuilder builder, string name) =>
+        builder.AddContainer(name, "prom/node-exporter", "v1.8.2")
+            .WithImageRegistry("docker.io")
+            .WithHttpEndpoint(targetPort: 9100, name: "http")
+            .WithHttpHealthCheck("/metrics");
+
+    private static IResourceBuilder<T> WithPrometheusHealthAndUrls<T>(this IResourceBuilder<T> prometheus)
+        where T : IResourceWithEndpoints =>
+        prometheus
+            .WithHttpHealthCheck("/-/ready")
+            .WithUrlForEndpoint("http", url => url.DisplayText = "Prometheus")
+            .WithUrlForEndpoint("http", _ => new() { Url = "/targets", DisplayText = "Scrape targets" });
+
+    // Jobs are named after the resources (backend, web, node-exporter), so dashboards can tell them apart.
+    private static string ScrapeJobName(IResource resource) => resource.Name;
+
+    // A containerised Prometheus reaches projects through the container network's view of their endpoints.
+    private static async Task<string> ResolveFromContainerNetworkAsync(IResourceWithEndpoints service, ILogger logger, CancellationToken cancellationToken)
+    {
+        var inContainerNetwork = service.GetEndpoint("http", KnownNetworkIdentifiers.DefaultAspireContainerNetwork);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ContainerNetworkResolveTimeout);
+        try
+        {
+            var hostAndPort = await inContainerNetwork.Property(EndpointProperty.HostAndPort).GetValueAsync(timeout.Token);
+            if (!string.IsNullOrEmpty(hostAndPort))
+            {
+                return hostAndPort;
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+        }
+
+        var port = await service.GetEndpoint("http").Property(EndpointProperty.Port).GetValueAsync(cancellationToken);
+        logger.LogWarning("No container-network address for {Resource}; scraping it through host.docker.internal:{Port}.", service.Name, port);
+        return $"host.docker.internal:{port}";
+    }
+
+    private static async Task WriteConfigAsync(string configFile, IReadOnlyList<ScrapeTarget> targets, ILogger logger, CancellationToken cancellationToken)
+    {
+        var yaml = PrometheusScrapeConfig.Render(targets, ScrapeInterval);
+        Directory.CreateDirectory(Path.GetDirectoryName(configFile)!);
+        await File.WriteAllTextAsync(configFile, yaml, cancellationToken);
+        logger.LogInformation("Wrote {ConfigFile} scraping {Targets}.", configFile, string.Join(", ", targets.Select(t => $"{t.Job}={t.HostAndPort}")));
+    }
+}

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Configuration;
+
+namespace AllClassifier.AppHost.Extensions;
+
+/// <summary>Hands the shared folders of the <see cref="DataRoot"/> to the services, under the environment variable names of the LLD.</summary>
+public static class SharedStateExtensions
+{
+    /// <summary>Configuration key of the number of feedback rows that triggers a retraining (FB_THRESH).</summary>
+    public const string FeedbackThresholdKey = "AllClassifier:FeedbackThreshold";
+
+    public static IResourceBuilder<ProjectResource> WithFeedbackDatabase(this IResourceBuilder<ProjectResource> service, DataRoot dataRoot) =>
+        service.WithEnvironment("FEEDBACK_DIR", dataRoot.FeedbackDir);
+
+    public static IResourceBuilder<ProjectResource> WithModelRegistry(this IResourceBuilder<ProjectResource> service, DataRoot dataRoot) =>
+        service.WithEnvironment("MODEL_REGISTRY_DIR", dataRoot.RegistryDir);
+
+    /// <summary>The trainer's work folder, its dataset when there is one, and the retraining threshold.</summary>
+    public static IResourceBuilder<ProjectResource> WithTrainingInputs(this IResourceBuilder<ProjectResource> trainer, DataRoot dataRoot, IConfiguration configuration)
+    {
+        trainer.WithEnvironment("WORK_DIR", dataRoot.TrainerWorkDir)
+            .WithEnvironment("FB_THRESH", configuration[FeedbackThresholdKey] ?? "100");
+
+        return dataRoot.DatasetDir is { } dataset ? trainer.WithEnvironment("DATA_DIR", dataset) : trainer;
+    }
+}

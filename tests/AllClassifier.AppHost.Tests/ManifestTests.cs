@@ -1,0 +1,128 @@
+using System.Text.Json;
+
+namespace AllClassifier.AppHost.Tests;
+
+/// <summary>The manifest azd deploys from holds every resource, with its image, bindings, mounts and environment.</summary>
+public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<AspireManifest>
+{
+    [Fact]
+    public void Manifest_declares_every_resource_with_its_kind()
+    {
+        var kinds = manifest.Resources.EnumerateObject().ToDictionary(r => r.Name, r => r.Value.GetProperty("type").GetString());
+
+        Assert.Equal(
+            new Dictionary<string, string?>
+            {
+                ["backend"] = "project.v0",
+                ["web"] = "project.v0",
+                ["trainer"] = "project.v0",
+                ["mlflow"] = "container.v0",
+                ["node-exporter"] = "container.v0",
+                ["prometheus"] = "container.v0",
+                ["grafana"] = "container.v0",
+            },
+            kinds);
+    }
+
+    [Theory]
+    [InlineData("backend", "AllClassifier.Api.csproj")]
+    [InlineData("web", "AllClassifier.Web.csproj")]
+    [InlineData("trainer", "AllClassifier.Trainer.csproj")]
+    public void Projects_point_at_their_project_files(string name, string projectFile)
+    {
+        var path = Path.GetFullPath(manifest.Resource(name).GetProperty("path").GetString()!, manifest.Directory);
+
+        Assert.Equal(projectFile, Path.GetFileName(path));
+        Assert.True(File.Exists(path), $"{name} points at {path}, which does not exist.");
+    }
+
+    [Fact]
+    public void Web_is_public_and_reaches_the_backend_by_its_binding()
+    {
+        var web = manifest.Resource("web");
+        var env = AspireManifest.Environment(web);
+
+        Assert.True(web.GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
+        Assert.Equal("{backend.bindings.http.url}", env["BACKEND_URL"]);
+        Assert.Equal("{backend.bindings.http.url}", env["services__backend__http__0"]);
+        Assert.False(manifest.Resource("backend").GetProperty("bindings").GetProperty("http").TryGetProperty("external", out _));
+    }
+
+    [Fact]
+    public void Trainer_runs_the_worker_against_the_backends_feedback_and_registry_and_logs_to_mlflow()
+    {
+        var trainer = manifest.Resource("trainer");
+        var trainerEnv = AspireManifest.Environment(trainer);
+        var backendEnv = AspireManifest.Environment(manifest.Resource("backend"));
+
+        Assert.Equal(["worker"], trainer.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
+        Assert.Equal("{mlflow.bindings.http.url}", trainerEnv["MLFLOW_TRACKING_URI"]);
+        Assert.Equal("100", trainerEnv["FB_THRESH"]);
+        Assert.Equal("/app/work", trainerEnv["WORK_DIR"]);
+        Assert.Equal(backendEnv["FEEDBACK_DIR"], trainerEnv["FEEDBACK_DIR"]);
+        Assert.Equal(backendEnv["MODEL_REGISTRY_DIR"], trainerEnv["MODEL_REGISTRY_DIR"]);
+        Assert.Equal("/app/data", backendEnv["FEEDBACK_DIR"]);
+    }
+
+    [Theory]
+    [InlineData("mlflow", "ghcr.io/mlflow/mlflow:v", 5000)]
+    [InlineData("prometheus", "docker.io/prom/prometheus:v", 9090)]
+    [InlineData("grafana", "docker.io/grafana/grafana:", 3000)]
+    [InlineData("node-exporter", "docker.io/prom/node-exporter:v", 9100)]
+    public void Containers_use_pinned_images_and_expose_their_http_port(string name, string imagePrefix, int port)
+    {
+        var resource = manifest.Resource(name);
+        var image = resource.GetProperty("image").GetString()!;
+
+        Assert.StartsWith(imagePrefix, image, StringComparison.Ordinal);
+        Assert.DoesNotContain("latest", image, StringComparison.Ordinal);
+        var http = resource.GetProperty("bindings").GetProperty("http");
+        Assert.Equal("http", http.GetProperty("scheme").GetString());
+        Assert.Equal(port, http.GetProperty("targetPort").GetInt32());
+    }
+
+    [Fact]
+    public void Mlflow_serves_artifacts_from_a_sqlite_store_in_its_volume()
+    {
+        var mlflow = manifest.Resource("mlflow");
+        var args = mlflow.GetProperty("args").EnumerateArray().Select(a => a.GetString()).ToList();
+
+        Assert.Equal("mlflow", mlflow.GetProperty("entrypoint").GetString());
+        Assert.Equal("server", args[0]);
+        Assert.Equal("sqlite:////mlflow/mlruns.db", args[args.IndexOf("--backend-store-uri") + 1]);
+        Assert.Contains("--serve-artifacts", args);
+        Assert.Contains(mlflow.GetProperty("volumes").EnumerateArray(), v => v.GetProperty("target").GetString() == "/mlflow");
+    }
+
+    [Theory]
+    [InlineData("prometheus", "/etc/prometheus/prometheus.yml")]
+    [InlineData("grafana", "/etc/grafana/provisioning")]
+    [InlineData("grafana", "/var/lib/grafana/dashboards")]
+    public void Monitoring_mounts_files_that_exist_in_the_repository(string name, string target)
+    {
+        var mount = manifest.Resource(name).GetProperty("bindMounts").EnumerateArray()
+            .Single(m => m.GetProperty("target").GetString() == target);
+
+        // Sources are relative to the manifest, as azd resolves them.
+        var source = Path.GetFullPath(mount.GetProperty("source").GetString()!, manifest.Directory);
+        Assert.True(File.Exists(source) || Directory.Exists(source), $"{name} mounts {source} at {target}, which does not exist.");
+        Assert.True(mount.GetProperty("readOnly").GetBoolean());
+    }
+
+    [Fact]
+    public void Grafana_gets_the_prometheus_address_for_its_provisioned_data_source()
+    {
+        var env = AspireManifest.Environment(manifest.Resource("grafana"));
+
+        Assert.Equal("{prometheus.bindings.http.url}", env["PROMETHEUS_URL"]);
+        Assert.Equal("/var/lib/grafana/dashboards/all-api.json", env["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]);
+    }
+
+    [Fact]
+    public void Prometheus_reads_the_mounted_configuration()
+    {
+        var args = manifest.Resource("prometheus").GetProperty("args").EnumerateArray().Select(a => a.GetString());
+
+        Assert.Contains("--config.file=/etc/prometheus/prometheus.yml", args);
+    }
+}

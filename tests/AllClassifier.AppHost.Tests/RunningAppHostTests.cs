@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using AllClassifier.AppHost.Extensions;
+using AllClassifier.Model;
+using AllClassifier.Model.Synthetic;
+using Aspire.Hosting;
+using Aspire.Hosting.ApplicationModel;
+using Xunit.Abstractions;
+
+namespace AllClassifier.AppHost.Tests;
+
+/// <summary>What a newcomer gets from <c>dotnet run --project AllClassifier.AppHost</c> on a machine without Docker.</summary>
+[Collection(RunningAppHostCollection.Name)]
+public sealed class RunningAppHostTests(RunningAppHost host, ITestOutputHelper output)
+{
+    private static readonly TimeSpan HealthDeadline = TimeSpan.FromMinutes(2);
+
+    // The trainer extracts ResNet18 features of a few hundred synthetic images before it registers a first model.
+    private static readonly TimeSpan BootstrapDeadline = TimeSpan.FromMinutes(6);
+
+    [Fact]
+    public async Task Services_report_healthy_and_the_trainer_runs()
+    {
+        using var timeout = new CancellationTokenSource(HealthDeadline);
+        var notifications = host.App.ResourceNotifications;
+
+        await notifications.WaitForResourceHealthyAsync("backend", timeout.Token);
+        await notifications.WaitForResourceHealthyAsync("web", timeout.Token);
+        // Throws on the deadline unless the trainer process reaches Running.
+        await notifications.WaitForResourceAsync("trainer", KnownResourceStates.Running, timeout.Token);
+
+        Assert.False(host.HasResource("mlflow"), "Containers were switched off, yet MLflow was declared.");
+    }
+
+    [Fact]
+    public async Task Bootstrap_model_is_served_by_the_backend_and_through_the_web_app()
+    {
+        using var timeout = new CancellationTokenSource(BootstrapDeadline + HealthDeadline);
+        using var backend = host.App.CreateHttpClient("backend", "http");
+        using var web = host.App.CreateHttpClient("web", "http");
+        var image = new SmearGenerator(seed: 3).GenerateJpeg(CellClass.Pre, 0);
+
+        var clock = Stopwatch.StartNew();
+        var direct = await PollUntilPredictionAsync(backend, "predict", image, timeout.Token);
+        output.WriteLine($"The backend served a bootstrap model {clock.Elapsed.TotalSeconds:F0} s after the first poll.");
+        AssertPrediction(direct);
+
+        await host.App.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
+        using var proxied = await web.PostAsync("api/predict", Upload(image), timeout.Token);
+        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
+        var throughWeb = await proxied.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
+        AssertPrediction(throughWeb);
+        Assert.Equal(direct.GetProperty("predicted_class").GetInt32(), throughWeb.GetProperty("predicted_class").GetInt32());
+
+        // The model came from the trainer through the shared registry in the data root.
+        Assert.True(File.Exists(Path.Combine(host.DataRoot, "registry", "all-classifier", "aliases", "champion")));
+    }
+
+    [Fact]
+    public async Task Prometheus_runs_from_path_and_scrapes_the_backend()
+    {
+        if (PrometheusBinary.FindOnPath() is null)
+        {
+            Assert.False(host.HasResource("prometheus"), "Prometheus was declared although no binary is on PATH.");
+            return;
+        }
+
+        using var timeout = new CancellationTokenSource(HealthDeadline);
+        await host.App.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", timeout.Token);
+        using var prometheus = host.App.CreateHttpClient("prometheus", "http");
+        var backendPort = host.App.GetEndpoint("backend", "http").Port;
+
+        // The generated configuration names the backend's real port...
+        var config = await File.ReadAllTextAsync(Path.Combine(host.DataRoot, "prometheus", "prometheus.yml"), timeout.Token);
+        Assert.Contains($":{backendPort}\"", config, StringComparison.Ordinal);
+
+        // ...and Prometheus reaches it.
+        string? health = null;
+        while (health != "up")
+        {
+            var targets = await prometheus.GetFromJsonAsync<JsonElement>("api/v1/targets", timeout.Token);
+            health = targets.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
+                .Where(t => t.GetProperty("labels").GetProperty("job").GetString() == "backend")
+                .Select(t => t.GetProperty("health").GetString())
+                .FirstOrDefault();
+            if (health != "up")
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1), timeout.Token);
+            }
+        }
+
+        Assert.Equal("up", health);
+    }
+
+    private static async Task<JsonElement> PollUntilPredictionAsync(HttpClient client, string path, byte[] image, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            using var response = await client.PostAsync(path, Upload(image), cancellationToken);
+            if (response.StatusCode == HttpStatusCode.OK)
+            {
+                return await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
+            }
+
+            // 503 with Retry-After until the trainer has registered a model; anything else is a failure.
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+            await Task.Delay(TimeSpan.FromSeconds(2), cancellationToken);
+        }
+    }
+
+    private static void AssertPrediction(JsonElement prediction)
+    {
+        var probabilities = prediction.GetProperty("probabilities").EnumerateArray().Select(p => p.GetDouble()).ToList();
+        Assert.Equal(CellClasses.Count, probabilities.Count);
+        Assert.InRange(probabilities.Sum(), 0.999, 1.001);
+        var predicted = prediction.GetProperty("predicted_class").GetInt32();
+        Assert.Equal(probabilities.IndexOf(probabilities.Max()), predicted);
+    }
+
+    private static MultipartFormDataContent Upload(byte[] image)
+    {
+        var file = new ByteArrayContent(image);
+        file.Headers.ContentType = new MediaTypeHeaderValue("image/jpeg");
+        return new MultipartFormDataContent { { file, "file", "cell.jpg" } };
+    }
+}
