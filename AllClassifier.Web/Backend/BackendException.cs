@@ -80,13 +80,19 @@ public sealed class BackendException(BackendFailure failure, string message, Htt
         };
     }
 
-    /// <summary>Lower-cases nothing, but makes sure the API's detail reads as the end of a sentence.</summary>
+    /// <summary>Makes the API's detail read as the end of a sentence that follows a colon.</summary>
     private static string? AsSentence(string? detail)
     {
         var text = detail?.Trim();
         if (string.IsNullOrEmpty(text))
         {
             return null;
+        }
+
+        // "The file is ..." becomes "the file is ..."; acronyms such as "JPEG ..." keep their case.
+        if (text.Length > 1 && char.IsUpper(text[0]) && char.IsLower(text[1]))
+        {
+            text = char.ToLowerInvariant(text[0]) + text[1..];
         }
 
         return text[^1] is '.' or '!' or '?' ? text : text + ".";

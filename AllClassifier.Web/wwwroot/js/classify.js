@@ -64,6 +64,12 @@
 
     input.addEventListener("change", showFile);
 
+    // A file the browser cannot draw gets no broken preview; the server still judges it.
+    preview.addEventListener("error", () => {
+        preview.hidden = true;
+        dropzone.classList.remove("has-file");
+    });
+
     for (const type of ["dragenter", "dragover"]) {
         dropzone.addEventListener(type, (event) => {
             event.preventDefault();

@@ -9,7 +9,8 @@ public sealed class BackendErrorTests
 {
     [Theory]
     [InlineData(HttpStatusCode.UnsupportedMediaType, "unsupported image format", BackendFailure.Rejected, "The image was not accepted: unsupported image format.")]
-    [InlineData(HttpStatusCode.BadRequest, "The image is corrupt.", BackendFailure.Rejected, "The image was not accepted: The image is corrupt.")]
+    [InlineData(HttpStatusCode.BadRequest, "The image is corrupt.", BackendFailure.Rejected, "The image was not accepted: the image is corrupt.")]
+    [InlineData(HttpStatusCode.UnsupportedMediaType, "GIF images are not supported", BackendFailure.Rejected, "The image was not accepted: GIF images are not supported.")]
     [InlineData(HttpStatusCode.UnprocessableEntity, "the file is empty", BackendFailure.Rejected, "The image was not accepted: the file is empty.")]
     [InlineData(HttpStatusCode.RequestEntityTooLarge, "the body is larger than 10 MB", BackendFailure.TooLarge, "The image is too large: the body is larger than 10 MB.")]
     [InlineData(HttpStatusCode.ServiceUnavailable, "no model is available yet", BackendFailure.NoModel, "No model is available yet: the classifier has not been trained. Please try again later.")]

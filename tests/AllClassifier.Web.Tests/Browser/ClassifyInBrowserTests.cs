@@ -6,29 +6,29 @@ using Xunit.Abstractions;
 
 namespace AllClassifier.Web.Tests.Browser;
 
-/// <summary>Chromium, a backend on loopback and the web app on real Kestrel, shared by the browser tests.</summary>
+/// <summary>Chromium, the real API and the web app, both on Kestrel at 127.0.0.1, shared by the browser tests.</summary>
 public sealed class BrowserStack : IAsyncLifetime
 {
     private WebAppFactory web = null!;
 
     public ChromiumFixture Chromium { get; } = new();
 
-    public FakeBackendServer Backend { get; private set; } = null!;
+    public RealApi Api { get; private set; } = null!;
 
     public Uri WebAddress { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
         await Chromium.InitializeAsync();
-        Backend = await FakeBackendServer.StartAsync(initialFeedbackCount: 4);
-        web = new WebAppFactory(Backend.Address);
+        Api = await RealApi.StartAsync();
+        web = new WebAppFactory(Api.Address);
         WebAddress = web.StartOnLoopback();
     }
 
     public async Task DisposeAsync()
     {
         await web.DisposeAsync();
-        await Backend.DisposeAsync();
+        await Api.DisposeAsync();
         await Chromium.DisposeAsync();
     }
 
@@ -59,7 +59,7 @@ public sealed class ClassifyInBrowserTests(BrowserStack stack, ITestOutputHelper
         await page.Locator("#predict-button").ClickAsync();
 
         var predictedName = await ExpectPredictionAsync(page);
-        var countBefore = stack.Backend.FeedbackCount;
+        var countBefore = await stack.Api.FeedbackCountAsync();
         var correction = Names.First(name => name != predictedName);
         await page.Locator("#correct-label").SelectOptionAsync(correction);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("classify-result.png"), FullPage = true });
@@ -68,12 +68,15 @@ public sealed class ClassifyInBrowserTests(BrowserStack stack, ITestOutputHelper
         await Assertions.Expect(page.Locator("[data-testid=feedback-count]")).ToHaveTextAsync($"{countBefore + 1}");
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("classify-feedback.png"), FullPage = true });
+        await AssertStoredAsync(countBefore + 1, correction, predictedName, image);
 
         await page.GotoAsync("/Feedback");
         await Assertions.Expect(page.Locator("[data-testid=feedback-count]")).ToHaveTextAsync($"{countBefore + 1}");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("feedback.png"), FullPage = true });
         await page.GotoAsync("/Model");
-        await Assertions.Expect(page.Locator("[data-testid=model-version]")).ToHaveTextAsync("v3");
+        await Assertions.Expect(page.Locator("[data-testid=model-version]")).ToHaveTextAsync("v1");
+        await Assertions.Expect(page.Locator("[data-testid=confusion-matrix]")).ToBeVisibleAsync();
+        Assert.True(await page.Locator("[data-testid=confusion-matrix]").EvaluateAsync<bool>("image => image.complete && image.naturalWidth > 0"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("model.png"), FullPage = true });
     }
 
@@ -89,12 +92,40 @@ public sealed class ClassifyInBrowserTests(BrowserStack stack, ITestOutputHelper
         await page.Locator("#predict-button").ClickAsync();
 
         var predictedName = await ExpectPredictionAsync(page);
-        var countBefore = stack.Backend.FeedbackCount;
-        await page.Locator("#correct-label").SelectOptionAsync(Names.First(name => name != predictedName));
+        var countBefore = await stack.Api.FeedbackCountAsync();
+        var correction = Names.Last(name => name != predictedName);
+        await page.Locator("#correct-label").SelectOptionAsync(correction);
         await page.Locator("#feedback-button").ClickAsync();
 
         await Assertions.Expect(page.Locator("[data-testid=feedback-count]")).ToHaveTextAsync($"{countBefore + 1}");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("classify-no-javascript.png"), FullPage = true });
+        await AssertStoredAsync(countBefore + 1, correction, predictedName, image);
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_an_image_gets_the_apis_reason_as_a_sentence()
+    {
+        await using var context = await stack.NewContextAsync(javaScript: true);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+
+        await page.Locator("#upload").SetInputFilesAsync(new FilePayload
+        {
+            Name = "notes.png", MimeType = "image/png", Buffer = "these are lab notes, not a picture"u8.ToArray(),
+        });
+        await page.Locator("#predict-button").ClickAsync();
+
+        var error = page.Locator("[data-testid=error]");
+        await Assertions.Expect(error).ToBeVisibleAsync();
+        var sentence = await error.InnerTextAsync();
+        output.WriteLine($"Shown: {sentence}");
+        Assert.StartsWith("The image was not accepted: ", sentence);
+        Assert.EndsWith(".", sentence);
+        Assert.True(sentence.Length > "The image was not accepted: .".Length);
+        Assert.Contains("JPEG", sentence);
+        Assert.DoesNotContain("Exception", sentence);
+        await Assertions.Expect(page.Locator("[data-testid=probability]")).ToHaveCountAsync(0);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("classify-not-an-image.png"), FullPage = true });
     }
 
     /// <summary>Waits for the four probability bars and returns the predicted class name, checked against its label.</summary>
@@ -108,6 +139,15 @@ public sealed class ClassifyInBrowserTests(BrowserStack stack, ITestOutputHelper
         Assert.Equal(CellClasses.DisplayNames[index], await predicted.InnerTextAsync());
         Assert.Equal(predictedName, await page.Locator("#correct-label").InputValueAsync());
         return predictedName!;
+    }
+
+    /// <summary>The API's SQLite file holds the correction as the newest row, with the uploaded bytes.</summary>
+    private async Task AssertStoredAsync(int expectedRows, string correct, string predicted, byte[] image)
+    {
+        var rows = await stack.Api.FeedbackRowsAsync();
+        Assert.Equal(expectedRows, rows.Count);
+        var newest = rows[^1];
+        Assert.Equal((correct, predicted, image.Length), (newest.Correct, newest.Predicted, newest.ImageBytes));
     }
 
     private string Screenshot(string name)
