@@ -125,7 +125,6 @@ public sealed class MlflowExperimentTracker(MlflowClient client, MlflowTrackingO
         var version = typeof(MlflowExperimentTracker).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "unknown";
         var result = new Dictionary<string, string>
         {
-            ["mlflow.runName"] = runId,
             ["mlflow.source.name"] = "AllClassifier.Trainer",
             ["mlflow.source.type"] = "JOB",
             ["allclassifier.run_id"] = runId,
@@ -139,7 +138,8 @@ public sealed class MlflowExperimentTracker(MlflowClient client, MlflowTrackingO
             result["mlflow.source.git.commit"] = commit;
         }
 
-        foreach (var (key, value) in tags)
+        // The server derives mlflow.runName from run_name and refuses a tag that disagrees with it.
+        foreach (var (key, value) in tags.Where(t => t.Key != "mlflow.runName"))
         {
             result[key] = value;
         }

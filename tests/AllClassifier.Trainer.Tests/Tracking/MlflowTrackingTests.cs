@@ -105,7 +105,7 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.Equal("1", create["experiment_id"]!.GetValue<string>());
         Assert.Equal(fixture.RunId, create["run_name"]!.GetValue<string>());
         var tags = Pairs(create["tags"]);
-        Assert.Equal(fixture.RunId, tags["mlflow.runName"]);
+        Assert.False(tags.ContainsKey("mlflow.runName"));
         Assert.Equal("all_classification_pipeline", tags["pipeline"]);
         Assert.Equal("AllClassifier.Trainer", tags["mlflow.source.name"]);
         Assert.False(string.IsNullOrEmpty(tags["trainer_version"]));
@@ -138,6 +138,7 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.Equal("FINISHED", update["status"]!.GetValue<string>());
         Assert.True(update["end_time"]!.GetValue<long>() > 0);
         Assert.Equal("FINISHED", fixture.Server.Run(mlflowRunId).Status);
+        Assert.Equal(fixture.RunId, fixture.Server.Run(mlflowRunId).Tags["mlflow.runName"]);
     }
 
     [Fact]
