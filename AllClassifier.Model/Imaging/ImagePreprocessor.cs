@@ -74,6 +74,12 @@ public sealed class ImagePreprocessor(ImageLimits limits)
                 $"The image is {info.Width}x{info.Height} pixels; at least {Limits.MinSide} pixels a side are needed.");
         }
 
+        // Checked after the dimensions, so a decompression bomb is reported as such even without its pixel data.
+        if (!ImageCompleteness.IsComplete(bytes, format.Name))
+        {
+            throw new ImageRejectedException(ImageRejection.Corrupt, $"The {format.Name.ToUpperInvariant()} file is truncated: its end marker is missing.");
+        }
+
         return header;
     }
 

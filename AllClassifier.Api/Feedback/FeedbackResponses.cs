@@ -1,0 +1,18 @@
+namespace AllClassifier.Api.Feedback;
+
+public sealed record FeedbackStoredResponse(bool Stored, long FeedbackCount);
+
+public sealed record FeedbackCountResponse(long FeedbackCount);
+
+/// <summary>The multipart form of <c>POST /feedback</c>, as documented in OpenAPI.</summary>
+public sealed class FeedbackForm
+{
+    /// <summary>The true class: a name (Benign, Early, Pre, Pro; any case) or an index 0-3.</summary>
+    public required string CorrectLabel { get; init; }
+
+    /// <summary>The class the model predicted, in the same forms.</summary>
+    public required string PredictedLabel { get; init; }
+
+    /// <summary>The image the prediction was made for: JPEG, PNG or BMP.</summary>
+    public required IFormFile File { get; init; }
+}

@@ -1,0 +1,34 @@
+using AllClassifier.Model.Imaging;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AllClassifier.Api.Models;
+
+public static class ModelServingExtensions
+{
+    public const string RegistryDirectoryVariable = "MODEL_REGISTRY_DIR";
+
+    /// <summary>Serves the registry's champion, hot-swapped in the background, and reports it in /health.</summary>
+    public static IHostApplicationBuilder AddModelServing(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<ModelServingOptions>()
+            .Bind(builder.Configuration.GetSection(ModelServingOptions.SectionName))
+            .Configure<IConfiguration>((options, configuration) =>
+            {
+                if (configuration[RegistryDirectoryVariable] is { Length: > 0 } directory)
+                {
+                    options.RegistryDirectory = directory;
+                }
+            })
+            .Validate(o => o.MaxConcurrentInferences > 0 && o.QueueLength >= 0 && o.PollInterval > TimeSpan.Zero,
+                "MaxConcurrentInferences must be positive, QueueLength not negative and PollInterval positive.")
+            .ValidateOnStart();
+
+        builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(new ImagePreprocessor());
+        builder.Services.AddSingleton<ModelHolder>();
+        builder.Services.AddSingleton<ModelLoader>();
+        builder.Services.AddHostedService<ChampionWatcher>();
+        builder.Services.AddHealthChecks().AddCheck<ModelHealthCheck>("model");
+        return builder;
+    }
+}

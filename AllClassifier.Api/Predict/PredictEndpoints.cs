@@ -1,0 +1,63 @@
+using AllClassifier.Api.Errors;
+using AllClassifier.Api.Uploads;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AllClassifier.Api.Predict;
+
+public static class PredictEndpoints
+{
+    public static IHostApplicationBuilder AddPrediction(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<InferenceGate>();
+        builder.Services.AddSingleton<TensorPool>();
+        builder.Services.AddSingleton<PredictionService>();
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapPredictEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/predict")
+            .WithTags("Prediction")
+            .MapPost("", Predict)
+            .WithName("Predict")
+            .WithSummary("Classifies one smear image (multipart part 'file': JPEG, PNG or BMP) into Benign, Early, Pre or Pro.")
+            .WithDescription(
+                "Answers the four class probabilities in index order (Benign, Early, Pre, Pro), the index of the most likely " +
+                "class, its name and the model version. Errors: 400 malformed multipart body; 413 body over the upload limit; " +
+                "415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing 'file', empty, corrupt or truncated image, or dimensions out of bounds " +
+                "(refused from the header, before decoding); 503 no model yet or inference queue full (with Retry-After).")
+            .Accepts<PredictForm>("multipart/form-data")
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
+            .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
+            .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
+        return app;
+    }
+
+    private static async Task<Results<Ok<PredictionResponse>, JsonHttpResult<ErrorResponse>>> Predict(
+        HttpRequest request,
+        MultipartUploadReader reader,
+        PredictionService predictions,
+        CancellationToken cancellationToken)
+    {
+        var (upload, uploadError) = await reader.ReadAsync(request, [], cancellationToken);
+        if (uploadError is not null)
+        {
+            return uploadError.ToResult(request.HttpContext.Response);
+        }
+
+        var (prediction, error) = await predictions.PredictAsync(upload!.File, cancellationToken);
+        return error is not null
+            ? error.ToResult(request.HttpContext.Response)
+            : TypedResults.Ok(prediction!);
+    }
+}
+
+/// <summary>The multipart form of <c>POST /predict</c>, as documented in OpenAPI.</summary>
+public sealed class PredictForm
+{
+    /// <summary>The image: JPEG, PNG or BMP.</summary>
+    public required IFormFile File { get; init; }
+}

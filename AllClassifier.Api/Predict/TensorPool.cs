@@ -1,0 +1,17 @@
+using System.Collections.Concurrent;
+using AllClassifier.Model.Imaging;
+
+namespace AllClassifier.Api.Predict;
+
+/// <summary>
+/// Reuses the 600 KB input tensors: allocating one per request lands on the large object heap and costs
+/// gen-2 collections under load. At most one tensor per inference slot is ever in use.
+/// </summary>
+public sealed class TensorPool
+{
+    private readonly ConcurrentBag<float[]> _tensors = [];
+
+    public float[] Rent() => _tensors.TryTake(out var tensor) ? tensor : new float[ImagePreprocessor.TensorLength];
+
+    public void Return(float[] tensor) => _tensors.Add(tensor);
+}

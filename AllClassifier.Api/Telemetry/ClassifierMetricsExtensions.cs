@@ -1,0 +1,13 @@
+using OpenTelemetry.Metrics;
+
+namespace AllClassifier.Api.Telemetry;
+
+public static class ClassifierMetricsExtensions
+{
+    public static IHostApplicationBuilder AddClassifierMetrics(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddSingleton<ClassifierMetrics>();
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(ClassifierMetrics.MeterName));
+        return builder;
+    }
+}

@@ -1,0 +1,79 @@
+using System.ComponentModel;
+using System.Globalization;
+using AllClassifier.Model.Registry;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace AllClassifier.Trainer.Commands;
+
+public class RegistrySettings : CommandSettings
+{
+    [CommandOption("--registry <DIR>")]
+    [Description("Model registry root. Default: $MODEL_REGISTRY_DIR, else .data/registry.")]
+    public string? RegistryDirectory { get; init; }
+
+    public LocalModelRegistry OpenRegistry() => new(
+        RegistryDirectory
+        ?? (Environment.GetEnvironmentVariable("MODEL_REGISTRY_DIR") is { Length: > 0 } fromEnvironment ? fromEnvironment : ".data/registry"));
+}
+
+public sealed class PromoteSettings : RegistrySettings
+{
+    [CommandArgument(0, "<version>")]
+    [Description("The registered version to make champion.")]
+    public int Version { get; init; }
+}
+
+/// <summary><c>models list</c>: every registered version with its metrics; the champion is marked.</summary>
+public sealed class ModelsListCommand(IAnsiConsole console) : Command<RegistrySettings>
+{
+    public override int Execute(CommandContext context, RegistrySettings settings, CancellationToken cancellationToken)
+    {
+        var registry = settings.OpenRegistry();
+        var versions = registry.List();
+        if (versions.Count == 0)
+        {
+            console.WriteLine($"No models registered in {registry.Root}.");
+            return 0;
+        }
+
+        var champion = registry.ResolveAlias();
+        var table = new Table().AddColumns("version", "alias", "run_id", "created", "head", "accuracy", "macro-F1", "test images", "test split", "parent", "feedback up to");
+        foreach (var version in versions)
+        {
+            var card = version.Card;
+            table.AddRow(
+                version.Version.ToString(CultureInfo.InvariantCulture),
+                version.Version == champion ? "[green]champion[/]" : "",
+                Markup.Escape(card.RunId),
+                card.Created.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture),
+                Markup.Escape(card.Head),
+                card.Metrics.Accuracy.ToString("F4", CultureInfo.InvariantCulture),
+                card.Metrics.MacroF1.ToString("F4", CultureInfo.InvariantCulture),
+                card.Metrics.TestCount.ToString(CultureInfo.InvariantCulture),
+                Markup.Escape(card.TestSplitHash?[..12] ?? "-"),
+                card.ParentVersion?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                card.FeedbackHighWaterMark.ToString(CultureInfo.InvariantCulture));
+        }
+
+        console.Write(table);
+        return 0;
+    }
+}
+
+/// <summary><c>models promote &lt;version&gt;</c>: points the champion alias at a version by hand.</summary>
+public sealed class ModelsPromoteCommand(IAnsiConsole console) : Command<PromoteSettings>
+{
+    public override int Execute(CommandContext context, PromoteSettings settings, CancellationToken cancellationToken)
+    {
+        var registry = settings.OpenRegistry();
+        var previous = registry.WithLock(() =>
+        {
+            var current = registry.ResolveAlias();
+            registry.SetAlias(settings.Version);
+            return current;
+        });
+        console.WriteLine($"Version {settings.Version} is now champion (was {previous?.ToString(CultureInfo.InvariantCulture) ?? "none"}).");
+        return 0;
+    }
+}

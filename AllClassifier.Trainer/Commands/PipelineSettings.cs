@@ -1,0 +1,105 @@
+using System.ComponentModel;
+using AllClassifier.Model.Heads;
+using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Pipeline;
+using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Training;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace AllClassifier.Trainer.Commands;
+
+/// <summary>Options shared by <c>run</c> and <c>task</c>; unset paths fall back to the service's environment variables.</summary>
+public class PipelineSettings : CommandSettings
+{
+    [CommandOption("--data <DIR>")]
+    [Description("Dataset root with class folders Benign/Early/Pre/Pro (or Original/<Class>). Default: $DATA_DIR.")]
+    public string? DataDirectory { get; init; }
+
+    [CommandOption("--workdir <DIR>")]
+    [Description("Work directory for processed images, manifests, the feature cache and runs.")]
+    [DefaultValue(".data/work")]
+    public string WorkDirectory { get; init; } = ".data/work";
+
+    [CommandOption("--registry <DIR>")]
+    [Description("Model registry root. Default: $MODEL_REGISTRY_DIR, else .data/registry.")]
+    public string? RegistryDirectory { get; init; }
+
+    [CommandOption("--feedback-db <FILE>")]
+    [Description("The API's feedback database. Default: $FEEDBACK_DIR/feedback.db when FEEDBACK_DIR is set.")]
+    public string? FeedbackDatabase { get; init; }
+
+    [CommandOption("--head <KIND>")]
+    [Description("Classifier head: softmax or mlp.")]
+    [DefaultValue("softmax")]
+    public string Head { get; init; } = "softmax";
+
+    [CommandOption("--seed <N>")]
+    [Description("Seed for splits, augmentation and training.")]
+    [DefaultValue(42)]
+    public int Seed { get; init; } = 42;
+
+    [CommandOption("--augment-views <N>")]
+    [Description("Extra rotated/flipped views per training image (0-7).")]
+    [DefaultValue(1)]
+    public int AugmentViews { get; init; } = 1;
+
+    [CommandOption("--epochs <N>")]
+    [Description("Most training epochs (training stops earlier when validation stops improving).")]
+    [DefaultValue(120)]
+    public int Epochs { get; init; } = 120;
+
+    [CommandOption("--learning-rate <RATE>")]
+    [Description("Adam learning rate.")]
+    [DefaultValue(0.002f)]
+    public float LearningRate { get; init; } = 0.002f;
+
+    [CommandOption("--run-id <ID>")]
+    [Description("Run for test_classifier / register_model. Default: the latest trained run.")]
+    public string? RunId { get; init; }
+
+    public override ValidationResult Validate()
+    {
+        if (!Enum.TryParse<HeadKind>(Head, ignoreCase: true, out _))
+        {
+            return ValidationResult.Error($"--head must be softmax or mlp, not '{Head}'.");
+        }
+
+        if (AugmentViews is < 0 or > 7)
+        {
+            return ValidationResult.Error("--augment-views must be between 0 and 7.");
+        }
+
+        return Epochs < 1 ? ValidationResult.Error("--epochs must be at least 1.") : ValidationResult.Success();
+    }
+
+    public PipelineOptions ToOptions()
+    {
+        var feedbackDatabase = FeedbackDatabase
+            ?? (Environment.GetEnvironmentVariable("FEEDBACK_DIR") is { Length: > 0 } feedbackDirectory
+                ? Path.Combine(feedbackDirectory, FeedbackStore.FileName)
+                : null);
+        return new PipelineOptions
+        {
+            DataDirectory = DataDirectory ?? NonEmpty(Environment.GetEnvironmentVariable("DATA_DIR")),
+            WorkDirectory = WorkDirectory,
+            RegistryDirectory = RegistryDirectory ?? NonEmpty(Environment.GetEnvironmentVariable("MODEL_REGISTRY_DIR")) ?? ".data/registry",
+            FeedbackDatabase = feedbackDatabase,
+            Seed = Seed,
+            AugmentViews = AugmentViews,
+            RunId = RunId,
+            Training = new HeadTrainingOptions
+            {
+                Kind = Enum.Parse<HeadKind>(Head, ignoreCase: true),
+                MaxEpochs = Epochs,
+                LearningRate = LearningRate,
+                Seed = Seed,
+            },
+            Sensor = feedbackDatabase is null ? null : SensorOptions(feedbackDatabase),
+        };
+    }
+
+    protected virtual SensorOptions SensorOptions(string feedbackDatabase) => new() { FeedbackDatabase = feedbackDatabase };
+
+    private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
+}

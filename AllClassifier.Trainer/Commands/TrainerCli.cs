@@ -1,0 +1,60 @@
+using AllClassifier.Trainer.Synthetic;
+using AllClassifier.Trainer.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace AllClassifier.Trainer.Commands;
+
+/// <summary>The command line: commands, help, and errors reported as one line with a non-zero exit code.</summary>
+public static class TrainerCli
+{
+    public const int ErrorExitCode = 1;
+
+    public static CommandApp Create(IServiceCollection services, IAnsiConsole? console = null)
+    {
+        console ??= AnsiConsole.Console;
+        services.AddSingleton(console);
+        var app = new CommandApp(new TypeRegistrar(services));
+        app.Configure(config =>
+        {
+            config.SetApplicationName("AllClassifier.Trainer");
+            config.Settings.Console = console;
+            config.SetExceptionHandler((exception, _) =>
+            {
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(OneLine(exception))}");
+                return ErrorExitCode;
+            });
+
+            config.AddCommand<SynthCommand>("synth")
+                .WithDescription("Generate a synthetic smear dataset (class folders of JPEGs).")
+                .WithExample("synth", "--out", ".data/synthetic", "--per-class", "40", "--seed", "7");
+            config.AddCommand<RunCommand>("run")
+                .WithDescription("Run preprocess_images -> prepare_data -> train_classifier -> test_classifier -> register_model.")
+                .WithExample("run", "--data", ".data/synthetic", "--workdir", ".data/work", "--registry", ".data/registry");
+            config.AddCommand<TaskCommand>("task")
+                .WithDescription("Run one task of all_classification_pipeline; tasks hand over state through the work directory.")
+                .WithExample("task", "wait_feedback", "--feedback-db", "/app/data/feedback.db", "--timeout", "0")
+                .WithExample("task", "train_classifier", "--workdir", ".data/work", "--registry", ".data/registry");
+            config.AddCommand<WorkerCommand>("worker")
+                .WithDescription("Run the retraining service (DATA_DIR, MODEL_REGISTRY_DIR, FEEDBACK_DIR, FB_THRESH, WORK_DIR).");
+            config.AddBranch("models", models =>
+            {
+                models.SetDescription("Inspect and manage the model registry.");
+                models.AddCommand<ModelsListCommand>("list").WithDescription("List registered versions and the champion.");
+                models.AddCommand<ModelsPromoteCommand>("promote").WithDescription("Make a registered version the champion.");
+            });
+        });
+        return app;
+    }
+
+    private static string OneLine(Exception exception)
+    {
+        while (exception is AggregateException { InnerException: { } inner })
+        {
+            exception = inner;
+        }
+
+        return string.Join(' ', exception.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+    }
+}

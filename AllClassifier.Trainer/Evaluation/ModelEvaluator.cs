@@ -1,0 +1,54 @@
+using AllClassifier.Model.Heads;
+using AllClassifier.Model.Imaging;
+using AllClassifier.Model.Inference;
+using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Features;
+using AllClassifier.Trainer.Pipeline;
+using AllClassifier.Trainer.Training;
+
+namespace AllClassifier.Trainer.Evaluation;
+
+/// <summary>Scores labelled images with a trained head on cached features, or with a registered model end to end.</summary>
+public sealed class ModelEvaluator(ImagePreprocessor preprocessor, FeatureExtractor extractor)
+{
+    /// <summary>Backbone features (original view) of <paramref name="entries"/>, computed only where not cached.</summary>
+    public IReadOnlyList<float[]> Features(WorkDirectory work, IReadOnlyList<ManifestEntry> entries, IPipelineReporter reporter, CancellationToken cancellationToken)
+    {
+        var requests = entries.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity)).ToList();
+        using var cache = new FeatureCache(work.FeatureCache);
+        return reporter.WithProgress("Test features", requests.Count, progress => extractor.Extract(cache, requests, progress, cancellationToken)).Features;
+    }
+
+    public static int[] Predict(ClassifierHead head, IReadOnlyList<float[]> features) =>
+        features.Select(vector => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(head.PredictProbabilities(vector))).ToArray();
+
+    /// <summary>
+    /// The metrics of a registered version on these images: through its saved head on the cached features when the
+    /// version carries one (the self-check proved it equal to its ONNX model), else through its ONNX model.
+    /// </summary>
+    public EvaluationMetrics Evaluate(
+        RegisteredVersion version,
+        WorkDirectory work,
+        IReadOnlyList<ManifestEntry> entries,
+        IReadOnlyList<float[]> features,
+        CancellationToken cancellationToken)
+    {
+        var actual = entries.Select(entry => (int)entry.Class).ToList();
+        var headPath = Path.Combine(version.Directory, HeadFile.FileName);
+        if (File.Exists(headPath))
+        {
+            return EvaluationMetrics.FromPredictions(actual, Predict(HeadFile.Load(headPath), features));
+        }
+
+        using var classifier = OnnxClassifier.Load(version.ModelPath, new ScorerOptions { IntraOpThreads = Environment.ProcessorCount });
+        var predicted = new List<int>();
+        foreach (var entry in entries)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            predicted.Add(classifier.Score(preprocessor.ToTensor(File.ReadAllBytes(work.Resolve(entry.Path)))).PredictedClass);
+        }
+
+        return EvaluationMetrics.FromPredictions(actual, predicted);
+    }
+}

@@ -1,0 +1,76 @@
+using AllClassifier.Model.Imaging;
+
+namespace AllClassifier.Trainer.Features;
+
+/// <summary>One processed image seen in one dihedral view.</summary>
+public sealed record FeatureRequest(string ImagePath, string Sha256, int View);
+
+public sealed record FeatureExtractionResult(IReadOnlyList<float[]> Features, int CacheHits, int Computed);
+
+/// <summary>Backbone features for processed images, served from the cache where possible.</summary>
+public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFeaturizer backbone)
+{
+    private const int CommitEvery = 64;
+
+    /// <summary>Features in request order; <paramref name="progress"/> receives the number of requests done.</summary>
+    public FeatureExtractionResult Extract(
+        FeatureCache cache,
+        IReadOnlyList<FeatureRequest> requests,
+        IProgress<int>? progress,
+        CancellationToken cancellationToken)
+    {
+        var results = new float[requests.Count][];
+        var missing = new List<int>();
+        var firstIndexOfKey = new Dictionary<(string, int), int>();
+        var duplicates = new List<(int Index, int Original)>();
+        for (var i = 0; i < requests.Count; i++)
+        {
+            var key = (requests[i].Sha256, requests[i].View);
+            if (firstIndexOfKey.TryGetValue(key, out var original))
+            {
+                duplicates.Add((i, original));
+                continue;
+            }
+
+            firstIndexOfKey[key] = i;
+            if (cache.TryGet(requests[i].Sha256, requests[i].View) is { } cached)
+            {
+                results[i] = cached;
+            }
+            else
+            {
+                missing.Add(i);
+            }
+        }
+
+        var done = requests.Count - missing.Count;
+        progress?.Report(done);
+        var pending = new List<(string, int, float[])>();
+        var tensor = new float[ImagePreprocessor.TensorLength];
+        foreach (var index in missing)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var request = requests[index];
+            var image = preprocessor.ToTensor(File.ReadAllBytes(request.ImagePath));
+            DihedralView.Apply(image, tensor, request.View);
+            results[index] = backbone.Features(tensor);
+            pending.Add((request.Sha256, request.View, results[index]));
+            if (pending.Count >= CommitEvery)
+            {
+                cache.PutMany(pending);
+                pending.Clear();
+            }
+
+            progress?.Report(++done);
+        }
+
+        cache.PutMany(pending);
+        foreach (var (index, original) in duplicates)
+        {
+            results[index] = results[original];
+        }
+
+        progress?.Report(requests.Count);
+        return new FeatureExtractionResult(results, requests.Count - missing.Count, missing.Count);
+    }
+}

@@ -1,0 +1,39 @@
+using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Training;
+
+namespace AllClassifier.Trainer.Pipeline;
+
+/// <summary>Everything a pipeline run or a single task needs to know.</summary>
+public sealed record PipelineOptions
+{
+    /// <summary>The dataset root (class folders); needed by preprocess_images.</summary>
+    public string? DataDirectory { get; init; }
+
+    public required string WorkDirectory { get; init; }
+
+    public required string RegistryDirectory { get; init; }
+
+    /// <summary>The API's feedback database; feedback is left out when unset or missing.</summary>
+    public string? FeedbackDatabase { get; init; }
+
+    public int Seed { get; init; } = 42;
+
+    public HeadTrainingOptions Training { get; init; } = new();
+
+    /// <summary>Extra dihedral views computed per training image (0..7).</summary>
+    public int AugmentViews { get; init; } = 1;
+
+    public double TestFraction { get; init; } = DataSplit.DefaultTestFraction;
+
+    public double ValidationFraction { get; init; } = DataSplit.DefaultValidationFraction;
+
+    /// <summary>The run test_classifier and register_model work on; the latest trained run when unset.</summary>
+    public string? RunId { get; init; }
+
+    /// <summary>Test images scored end to end through the composed model to measure latency.</summary>
+    public int LatencySampleSize { get; init; } = 32;
+
+    /// <summary>The wait_feedback sensor's settings; null when there is no feedback database.</summary>
+    public SensorOptions? Sensor { get; init; }
+}

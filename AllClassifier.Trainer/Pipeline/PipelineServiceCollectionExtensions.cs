@@ -1,0 +1,35 @@
+using AllClassifier.Model.Imaging;
+using AllClassifier.Trainer.Evaluation;
+using AllClassifier.Trainer.Features;
+using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Tracking;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AllClassifier.Trainer.Pipeline;
+
+public static class PipelineServiceCollectionExtensions
+{
+    /// <summary>
+    /// The pipeline's tasks and what they need. The experiment tracker is added only if none is registered yet,
+    /// so a tracking-server implementation registered before this call replaces the one that records nothing.
+    /// </summary>
+    public static IServiceCollection AddTrainerPipeline(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<IExperimentTracker, NullExperimentTracker>();
+        services.TryAddSingleton(_ => new ImagePreprocessor());
+        services.TryAddSingleton<BackboneFeaturizer>();
+        services.TryAddSingleton<FeatureExtractor>();
+        services.TryAddSingleton<ModelEvaluator>();
+        services.TryAddSingleton<FeedbackSensor>();
+        services.AddSingleton<IPipelineTask, WaitFeedbackTask>();
+        services.AddSingleton<IPipelineTask, PreprocessImagesTask>();
+        services.AddSingleton<IPipelineTask, PrepareDataTask>();
+        services.AddSingleton<IPipelineTask, TrainClassifierTask>();
+        services.AddSingleton<IPipelineTask, TestClassifierTask>();
+        services.AddSingleton<IPipelineTask, RegisterModelTask>();
+        services.TryAddSingleton<PipelineRunner>();
+        return services;
+    }
+}

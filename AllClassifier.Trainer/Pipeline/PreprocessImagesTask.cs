@@ -1,0 +1,190 @@
+using System.Security.Cryptography;
+using AllClassifier.Model;
+using AllClassifier.Model.Imaging;
+using AllClassifier.Trainer.Dataset;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Png;
+
+namespace AllClassifier.Trainer.Pipeline;
+
+/// <summary>What preprocess_images found: counts, the files it could not use and why, and the feedback used.</summary>
+public sealed record PreprocessReport
+{
+    public string? DataDirectory { get; init; }
+
+    public int DatasetImages { get; init; }
+
+    public int FeedbackImages { get; init; }
+
+    /// <summary>Files whose bytes equal an earlier file's.</summary>
+    public int ExactDuplicates { get; init; }
+
+    /// <summary>Different files that became the same 224x224 image.</summary>
+    public int ProcessedDuplicates { get; init; }
+
+    public IReadOnlyList<string> Rejected { get; init; } = [];
+
+    public IReadOnlyList<string> Conflicts { get; init; } = [];
+
+    /// <summary>The highest feedback row id read (used or skipped).</summary>
+    public long FeedbackHighWaterMark { get; init; }
+}
+
+/// <summary>
+/// preprocess_images: validates and resizes every dataset image and feedback image to the model's 224x224 input,
+/// writes them as PNG under <c>processed/</c>, and drops exact duplicates and images that become identical once
+/// resized (the first one, in path order then feedback id order, is kept). Unreadable files are reported and skipped.
+/// </summary>
+public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipelineTask
+{
+    private static readonly PngEncoder Encoder = new() { CompressionLevel = PngCompressionLevel.BestSpeed };
+
+    public string Id => PipelineTaskIds.PreprocessImages;
+
+    public Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
+    {
+        var dataDirectory = options.DataDirectory
+            ?? throw new InvalidOperationException("preprocess_images needs a dataset folder (--data).");
+        var work = new WorkDirectory(options.WorkDirectory);
+        var files = DatasetScanner.Scan(dataDirectory);
+        var feedback = options.FeedbackDatabase is { } database ? FeedbackStore.ReadAll(database) : new FeedbackBatch([], [], 0);
+        foreach (var skipped in feedback.Skipped)
+        {
+            reporter.Warning($"Skipped {skipped}.");
+        }
+
+        var candidates = files
+            .Select(file => new Candidate(file.RelativePath, file.Label, ImageSource.Dataset, () => File.ReadAllBytes(file.Path)))
+            .Concat(feedback.Images.Select(row => new Candidate($"feedback row {row.Id}", row.Label, ImageSource.Feedback, () => row.Image)))
+            .ToList();
+        if (candidates.Count == 0)
+        {
+            throw new InvalidDataException($"The dataset folder '{dataDirectory}' holds no images.");
+        }
+
+        var outcomes = new Outcome[candidates.Count];
+        var done = 0;
+        reporter.WithProgress("Preprocessing images", candidates.Count, progress =>
+        {
+            Parallel.For(
+                0,
+                candidates.Count,
+                new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+                i =>
+                {
+                    outcomes[i] = Process(candidates[i], work);
+                    progress.Report(Interlocked.Increment(ref done));
+                });
+            return outcomes.Length;
+        });
+
+        var report = Collect(candidates, outcomes, work, out var index) with
+        {
+            DataDirectory = Path.GetFullPath(dataDirectory),
+            FeedbackHighWaterMark = feedback.HighWaterMark,
+        };
+        foreach (var line in report.Rejected.Concat(report.Conflicts))
+        {
+            reporter.Warning(line);
+        }
+
+        ManifestFile.Write(work.ProcessedIndex, index);
+        WorkDirectory.WriteJson(work.PreprocessReport, report);
+        return Task.FromResult(
+            $"{index.Count} images ({report.DatasetImages} dataset, {report.FeedbackImages} feedback); " +
+            $"{report.ExactDuplicates} exact and {report.ProcessedDuplicates} resized duplicates removed; {report.Rejected.Count} rejected");
+    }
+
+    private Outcome Process(Candidate candidate, WorkDirectory work)
+    {
+        try
+        {
+            var bytes = candidate.Read();
+            var sourceSha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            var path = Path.Combine(work.Processed, candidate.Label.Name(), $"{sourceSha}.png");
+            if (!File.Exists(path))
+            {
+                using var image = preprocessor.LoadResized(bytes);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
+                image.Save(temporary, Encoder);
+                File.Move(temporary, path, overwrite: true);
+            }
+
+            var processedSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+            return new Outcome(sourceSha, processedSha, path, null);
+        }
+        catch (ImageRejectedException ex)
+        {
+            return new Outcome(null, null, null, $"Skipped {candidate.Origin}: {ex.Message}");
+        }
+        catch (IOException ex)
+        {
+            return new Outcome(null, null, null, $"Skipped {candidate.Origin}: {ex.Message}");
+        }
+    }
+
+    private static PreprocessReport Collect(IReadOnlyList<Candidate> candidates, IReadOnlyList<Outcome> outcomes, WorkDirectory work, out List<ManifestEntry> index)
+    {
+        index = [];
+        var rejected = new List<string>();
+        var conflicts = new List<string>();
+        var seenSources = new HashSet<string>();
+        var firstByProcessed = new Dictionary<string, Candidate>();
+        int exact = 0, resized = 0, dataset = 0, feedback = 0;
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            var (candidate, outcome) = (candidates[i], outcomes[i]);
+            if (outcome.Error is not null)
+            {
+                rejected.Add(outcome.Error);
+                continue;
+            }
+
+            var isNewSource = seenSources.Add(outcome.SourceSha!);
+            if (firstByProcessed.TryGetValue(outcome.ProcessedSha!, out var first))
+            {
+                if (isNewSource)
+                {
+                    resized++;
+                }
+                else
+                {
+                    exact++;
+                }
+
+                if (first.Label != candidate.Label)
+                {
+                    conflicts.Add($"{candidate.Origin} ({candidate.Label.Name()}) is the same image as {first.Origin} ({first.Label.Name()}); kept {first.Label.Name()}.");
+                }
+
+                continue;
+            }
+
+            firstByProcessed[outcome.ProcessedSha!] = candidate;
+            index.Add(new ManifestEntry(work.Relative(outcome.Path!), candidate.Label.Name(), outcome.ProcessedSha!, candidate.Source));
+            if (candidate.Source == ImageSource.Feedback)
+            {
+                feedback++;
+            }
+            else
+            {
+                dataset++;
+            }
+        }
+
+        return new PreprocessReport
+        {
+            DatasetImages = dataset,
+            FeedbackImages = feedback,
+            ExactDuplicates = exact,
+            ProcessedDuplicates = resized,
+            Rejected = rejected,
+            Conflicts = conflicts,
+        };
+    }
+
+    private sealed record Candidate(string Origin, CellClass Label, string Source, Func<byte[]> Read);
+
+    private sealed record Outcome(string? SourceSha, string? ProcessedSha, string? Path, string? Error);
+}

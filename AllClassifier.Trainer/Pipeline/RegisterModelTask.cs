@@ -1,0 +1,91 @@
+using System.Globalization;
+using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Evaluation;
+using AllClassifier.Trainer.Tracking;
+using AllClassifier.Trainer.Training;
+
+namespace AllClassifier.Trainer.Pipeline;
+
+/// <summary>register_model's outcome (<c>runs/&lt;run_id&gt;/registration.json</c>).</summary>
+public sealed record RegistrationReport(string RunId, int Version, bool Promoted, string Reason, int? ChampionVersion, string? TrackingVersion);
+
+/// <summary>
+/// register_model: adds the run's model as a new registry version with its model card, then — under the registry
+/// lock — makes it champion if there is none or its macro-F1 on the same test split is not lower than the
+/// champion's (<see cref="PromotionRule"/>). A champion that changed since test_classifier is re-measured first.
+/// </summary>
+public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTracker tracker, TimeProvider timeProvider) : IPipelineTask
+{
+    public const string RegistrationFileName = "registration.json";
+
+    public string Id => PipelineTaskIds.RegisterModel;
+
+    public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
+    {
+        var work = new WorkDirectory(options.WorkDirectory);
+        var runId = work.ResolveRunId(options.RunId);
+        var runDirectory = work.RunDirectory(runId);
+        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, TrainClassifierTask.RunFileName));
+        var test = WorkDirectory.ReadJson<TestReport>(Path.Combine(runDirectory, TestClassifierTask.MetricsFileName));
+        var registry = new LocalModelRegistry(options.RegistryDirectory);
+        var chartPath = Path.Combine(runDirectory, LocalModelRegistry.ConfusionMatrixFileName);
+        var extraFiles = new[] { HeadFile.FileName, TrainClassifierTask.HistoryFileName, TestClassifierTask.MetricsFileName }
+            .ToDictionary(name => name, name => File.ReadAllBytes(Path.Combine(runDirectory, name)));
+
+        var registered = registry.Register(
+            await File.ReadAllBytesAsync(Path.Combine(runDirectory, TrainClassifierTask.ModelFileName), cancellationToken),
+            version => new ModelCard
+            {
+                RunId = runId,
+                Created = timeProvider.GetUtcNow(),
+                Head = run.Head,
+                Metrics = test.Metrics,
+                TrainingDataHash = run.Data.TrainingDataHash,
+                TestSplitHash = run.Data.TestSplitHash,
+                ParentVersion = run.ParentVersion,
+                FeedbackHighWaterMark = run.Data.FeedbackHighWaterMark,
+                Parameters = run.Parameters,
+            },
+            File.Exists(chartPath) ? await File.ReadAllBytesAsync(chartPath, cancellationToken) : null,
+            extraFiles);
+
+        var decision = registry.WithLock(() =>
+        {
+            var champion = registry.Champion();
+            var championMacroF1 = champion switch
+            {
+                null => (double?)null,
+                _ when champion.Version == test.Champion?.Version => test.Champion.Metrics.MacroF1,
+                _ => ChampionOnTestSplit(champion, work, runDirectory, reporter, cancellationToken),
+            };
+            var outcome = PromotionRule.Decide(test.Metrics.MacroF1, champion?.Version, championMacroF1);
+            if (outcome.Promote)
+            {
+                registry.SetAlias(registered.Version);
+            }
+
+            return (Outcome: outcome, ChampionVersion: champion?.Version);
+        });
+
+        var trackingVersion = await tracker.RegisterModelAsync(runId, runDirectory, registered.Version, decision.Outcome.Promote, cancellationToken);
+        await tracker.LogArtifactsAsync(
+            runId,
+            runDirectory,
+            [new TrackedArtifact(Path.Combine(registered.Directory, LocalModelRegistry.CardFileName), $"model/{LocalModelRegistry.CardFileName}")],
+            cancellationToken);
+        var report = new RegistrationReport(runId, registered.Version, decision.Outcome.Promote, decision.Outcome.Reason, decision.ChampionVersion, trackingVersion);
+        WorkDirectory.WriteJson(Path.Combine(runDirectory, RegistrationFileName), report);
+        await tracker.EndRunAsync(runId, runDirectory, succeeded: true, cancellationToken);
+
+        var role = decision.Outcome.Promote ? "champion" : "challenger";
+        return string.Create(CultureInfo.InvariantCulture, $"registered version {registered.Version} as {role}: {decision.Outcome.Reason}");
+    }
+
+    private double ChampionOnTestSplit(RegisteredVersion champion, WorkDirectory work, string runDirectory, IPipelineReporter reporter, CancellationToken cancellationToken)
+    {
+        var test = ManifestFile.Read(Path.Combine(runDirectory, "manifests", Path.GetFileName(work.TestManifest)));
+        var features = evaluator.Features(work, test, reporter, cancellationToken);
+        return evaluator.Evaluate(champion, work, test, features, cancellationToken).MacroF1;
+    }
+}

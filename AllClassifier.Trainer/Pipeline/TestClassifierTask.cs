@@ -1,0 +1,149 @@
+using System.Diagnostics;
+using System.Globalization;
+using AllClassifier.Model.Imaging;
+using AllClassifier.Model.Inference;
+using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Evaluation;
+using AllClassifier.Trainer.Tracking;
+using AllClassifier.Trainer.Training;
+
+namespace AllClassifier.Trainer.Pipeline;
+
+/// <summary>A registered version's results on the same test split as the candidate.</summary>
+public sealed record ChampionResult(int Version, EvaluationMetrics Metrics);
+
+/// <summary>test_classifier's report (<c>runs/&lt;run_id&gt;/metrics.json</c>).</summary>
+public sealed record TestReport
+{
+    public required string RunId { get; init; }
+
+    public required string TestSplitHash { get; init; }
+
+    public required EvaluationMetrics Metrics { get; init; }
+
+    /// <summary>The champion at test time, measured on this run's test split; null when there was none.</summary>
+    public ChampionResult? Champion { get; init; }
+
+    /// <summary>Test images scored end to end (image bytes → composed ONNX model) for the latency figure.</summary>
+    public int LatencySampleSize { get; init; }
+
+    /// <summary>Largest probability difference between that end-to-end scoring and the managed head.</summary>
+    public double EndToEndMaxDifference { get; init; }
+}
+
+/// <summary>
+/// test_classifier: the run's metrics on the test split (accuracy, macro-F1, per-class precision/recall/F1, confusion
+/// matrix as JSON and PNG), the mean end-to-end latency per image of the composed model, and the current champion's
+/// metrics on the same split so register_model can compare like with like.
+/// </summary>
+public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEvaluator evaluator, IExperimentTracker tracker) : IPipelineTask
+{
+    public const string MetricsFileName = "metrics.json";
+
+    public string Id => PipelineTaskIds.TestClassifier;
+
+    public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
+    {
+        var work = new WorkDirectory(options.WorkDirectory);
+        var runId = work.ResolveRunId(options.RunId);
+        var runDirectory = work.RunDirectory(runId);
+        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, TrainClassifierTask.RunFileName));
+        var test = ManifestFile.Read(Path.Combine(runDirectory, "manifests", Path.GetFileName(work.TestManifest)));
+        if (test.Count == 0)
+        {
+            throw new InvalidOperationException("The test split is empty; the dataset is too small to evaluate.");
+        }
+
+        var head = HeadFile.Load(Path.Combine(runDirectory, HeadFile.FileName));
+        var features = evaluator.Features(work, test, reporter, cancellationToken);
+        var predicted = ModelEvaluator.Predict(head, features);
+        var (latency, sample, difference) = MeasureEndToEnd(Path.Combine(runDirectory, TrainClassifierTask.ModelFileName), head, test, features, work, options.LatencySampleSize, reporter);
+        if (difference > TrainClassifierTask.SelfCheckTolerance)
+        {
+            throw new InvalidOperationException(
+                string.Create(CultureInfo.InvariantCulture, $"The composed model disagrees with the trained head on test images by {difference:E2}."));
+        }
+
+        var metrics = EvaluationMetrics.FromPredictions(test.Select(entry => (int)entry.Class).ToList(), predicted, latency);
+        var registry = new LocalModelRegistry(options.RegistryDirectory);
+        var champion = registry.Champion() is { } version
+            ? new ChampionResult(version.Version, evaluator.Evaluate(version, work, test, features, cancellationToken))
+            : null;
+
+        var chartPath = Path.Combine(runDirectory, LocalModelRegistry.ConfusionMatrixFileName);
+        await File.WriteAllBytesAsync(chartPath, ConfusionMatrixChart.RenderPng(metrics, $"Confusion matrix · run {runId} ({run.Head} head)"), cancellationToken);
+        var report = new TestReport
+        {
+            RunId = runId,
+            TestSplitHash = run.Data.TestSplitHash,
+            Metrics = metrics,
+            Champion = champion,
+            LatencySampleSize = sample,
+            EndToEndMaxDifference = difference,
+        };
+        var metricsPath = Path.Combine(runDirectory, MetricsFileName);
+        WorkDirectory.WriteJson(metricsPath, report);
+
+        await tracker.LogMetricsAsync(
+            runId,
+            runDirectory,
+            [
+                new TrackedMetric("test_accuracy", metrics.Accuracy, 0),
+                new TrackedMetric("test_macro_f1", metrics.MacroF1, 0),
+                new TrackedMetric("test_mean_latency_ms", metrics.MeanLatencyMs, 0),
+                .. metrics.PerClass.Select(c => new TrackedMetric($"test_f1_{c.Class}", c.F1, 0)),
+            ],
+            cancellationToken);
+        await tracker.LogArtifactsAsync(
+            runId,
+            runDirectory,
+            [new TrackedArtifact(chartPath, LocalModelRegistry.ConfusionMatrixFileName), new TrackedArtifact(metricsPath, MetricsFileName)],
+            cancellationToken);
+
+        var championText = champion is null
+            ? "no champion yet"
+            : string.Create(CultureInfo.InvariantCulture, $"champion v{champion.Version} macro-F1 {champion.Metrics.MacroF1:F3} on the same split");
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3} on {metrics.TestCount} test images; {latency:F1} ms/image end to end; {championText}");
+    }
+
+    private (double MeanLatencyMs, int Sample, double MaxDifference) MeasureEndToEnd(
+        string modelPath,
+        Model.Heads.ClassifierHead head,
+        IReadOnlyList<ManifestEntry> test,
+        IReadOnlyList<float[]> features,
+        WorkDirectory work,
+        int sampleSize,
+        IPipelineReporter reporter)
+    {
+        var count = Math.Min(Math.Max(1, sampleSize), test.Count);
+        using var classifier = OnnxClassifier.Load(modelPath, new ScorerOptions { IntraOpThreads = Environment.ProcessorCount });
+        var images = test.Take(count).Select(entry => File.ReadAllBytes(work.Resolve(entry.Path))).ToList();
+
+        // One unmeasured call: the first run of a session allocates its buffers.
+        classifier.Score(preprocessor.ToTensor(images[0]));
+        double worst = 0;
+        var elapsed = TimeSpan.Zero;
+        reporter.WithProgress("Measuring end-to-end latency", count, progress =>
+        {
+            for (var i = 0; i < count; i++)
+            {
+                var start = Stopwatch.GetTimestamp();
+                var probabilities = classifier.Score(preprocessor.ToTensor(images[i])).Probabilities;
+                elapsed += Stopwatch.GetElapsedTime(start);
+                var managed = head.PredictProbabilities(features[i]);
+                for (var c = 0; c < managed.Length; c++)
+                {
+                    worst = Math.Max(worst, Math.Abs(probabilities[c] - managed[c]));
+                }
+
+                progress.Report(i + 1);
+            }
+
+            return count;
+        });
+        return (elapsed.TotalMilliseconds / count, count, worst);
+    }
+}

@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using AllClassifier.Model.Heads;
+using AllClassifier.Model.Imaging;
+using AllClassifier.Model.Inference;
+using AllClassifier.Model.Onnx;
+using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Features;
+using AllClassifier.Trainer.Tracking;
+using AllClassifier.Trainer.Training;
+
+namespace AllClassifier.Trainer.Pipeline;
+
+/// <summary>What train_classifier recorded about a run (<c>runs/&lt;run_id&gt;/run.json</c>).</summary>
+public sealed record RunInfo
+{
+    public required string RunId { get; init; }
+
+    public DateTimeOffset Created { get; init; }
+
+    public required string Head { get; init; }
+
+    public int BestEpoch { get; init; }
+
+    /// <summary>The champion when the run was trained.</summary>
+    public int? ParentVersion { get; init; }
+
+    public required DataSummary Data { get; init; }
+
+    public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Largest |composed ONNX − managed head| probability difference seen by the self-check.</summary>
+    public double SelfCheckMaxDifference { get; init; }
+}
+
+/// <summary>
+/// train_classifier: computes (or reads cached) backbone features for the training images plus seeded dihedral
+/// views of them, trains the head with early stopping on the validation split, composes the single ONNX model and
+/// checks that it gives the managed head's probabilities. Emits a run id; everything lands in <c>runs/&lt;run_id&gt;/</c>.
+/// </summary>
+public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureExtractor extractor, IExperimentTracker tracker, TimeProvider timeProvider) : IPipelineTask
+{
+    public const string ModelFileName = "model.onnx";
+    public const string RunFileName = "run.json";
+    public const string HistoryFileName = "training_history.json";
+    public const double SelfCheckTolerance = 1e-4;
+    private const int SelfCheckImages = 3;
+
+    public string Id => PipelineTaskIds.TrainClassifier;
+
+    public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
+    {
+        var work = new WorkDirectory(options.WorkDirectory);
+        var train = ManifestFile.Read(work.TrainManifest);
+        var validation = ManifestFile.Read(work.ValidationManifest);
+        var data = WorkDirectory.ReadJson<DataSummary>(work.DataSummary);
+        var created = timeProvider.GetUtcNow();
+        var runId = $"{created:yyyyMMdd-HHmmss}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(3))}";
+        var runDirectory = work.RunDirectory(runId);
+        Directory.CreateDirectory(runDirectory);
+        File.WriteAllText(work.LatestRunFile, runId);
+        reporter.Info($"run_id {runId}");
+
+        var parameters = Parameters(options, data);
+        await tracker.StartRunAsync(runId, runDirectory, parameters, new Dictionary<string, string> { ["pipeline"] = PipelineTaskIds.PipelineId }, cancellationToken);
+
+        try
+        {
+            return await TrainAsync(options, reporter, work, runId, runDirectory, created, train, validation, data, parameters, cancellationToken);
+        }
+        catch
+        {
+            await tracker.EndRunAsync(runId, runDirectory, succeeded: false, CancellationToken.None);
+            throw;
+        }
+    }
+
+    private async Task<string> TrainAsync(
+        PipelineOptions options,
+        IPipelineReporter reporter,
+        WorkDirectory work,
+        string runId,
+        string runDirectory,
+        DateTimeOffset created,
+        IReadOnlyList<ManifestEntry> train,
+        IReadOnlyList<ManifestEntry> validation,
+        DataSummary data,
+        Dictionary<string, string> parameters,
+        CancellationToken cancellationToken)
+    {
+        var trainRequests = train
+            .SelectMany(entry => DihedralView.AugmentationViews(entry.Sha256, options.Seed, options.AugmentViews)
+                .Prepend(DihedralView.Identity)
+                .Select(view => (Entry: entry, Request: new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, view))))
+            .ToList();
+        var validationRequests = validation.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity)).ToList();
+        var allRequests = trainRequests.Select(item => item.Request).Concat(validationRequests).ToList();
+        FeatureExtractionResult features;
+        using (var cache = new FeatureCache(work.FeatureCache))
+        {
+            features = reporter.WithProgress("Extracting features", allRequests.Count, progress => extractor.Extract(cache, allRequests, progress, cancellationToken));
+        }
+
+        reporter.Info($"features: {features.CacheHits} from cache, {features.Computed} computed");
+        var trainSet = new LabeledFeatures(features.Features.Take(trainRequests.Count).ToList(), trainRequests.Select(item => (int)item.Entry.Class).ToList());
+        var validationSet = new LabeledFeatures(features.Features.Skip(trainRequests.Count).ToList(), validation.Select(entry => (int)entry.Class).ToList());
+        var trainingOptions = options.Training with { Seed = options.Seed };
+        var result = reporter.WithProgress(
+            $"Training {trainingOptions.Kind.ToString().ToLowerInvariant()} head",
+            trainingOptions.MaxEpochs,
+            progress => HeadTrainer.Train(trainSet, validationSet, trainingOptions, progress));
+        HeadFile.Save(Path.Combine(runDirectory, HeadFile.FileName), result.Head);
+        WorkDirectory.WriteJson(Path.Combine(runDirectory, HistoryFileName), result.History);
+        await tracker.LogMetricsAsync(
+            runId,
+            runDirectory,
+            result.History.SelectMany(epoch => new[]
+            {
+                new TrackedMetric("train_loss", epoch.TrainLoss, epoch.Epoch),
+                new TrackedMetric("val_loss", epoch.ValidationLoss, epoch.Epoch),
+                new TrackedMetric("val_accuracy", epoch.ValidationAccuracy, epoch.Epoch),
+                new TrackedMetric("val_macro_f1", epoch.ValidationMacroF1, epoch.Epoch),
+            }).ToList(),
+            cancellationToken);
+
+        var metadata = new Dictionary<string, string>
+        {
+            ["run_id"] = runId,
+            ["head"] = result.Head.Kind.ToString().ToLowerInvariant(),
+            ["classes"] = string.Join(",", Model.CellClasses.Names),
+            ["training_data_hash"] = data.TrainingDataHash,
+            ["created"] = created.ToString("O", CultureInfo.InvariantCulture),
+        };
+        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), result.Head, metadata);
+        var modelPath = Path.Combine(runDirectory, ModelFileName);
+        await File.WriteAllBytesAsync(modelPath, model, cancellationToken);
+
+        var checkEntries = (validation.Count > 0 ? validation : train).Take(SelfCheckImages).ToList();
+        var checkFeatures = validation.Count > 0 ? validationSet.Features : trainSet.Features;
+        var difference = SelfCheck(model, result.Head, checkEntries, checkFeatures, work);
+        if (difference > SelfCheckTolerance)
+        {
+            throw new InvalidOperationException(
+                string.Create(CultureInfo.InvariantCulture, $"The composed model disagrees with the trained head by {difference:E2} (tolerance {SelfCheckTolerance:E0})."));
+        }
+
+        Directory.CreateDirectory(Path.Combine(runDirectory, "manifests"));
+        foreach (var manifest in new[] { work.TrainManifest, work.ValidationManifest, work.TestManifest, work.DataSummary })
+        {
+            File.Copy(manifest, Path.Combine(runDirectory, "manifests", Path.GetFileName(manifest)), overwrite: true);
+        }
+
+        var best = result.History.Single(epoch => epoch.Epoch == result.BestEpoch);
+        WorkDirectory.WriteJson(Path.Combine(runDirectory, RunFileName), new RunInfo
+        {
+            RunId = runId,
+            Created = created,
+            Head = result.Head.Kind.ToString().ToLowerInvariant(),
+            BestEpoch = result.BestEpoch,
+            ParentVersion = new LocalModelRegistry(options.RegistryDirectory).ResolveAlias(),
+            Data = data,
+            Parameters = parameters,
+            SelfCheckMaxDifference = difference,
+        });
+        await tracker.LogArtifactsAsync(
+            runId,
+            runDirectory,
+            [
+                new TrackedArtifact(modelPath, $"model/{ModelFileName}"),
+                new TrackedArtifact(Path.Combine(runDirectory, HeadFile.FileName), $"model/{HeadFile.FileName}"),
+                new TrackedArtifact(Path.Combine(runDirectory, HistoryFileName), HistoryFileName),
+                .. Directory.EnumerateFiles(Path.Combine(runDirectory, "manifests")).Order()
+                    .Select(path => new TrackedArtifact(path, $"manifests/{Path.GetFileName(path)}")),
+            ],
+            cancellationToken);
+
+        return string.Create(
+            CultureInfo.InvariantCulture,
+            $"run {runId}: {result.Head.Kind.ToString().ToLowerInvariant()} head, best epoch {result.BestEpoch} of {result.History.Count}, val accuracy {best.ValidationAccuracy:P1}, val macro-F1 {best.ValidationMacroF1:F3}; ONNX self-check max diff {difference:E1}");
+    }
+
+    private static Dictionary<string, string> Parameters(PipelineOptions options, DataSummary data)
+    {
+        var training = options.Training;
+        var parameters = new Dictionary<string, string>
+        {
+            ["head"] = training.Kind.ToString().ToLowerInvariant(),
+            ["learning_rate"] = training.LearningRate.ToString(CultureInfo.InvariantCulture),
+            ["max_epochs"] = training.MaxEpochs.ToString(CultureInfo.InvariantCulture),
+            ["patience"] = training.Patience.ToString(CultureInfo.InvariantCulture),
+            ["batch_size"] = training.BatchSize.ToString(CultureInfo.InvariantCulture),
+            ["l2"] = training.L2.ToString(CultureInfo.InvariantCulture),
+            ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
+            ["augment_views"] = options.AugmentViews.ToString(CultureInfo.InvariantCulture),
+            ["training_data_hash"] = data.TrainingDataHash,
+            ["test_split_hash"] = data.TestSplitHash,
+            ["feedback_high_water_mark"] = data.FeedbackHighWaterMark.ToString(CultureInfo.InvariantCulture),
+        };
+        if (training.Kind == HeadKind.Mlp)
+        {
+            parameters["hidden_units"] = training.HiddenUnits.ToString(CultureInfo.InvariantCulture);
+        }
+
+        foreach (var (key, count) in data.Counts)
+        {
+            parameters[$"count/{key}"] = count.ToString(CultureInfo.InvariantCulture);
+        }
+
+        return parameters;
+    }
+
+    /// <summary>Scores a few images end to end with the composed model and compares with the managed head.</summary>
+    private double SelfCheck(byte[] model, ClassifierHead head, IReadOnlyList<ManifestEntry> entries, IReadOnlyList<float[]> features, WorkDirectory work)
+    {
+        using var classifier = OnnxClassifier.Load(model, new ScorerOptions { IntraOpThreads = Environment.ProcessorCount });
+        double worst = 0;
+        for (var i = 0; i < entries.Count; i++)
+        {
+            var onnx = classifier.Score(preprocessor.ToTensor(File.ReadAllBytes(work.Resolve(entries[i].Path)))).Probabilities;
+            var managed = head.PredictProbabilities(features[i]);
+            for (var c = 0; c < managed.Length; c++)
+            {
+                worst = Math.Max(worst, Math.Abs(onnx[c] - managed[c]));
+            }
+        }
+
+        return worst;
+    }
+}

@@ -1,0 +1,81 @@
+using System.Text.Json;
+using AllClassifier.Model.Registry;
+
+namespace AllClassifier.Trainer.Pipeline;
+
+/// <summary>
+/// The files through which tasks hand their results to the next one, so each task can also run as its own
+/// process under an external scheduler:
+/// <c>processed/</c> (images, index.csv, report.json), <c>manifests/</c> (train/val/test.csv, summary.json),
+/// <c>feature-cache.db</c>, and <c>runs/&lt;run_id&gt;/</c> with <c>runs/latest</c> naming the newest run.
+/// </summary>
+public sealed class WorkDirectory(string root)
+{
+    public string Root { get; } = Path.GetFullPath(root);
+
+    public string Processed => Path.Combine(Root, "processed");
+
+    public string ProcessedIndex => Path.Combine(Processed, "index.csv");
+
+    public string PreprocessReport => Path.Combine(Processed, "report.json");
+
+    public string Manifests => Path.Combine(Root, "manifests");
+
+    public string TrainManifest => Path.Combine(Manifests, "train.csv");
+
+    public string ValidationManifest => Path.Combine(Manifests, "val.csv");
+
+    public string TestManifest => Path.Combine(Manifests, "test.csv");
+
+    public string DataSummary => Path.Combine(Manifests, "summary.json");
+
+    public string FeatureCache => Path.Combine(Root, Features.FeatureCache.FileName);
+
+    public string Runs => Path.Combine(Root, "runs");
+
+    public string LatestRunFile => Path.Combine(Runs, "latest");
+
+    public string RunDirectory(string runId) => Path.Combine(Runs, runId);
+
+    /// <summary>The absolute path of a manifest path (relative to this directory).</summary>
+    public string Resolve(string relativePath) => Path.GetFullPath(Path.Combine(Root, relativePath));
+
+    public string Relative(string path) => Path.GetRelativePath(Root, path).Replace('\\', '/');
+
+    /// <summary>The run named in the options, else the latest trained run.</summary>
+    public string ResolveRunId(string? runId)
+    {
+        if (!string.IsNullOrWhiteSpace(runId))
+        {
+            if (!Directory.Exists(RunDirectory(runId)))
+            {
+                throw new DirectoryNotFoundException($"Run '{runId}' does not exist under '{Runs}'.");
+            }
+
+            return runId;
+        }
+
+        return File.Exists(LatestRunFile)
+            ? File.ReadAllText(LatestRunFile).Trim()
+            : throw new FileNotFoundException($"No run has been trained in '{Root}' yet; run train_classifier first.");
+    }
+
+    public static void WriteJson<T>(string path, T value)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        var temporary = path + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(value, ModelCard.JsonOptions));
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    public static T ReadJson<T>(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"'{path}' does not exist; run the task that writes it first.", path);
+        }
+
+        return JsonSerializer.Deserialize<T>(File.ReadAllText(path), ModelCard.JsonOptions)
+            ?? throw new InvalidDataException($"'{path}' is empty.");
+    }
+}

@@ -1,0 +1,57 @@
+using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Dataset;
+
+namespace AllClassifier.Trainer.Sensor;
+
+public sealed record SensorOptions
+{
+    public const int DefaultThreshold = 100;
+
+    public required string FeedbackDatabase { get; init; }
+
+    /// <summary>New feedback rows needed to retrain (FB_THRESH).</summary>
+    public int Threshold { get; init; } = DefaultThreshold;
+
+    public TimeSpan PokeInterval { get; init; } = TimeSpan.FromHours(1);
+
+    /// <summary>How long to keep poking before giving up; zero checks once.</summary>
+    public TimeSpan Timeout { get; init; } = TimeSpan.FromDays(1);
+}
+
+/// <summary>One check of the feedback table.</summary>
+public sealed record SensorPoke(int Number, long NewRows, int Threshold, long AfterId);
+
+public sealed record SensorResult(bool Reached, long NewRows, int Pokes);
+
+/// <summary>
+/// wait_feedback: waits until the feedback rows added after the champion's training data (ids above its
+/// <see cref="ModelCard.FeedbackHighWaterMark"/>) reach the threshold. Counting only new rows keeps a large
+/// feedback table from triggering retraining forever.
+/// </summary>
+public sealed class FeedbackSensor(TimeProvider timeProvider)
+{
+    /// <summary>The feedback row id the champion was trained up to (0 without a champion).</summary>
+    public static long HighWaterMark(LocalModelRegistry registry) => registry.Champion()?.Card.FeedbackHighWaterMark ?? 0;
+
+    public async Task<SensorResult> WaitAsync(SensorOptions options, long afterId, Action<SensorPoke>? onPoke, CancellationToken cancellationToken)
+    {
+        var started = timeProvider.GetTimestamp();
+        for (var poke = 1; ; poke++)
+        {
+            var rows = FeedbackStore.CountSince(options.FeedbackDatabase, afterId);
+            onPoke?.Invoke(new SensorPoke(poke, rows, options.Threshold, afterId));
+            if (rows >= options.Threshold)
+            {
+                return new SensorResult(true, rows, poke);
+            }
+
+            var remaining = options.Timeout - timeProvider.GetElapsedTime(started);
+            if (remaining <= TimeSpan.Zero)
+            {
+                return new SensorResult(false, rows, poke);
+            }
+
+            await Task.Delay(remaining < options.PokeInterval ? remaining : options.PokeInterval, timeProvider, cancellationToken);
+        }
+    }
+}

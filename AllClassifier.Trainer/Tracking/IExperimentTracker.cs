@@ -1,0 +1,24 @@
+namespace AllClassifier.Trainer.Tracking;
+
+public sealed record TrackedMetric(string Key, double Value, long Step);
+
+public sealed record TrackedArtifact(string LocalPath, string ArtifactPath);
+
+/// <summary>
+/// Where the pipeline reports runs, metrics, artifacts and registrations besides the local registry
+/// (an experiment-tracking server such as MLflow). Each call carries the run directory so a tracker can keep
+/// its own state beside the run when tasks run as separate processes.
+/// </summary>
+public interface IExperimentTracker
+{
+    Task StartRunAsync(string runId, string runDirectory, IReadOnlyDictionary<string, string> parameters, IReadOnlyDictionary<string, string> tags, CancellationToken cancellationToken);
+
+    Task LogMetricsAsync(string runId, string runDirectory, IReadOnlyList<TrackedMetric> metrics, CancellationToken cancellationToken);
+
+    Task LogArtifactsAsync(string runId, string runDirectory, IReadOnlyList<TrackedArtifact> artifacts, CancellationToken cancellationToken);
+
+    // Called by register_model after the local registration; returns the tracking system's model version (or null).
+    Task<string?> RegisterModelAsync(string runId, string runDirectory, int localVersion, bool promotedToChampion, CancellationToken cancellationToken);
+
+    Task EndRunAsync(string runId, string runDirectory, bool succeeded, CancellationToken cancellationToken);
+}

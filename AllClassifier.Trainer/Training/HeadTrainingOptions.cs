@@ -1,0 +1,37 @@
+using AllClassifier.Model.Heads;
+
+namespace AllClassifier.Trainer.Training;
+
+/// <summary>How the classifier head is trained on the backbone features (Adam, mini-batches, L2, early stopping).</summary>
+public sealed record HeadTrainingOptions
+{
+    public HeadKind Kind { get; init; } = HeadKind.Softmax;
+
+    public int MaxEpochs { get; init; } = 120;
+
+    public float LearningRate { get; init; } = 0.002f;
+
+    /// <summary>L2 penalty on the weights (not the biases).</summary>
+    public float L2 { get; init; } = 3e-2f;
+
+    public int BatchSize { get; init; } = 64;
+
+    /// <summary>Epochs without a better validation score before training stops.</summary>
+    public int Patience { get; init; } = 15;
+
+    /// <summary>Hidden units of the <see cref="HeadKind.Mlp"/> head.</summary>
+    public int HiddenUnits { get; init; } = 128;
+
+    public int Seed { get; init; } = 42;
+}
+
+/// <summary>Feature vectors with their class indices.</summary>
+public sealed record LabeledFeatures(IReadOnlyList<float[]> Features, IReadOnlyList<int> Labels)
+{
+    public int Count => Labels.Count;
+}
+
+/// <summary>One epoch of training: mean class-weighted training loss and the validation results after it.</summary>
+public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidationLoss, double ValidationAccuracy, double ValidationMacroF1);
+
+public sealed record HeadTrainingResult(Model.Heads.ClassifierHead Head, IReadOnlyList<EpochRecord> History, int BestEpoch);

@@ -1,0 +1,113 @@
+using AllClassifier.Model.Registry;
+using AllClassifier.Model.Synthetic;
+using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Pipeline;
+using AllClassifier.Trainer.Sensor;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AllClassifier.Trainer.Worker;
+
+/// <summary>
+/// The long-running trainer: trains a first model at once when the registry has no champion, then repeats
+/// wait_feedback → the training pipeline for as long as it runs. A failed run is logged and retried after the next
+/// sensor period rather than stopping the service.
+/// </summary>
+public sealed class RetrainingWorker(
+    IOptions<WorkerOptions> options,
+    PipelineRunner runner,
+    FeedbackSensor sensor,
+    TimeProvider timeProvider,
+    ILogger<RetrainingWorker> logger) : BackgroundService
+{
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var settings = options.Value;
+        var registry = new LocalModelRegistry(settings.RegistryDirectory);
+        var reporter = new LoggingPipelineReporter(logger);
+        if (registry.Champion() is null)
+        {
+            logger.LogInformation("No champion in {Registry}; training a first model", registry.Root);
+            await TrainAsync(settings, reporter, stoppingToken);
+        }
+
+        var sensorOptions = new SensorOptions
+        {
+            FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackStore.FileName),
+            Threshold = settings.FeedbackThreshold,
+            PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
+            Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
+        };
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var result = await sensor.WaitAsync(
+                sensorOptions,
+                FeedbackSensor.HighWaterMark(registry),
+                poke => logger.LogInformation(
+                    "wait_feedback poke {Poke}: {Rows} of {Threshold} new feedback rows after id {AfterId}",
+                    poke.Number, poke.NewRows, poke.Threshold, poke.AfterId),
+                stoppingToken);
+            if (result.Reached)
+            {
+                await TrainAsync(settings, reporter, stoppingToken);
+            }
+            else
+            {
+                logger.LogInformation("wait_feedback timed out with {Rows} new rows; waiting again", result.NewRows);
+            }
+        }
+    }
+
+    private async Task TrainAsync(WorkerOptions settings, LoggingPipelineReporter reporter, CancellationToken stoppingToken)
+    {
+        try
+        {
+            var pipelineOptions = new PipelineOptions
+            {
+                DataDirectory = EnsureDataset(settings, stoppingToken),
+                WorkDirectory = settings.WorkDirectory,
+                RegistryDirectory = settings.RegistryDirectory,
+                FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackStore.FileName),
+            };
+            var result = await runner.RunAsync(pipelineOptions, reporter, stoppingToken);
+            logger.LogInformation(
+                "Run {RunId} finished in {Seconds:F1} s: accuracy {Accuracy:F4}, macro-F1 {MacroF1:F4}; version {Version} {Role}: {Reason}",
+                result.RunId,
+                result.Total.TotalSeconds,
+                result.Test.Metrics.Accuracy,
+                result.Test.Metrics.MacroF1,
+                result.Registration.Version,
+                result.Registration.Promoted ? "is champion" : "stays challenger",
+                result.Registration.Reason);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogError(ex, "The training pipeline failed; retrying after {Seconds} s", settings.PokeIntervalSeconds);
+            await Task.Delay(TimeSpan.FromSeconds(settings.PokeIntervalSeconds), timeProvider, stoppingToken);
+        }
+    }
+
+    /// <summary>DATA_DIR when it holds files; otherwise a synthetic dataset generated once under the work directory.</summary>
+    private string EnsureDataset(WorkerOptions settings, CancellationToken cancellationToken)
+    {
+        if (settings.DataDirectory is { Length: > 0 } data
+            && Directory.Exists(data)
+            && Directory.EnumerateFiles(data, "*", SearchOption.AllDirectories).Any())
+        {
+            return data;
+        }
+
+        var synthetic = Path.Combine(settings.WorkDirectory, "synthetic");
+        if (!Directory.Exists(synthetic) || !Directory.EnumerateFiles(synthetic, "*", SearchOption.AllDirectories).Any())
+        {
+            logger.LogInformation(
+                "No dataset in DATA_DIR; generating {PerClass} synthetic images per class into {Directory}",
+                settings.SyntheticPerClass,
+                synthetic);
+            new SmearGenerator(settings.SyntheticSeed).WriteDataset(synthetic, settings.SyntheticPerClass, null, cancellationToken);
+        }
+
+        return synthetic;
+    }
+}

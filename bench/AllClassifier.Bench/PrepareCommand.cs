@@ -1,0 +1,62 @@
+using System.ComponentModel;
+using AllClassifier.Model.Heads;
+using AllClassifier.Model.Onnx;
+using AllClassifier.Model.Registry;
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.PixelFormats;
+using Spectre.Console.Cli;
+
+namespace AllClassifier.Bench;
+
+public sealed class PrepareCommand : Command<PrepareCommand.Settings>
+{
+    public sealed class Settings : CommandSettings
+    {
+        [CommandOption("--registry <DIR>")]
+        [Description("Registry root to create.")]
+        public required string Registry { get; init; }
+
+        [CommandOption("--image <FILE>")]
+        [Description("Where to write the test JPEG (224x224, like the public dataset).")]
+        public required string Image { get; init; }
+    }
+
+    public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
+    {
+        var random = new Random(7);
+        float[] Values(int n, double scale) => [.. Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * scale))];
+        var head = new ClassifierHead(
+            HeadKind.Softmax,
+            [.. Values(512, 1.0).Select(Math.Abs)],
+            [.. Enumerable.Range(0, 512).Select(_ => (float)(0.5 + random.NextDouble()))],
+            [new DenseLayer(512, 4, Values(2048, 0.2), Values(4, 0.5))]);
+        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head);
+        var registry = new LocalModelRegistry(settings.Registry);
+        var version = registry.Register(model, _ => new ModelCard
+        {
+            RunId = "bench",
+            Created = DateTimeOffset.UtcNow,
+            Metrics = new EvaluationMetrics(),
+            TrainingDataHash = "bench",
+        });
+        registry.SetAlias(version.Version);
+
+        using var image = new Image<Rgb24>(224, 224);
+        image.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (var x = 0; x < row.Length; x++)
+                {
+                    var inCell = ((x - 112) * (x - 112)) + ((y - 112) * (y - 112)) < 50 * 50;
+                    row[x] = inCell ? new Rgb24(90, 40, 150) : new Rgb24((byte)(220 + random.Next(20)), (byte)(190 + random.Next(30)), 210);
+                }
+            }
+        });
+        image.SaveAsJpeg(settings.Image, new JpegEncoder { Quality = 90 });
+        Console.WriteLine($"registered version {version.Version} at {version.Directory}; image {settings.Image} ({new FileInfo(settings.Image).Length} bytes)");
+        return 0;
+    }
+}

@@ -1,0 +1,11 @@
+using AllClassifier.Bench;
+using Spectre.Console.Cli;
+
+var app = new CommandApp();
+app.Configure(config =>
+{
+    config.SetApplicationName("allclassifier-bench");
+    config.AddCommand<PrepareCommand>("prepare").WithDescription("Registers a composed model as champion in a new registry and writes a test image.");
+    config.AddCommand<RawScorerCommand>("raw").WithDescription("Measures the in-process scorer: latency on one thread and images/s on every core.");
+});
+return app.Run(args);

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Benchmarks POST /predict over HTTP against the in-process scorer on the same machine, in the same run.
+#   bench/predict.sh                 # 15 s per connection count
+#   DURATION=30 bench/predict.sh
+# Needs wrk (apt-get install wrk). Builds Release, registers a composed ResNet18 model in a temporary registry,
+# starts the API on 127.0.0.1 (a free port), drives it at 1, 4 and 16 connections, then stops it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+duration="${DURATION:-15}"
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+
+echo "== building (Release)"
+dotnet build -c Release AllClassifier.Api -nologo -v q >/dev/null
+dotnet build -c Release bench/AllClassifier.Bench -nologo -v q >/dev/null
+api_dir="AllClassifier.Api/bin/Release/net10.0/linux-x64"
+bench_dir="bench/AllClassifier.Bench/bin/Release/net10.0/linux-x64"
+
+work="$(mktemp -d)"
+api_pid=""
+cleanup() {
+  if [ -n "$api_pid" ]; then kill "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true; fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+echo "== preparing a registry with a composed model"
+dotnet "$bench_dir/AllClassifier.Bench.dll" prepare --registry "$work/registry" --image "$work/smear.jpg"
+
+echo "== raw in-process scorer (${duration} s)"
+raw="$(dotnet "$bench_dir/AllClassifier.Bench.dll" raw --registry "$work/registry" --image "$work/smear.jpg" --seconds "$duration")"
+echo "$raw" | grep -v '^RAW '
+raw_line="$(echo "$raw" | grep '^RAW ')"
+raw_value() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$raw_line"; }
+
+echo "== starting the API (Release)"
+env MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" ASPNETCORE_URLS="http://127.0.0.1:0" \
+  Logging__LogLevel__Default=Warning "Logging__LogLevel__Microsoft.Hosting.Lifetime=Information" \
+  dotnet "$api_dir/AllClassifier.Api.dll" >"$work/api.log" 2>&1 &
+api_pid=$!
+url=""
+for _ in $(seq 1 300); do
+  url="$(sed -n 's/.*Now listening on: \(http:\/\/[0-9.:]*\).*/\1/p' "$work/api.log" | head -n 1)"
+  if [ -n "$url" ] && [ "$(curl -s "$url/health" || true)" = "Healthy" ]; then break; fi
+  sleep 0.2
+done
+[ "$(curl -s "$url/health" || true)" = "Healthy" ] || { echo "the API did not become healthy:" >&2; cat "$work/api.log" >&2; exit 1; }
+echo "API at $url serving $(curl -s "$url/model" | sed -n 's/.*"version": *\([0-9]*\).*/version \1/p' | head -n 1)"
+
+export BENCH_IMAGE="$work/smear.jpg"
+wrk -t1 -c2 -d3s -s bench/predict.lua "$url/predict" >/dev/null # warm-up
+
+declare -A rps p50 p95 p99
+for connections in 1 4 16; do
+  line="$(wrk -t1 -c"$connections" -d"${duration}s" --timeout 30s -s bench/predict.lua "$url/predict" | grep '^WRK ')"
+  echo "c=$connections: $line"
+  for key in rps p50_ms p95_ms p99_ms; do
+    value="$(sed -n "s/.* $key=\([0-9.]*\).*/\1/p" <<<"$line")"
+    case "$key" in rps) rps[$connections]=$value ;; p50_ms) p50[$connections]=$value ;; p95_ms) p95[$connections]=$value ;; p99_ms) p99[$connections]=$value ;; esac
+  done
+done
+
+echo
+echo "== /predict over HTTP vs the in-process scorer ($(nproc) cores, ${duration} s per run)"
+printf '%-12s %10s %10s %10s %10s\n' connections "req/s" "p50 ms" "p95 ms" "p99 ms"
+for connections in 1 4 16; do
+  printf '%-12s %10s %10s %10s %10s\n' "$connections" "${rps[$connections]}" "${p50[$connections]}" "${p95[$connections]}" "${p99[$connections]}"
+done
+ips_score="$(raw_value ips_score)"; ips_full="$(raw_value ips_full)"
+p50_score="$(raw_value p50_score_ms)"; p50_full="$(raw_value p50_full_ms)"
+echo "raw scorer: ${ips_score} images/s (score only), ${ips_full} images/s (decode+score); p50 ${p50_score} ms (score only), ${p50_full} ms (decode+score)"
+awk -v http="${rps[16]}" -v raw="$ips_score" -v p50="${p50[1]}" -v rawp50="$p50_score" 'BEGIN {
+  ratio = 100 * http / raw; extra = p50 - rawp50;
+  printf "throughput at 16 connections: %.1f%% of the raw scorer (target >= 90%%): %s\n", ratio, (ratio >= 90 ? "met" : "NOT met");
+  printf "p50 at 1 connection: raw + %.1f ms (target <= raw + 5 ms): %s\n", extra, (extra <= 5 ? "met" : "NOT met");
+}'

@@ -1,0 +1,69 @@
+using Microsoft.Data.Sqlite;
+
+namespace AllClassifier.Api.Tests.Infrastructure;
+
+public sealed record FeedbackRow(long Id, double Ts, string Correct, string Predicted, byte[] Img, string? Sha256, long? ModelVersion);
+
+/// <summary>Reads the feedback table directly, as the trainer does.</summary>
+public static class FeedbackDatabase
+{
+    public static long Count(string path)
+    {
+        if (!File.Exists(path))
+        {
+            return 0;
+        }
+
+        using var connection = Open(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT count(*) FROM feedback";
+        return (long)command.ExecuteScalar()!;
+    }
+
+    public static FeedbackRow Last(string path)
+    {
+        using var connection = Open(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT id, ts, correct, predicted, img, sha256, model_version FROM feedback ORDER BY id DESC LIMIT 1";
+        using var reader = command.ExecuteReader();
+        Assert.True(reader.Read(), "the feedback table is empty");
+        return new FeedbackRow(
+            reader.GetInt64(0),
+            reader.GetDouble(1),
+            reader.GetString(2),
+            reader.GetString(3),
+            (byte[])reader.GetValue(4),
+            reader.IsDBNull(5) ? null : reader.GetString(5),
+            reader.IsDBNull(6) ? null : reader.GetInt64(6));
+    }
+
+    public static IReadOnlyList<string> Columns(string path)
+    {
+        using var connection = Open(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = "SELECT name || ' ' || type FROM pragma_table_info('feedback') ORDER BY cid";
+        using var reader = command.ExecuteReader();
+        var columns = new List<string>();
+        while (reader.Read())
+        {
+            columns.Add(reader.GetString(0));
+        }
+
+        return columns;
+    }
+
+    public static string JournalMode(string path)
+    {
+        using var connection = Open(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = "PRAGMA journal_mode";
+        return (string)command.ExecuteScalar()!;
+    }
+
+    private static SqliteConnection Open(string path)
+    {
+        var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());
+        connection.Open();
+        return connection;
+    }
+}

@@ -1,0 +1,54 @@
+using AllClassifier.Model;
+using AllClassifier.Model.Heads;
+using AllClassifier.Model.Onnx;
+using AllClassifier.Model.Registry;
+
+namespace AllClassifier.Api.Tests.Infrastructure;
+
+/// <summary>Real composed ONNX models (ResNet18 + a seeded random head) and registry entries for them.</summary>
+public static class TestModels
+{
+    private static readonly Lazy<byte[]> SeededModel = new(() => Compose(RandomHead(seed: 7)));
+
+    /// <summary>One composed model, built once per test run: composing reads the 64 MB backbone.</summary>
+    public static byte[] Model => SeededModel.Value;
+
+    public static byte[] Compose(ClassifierHead head) => ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head);
+
+    public static ClassifierHead RandomHead(int seed)
+    {
+        var random = new Random(seed);
+        float[] Values(int n, double scale) => [.. Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * scale))];
+        var mean = Values(512, 1.0).Select(Math.Abs).ToArray();
+        var scale = Enumerable.Range(0, 512).Select(_ => (float)(0.5 + random.NextDouble())).ToArray();
+        return new ClassifierHead(HeadKind.Softmax, mean, scale, [new DenseLayer(512, 4, Values(2048, 0.2), Values(4, 0.5))]);
+    }
+
+    public static byte[] ConfusionMatrixPng { get; } = TestImages.Png(seed: 99);
+
+    public static RegisteredVersion Register(string registryRoot, byte[] model, bool makeChampion = true)
+    {
+        var registry = new LocalModelRegistry(registryRoot);
+        var registered = registry.Register(model, version => Card(version), ConfusionMatrixPng);
+        if (makeChampion)
+        {
+            registry.SetAlias(registered.Version);
+        }
+
+        return registered;
+    }
+
+    public static ModelCard Card(int version)
+    {
+        int[] actual = [0, 0, 1, 1, 2, 2, 3, 3];
+        int[] predicted = [0, 1, 1, 1, 2, 3, 3, 3];
+        return new ModelCard
+        {
+            RunId = $"test-run-{version}",
+            Created = new DateTimeOffset(2026, 1, version, 12, 0, 0, TimeSpan.Zero),
+            Metrics = EvaluationMetrics.FromPredictions(actual, predicted, meanLatencyMs: 50),
+            TrainingDataHash = new string('a', 64),
+            Parameters = new Dictionary<string, string> { ["seed"] = "7", ["classes"] = string.Join(",", CellClasses.Names) },
+        };
+    }
+}

@@ -1,0 +1,99 @@
+using System.Text.Json;
+using AllClassifier.Model;
+using AllClassifier.Model.Inference;
+using AllClassifier.Model.Onnx;
+using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Pipeline;
+using AllClassifier.Trainer.Tests.Commands;
+using AllClassifier.Trainer.Training;
+
+namespace AllClassifier.Trainer.Tests.Pipeline;
+
+[Collection(TrainedPipelineCollection.Name)]
+public sealed class EndToEndTests(TrainedPipelineFixture fixture)
+{
+    [Fact]
+    public void Run_registers_a_champion_that_onnx_runtime_loads_and_that_classifies_held_out_images()
+    {
+        Assert.True(fixture.RunExitCode == 0, fixture.RunOutput);
+        foreach (var task in PipelineTaskIds.Training)
+        {
+            Assert.Matches($@"{task}\W+\d+\.\d", fixture.RunOutput);
+        }
+
+        var registry = new LocalModelRegistry(fixture.RegistryDirectory);
+        var champion = registry.List().First();
+        Assert.Equal(champion.Version, registry.ResolveAlias());
+        using var classifier = OnnxClassifier.Load(champion.ModelPath);
+        Assert.True(classifier.HasProbabilities);
+        Assert.Equal(CellClasses.Count, classifier.ClassCount);
+        Assert.Equal(fixture.RunId, classifier.Metadata["run_id"]);
+        Assert.True(
+            fixture.HeldOut.Accuracy >= 0.9,
+            $"held-out accuracy {fixture.HeldOut.Accuracy:F3} (confusion {JsonSerializer.Serialize(fixture.HeldOut.ConfusionMatrix)})");
+    }
+
+    [Fact]
+    public void The_model_card_and_metrics_describe_the_run()
+    {
+        var champion = new LocalModelRegistry(fixture.RegistryDirectory).Find(1)!;
+        var runDirectory = new WorkDirectory(fixture.WorkDirectory).RunDirectory(fixture.RunId);
+        var report = WorkDirectory.ReadJson<TestReport>(Path.Combine(runDirectory, TestClassifierTask.MetricsFileName));
+        var summary = WorkDirectory.ReadJson<DataSummary>(Path.Combine(fixture.WorkDirectory, "manifests", "summary.json"));
+
+        Assert.Equal(fixture.RunId, champion.Card.RunId);
+        Assert.Equal(summary.TrainingDataHash, champion.Card.TrainingDataHash);
+        Assert.Equal(summary.TestSplitHash, champion.Card.TestSplitHash);
+        Assert.Null(champion.Card.ParentVersion);
+        Assert.Equal(report.Metrics.MacroF1, champion.Card.Metrics.MacroF1);
+        Assert.Equal(4, report.Metrics.PerClass.Count);
+        Assert.Equal(report.Metrics.TestCount, report.Metrics.ConfusionMatrix.Sum(row => row.Sum()));
+        Assert.Equal(4 * 6, report.Metrics.TestCount);
+        Assert.True(report.Metrics.MeanLatencyMs > 0);
+        Assert.True(report.EndToEndMaxDifference <= TrainClassifierTask.SelfCheckTolerance);
+        Assert.Null(report.Champion);
+        Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(champion.ConfusionMatrixPath).Take(4));
+        Assert.True(File.Exists(Path.Combine(champion.Directory, HeadFile.FileName)));
+    }
+
+    [Fact]
+    public async Task Tasks_run_one_by_one_reuse_cached_features_and_a_worse_model_stays_challenger()
+    {
+        string[] common = ["--workdir", fixture.WorkDirectory, "--registry", fixture.RegistryDirectory];
+
+        // One epoch at a negligible learning rate leaves the head at its random start: a deliberately worse model.
+        var train = await Cli.RunAsync(["task", "train_classifier", .. common, "--epochs", "1", "--learning-rate", "0.0000001"]);
+        var test = await Cli.RunAsync(["task", "test_classifier", .. common]);
+        var register = await Cli.RunAsync(["task", "register_model", .. common]);
+
+        Assert.True(train.ExitCode == 0, train.Output);
+        Assert.Contains(", 0 computed", train.Output);
+        Assert.True(test.ExitCode == 0, test.Output);
+        Assert.Contains("champion v1 macro-F1", test.Output);
+        Assert.True(register.ExitCode == 0, register.Output);
+        Assert.Contains("as challenger", register.Output);
+        var registry = new LocalModelRegistry(fixture.RegistryDirectory);
+        var challenger = registry.List().Last();
+        Assert.Equal(1, registry.ResolveAlias());
+        Assert.Equal(1, challenger.Card.ParentVersion);
+        Assert.True(challenger.Card.Metrics.MacroF1 < registry.Find(1)!.Card.Metrics.MacroF1);
+
+        var list = await Cli.RunAsync("models", "list", "--registry", fixture.RegistryDirectory);
+        Assert.Contains("champion", list.Output);
+        var promote = await Cli.RunAsync("models", "promote", challenger.Version.ToString(), "--registry", fixture.RegistryDirectory);
+        Assert.Equal(challenger.Version, registry.ResolveAlias());
+        await Cli.RunAsync("models", "promote", "1", "--registry", fixture.RegistryDirectory);
+        Assert.Equal(0, promote.ExitCode);
+        Assert.Equal(1, registry.ResolveAlias());
+    }
+
+    [Fact]
+    public void The_composed_model_matches_the_managed_head()
+    {
+        var runDirectory = new WorkDirectory(fixture.WorkDirectory).RunDirectory(fixture.RunId);
+        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, TrainClassifierTask.RunFileName));
+
+        Assert.InRange(run.SelfCheckMaxDifference, 0, TrainClassifierTask.SelfCheckTolerance);
+        Assert.True(File.Exists(BackboneFiles.InDirectory().ResNet18Path));
+    }
+}

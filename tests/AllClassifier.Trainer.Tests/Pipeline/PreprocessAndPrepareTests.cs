@@ -1,0 +1,99 @@
+using AllClassifier.Model.Imaging;
+using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Pipeline;
+
+namespace AllClassifier.Trainer.Tests.Pipeline;
+
+public sealed class PreprocessAndPrepareTests : IDisposable
+{
+    private readonly TempDirectory _root = new();
+
+    public PreprocessAndPrepareTests()
+    {
+        Write("Benign/a.png", TestImages.Png(1));
+        Write("Benign/a_copy.png", TestImages.Png(1));
+        Write("Early/b.png", TestImages.Png(2));
+        Write("Early/b.bmp", TestImages.Bmp(2));
+        Write("Pre/c.png", TestImages.Png(3));
+        Write("Pre/empty.png", []);
+        Write("Pro/d.png", TestImages.Png(4, 300, 200));
+        Write("Pro/broken.jpg", [0xFF, 0xD8, 0xFF, 0xE0, 1, 2, 3, 4, 5]);
+
+        FeedbackDatabase.Create(FeedbackPath);
+        FeedbackDatabase.Insert(FeedbackPath, "pre", TestImages.Png(5));
+        FeedbackDatabase.Insert(FeedbackPath, "Nonsense", TestImages.Png(6));
+        FeedbackDatabase.Insert(FeedbackPath, "Pro", TestImages.Png(1));
+        FeedbackDatabase.Insert(FeedbackPath, "Early", null);
+    }
+
+    private string FeedbackPath => _root.Combine("feedback.db");
+
+    private PipelineOptions Options => new()
+    {
+        DataDirectory = _root.Combine("data"),
+        WorkDirectory = _root.Combine("work"),
+        RegistryDirectory = _root.Combine("registry"),
+        FeedbackDatabase = FeedbackPath,
+    };
+
+    [Fact]
+    public async Task Preprocessing_resizes_removes_duplicates_skips_bad_files_and_adds_feedback()
+    {
+        var reporter = new RecordingReporter();
+
+        await new PreprocessImagesTask(new ImagePreprocessor()).ExecuteAsync(Options, reporter, CancellationToken.None);
+
+        var work = new WorkDirectory(Options.WorkDirectory);
+        var index = ManifestFile.Read(work.ProcessedIndex);
+        Assert.Equal(
+            [("Benign", "dataset"), ("Early", "dataset"), ("Pre", "dataset"), ("Pro", "dataset"), ("Pre", "feedback")],
+            index.Select(e => (e.Label, e.Source)).ToList());
+        Assert.Equal(index.Count, index.Select(e => e.Sha256).Distinct().Count());
+        foreach (var entry in index)
+        {
+            var header = new ImagePreprocessor().Inspect(File.ReadAllBytes(work.Resolve(entry.Path)));
+            Assert.Equal((224, 224), (header.Width, header.Height));
+        }
+
+        var report = WorkDirectory.ReadJson<PreprocessReport>(work.PreprocessReport);
+        Assert.Equal(2, report.ExactDuplicates);
+        Assert.Equal(1, report.ProcessedDuplicates);
+        Assert.Equal(4, report.FeedbackHighWaterMark);
+        Assert.Equal(2, report.Rejected.Count);
+        Assert.Contains(report.Rejected, line => line.Contains("Pre/empty.png"));
+        Assert.Contains(report.Rejected, line => line.Contains("Pro/broken.jpg"));
+        Assert.Contains(reporter.Warnings, line => line.Contains("feedback row 2") && line.Contains("Nonsense"));
+        Assert.Contains(reporter.Warnings, line => line.Contains("feedback row 4"));
+        Assert.Contains(reporter.Warnings, line => line.Contains("feedback row 3 (Pro)") && line.Contains("kept Benign"));
+    }
+
+    [Fact]
+    public async Task Prepare_data_writes_manifests_that_keep_feedback_out_of_test()
+    {
+        await new PreprocessImagesTask(new ImagePreprocessor()).ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);
+
+        await new PrepareDataTask().ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);
+
+        var work = new WorkDirectory(Options.WorkDirectory);
+        var train = ManifestFile.Read(work.TrainManifest);
+        var validation = ManifestFile.Read(work.ValidationManifest);
+        var test = ManifestFile.Read(work.TestManifest);
+        Assert.Equal(5, train.Count + validation.Count + test.Count);
+        Assert.DoesNotContain(test, e => e.IsFeedback);
+        Assert.Contains(train.Concat(validation), e => e.IsFeedback);
+        var summary = WorkDirectory.ReadJson<DataSummary>(work.DataSummary);
+        Assert.Equal(DataSplit.Fingerprint(test), summary.TestSplitHash);
+        Assert.Equal(DataSplit.Fingerprint(train.Concat(validation)), summary.TrainingDataHash);
+        Assert.Equal(4, summary.FeedbackHighWaterMark);
+        Assert.Equal("path,label,sha256,source", File.ReadLines(work.TrainManifest).First());
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    private void Write(string relativePath, byte[] content)
+    {
+        var path = _root.Combine("data", relativePath);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, content);
+    }
+}
