@@ -154,6 +154,21 @@ public sealed class LocalModelRegistry(string root)
     }
 
     /// <summary>
+    /// Rewrites a version's model card (e.g. to record the version's number in an external registry), replacing
+    /// <c>model.json</c> by rename so readers see the old or the new card, never half of one. Version and name stay.
+    /// </summary>
+    public RegisteredVersion UpdateCard(int version, Func<ModelCard, ModelCard> update)
+    {
+        var existing = Find(version) ?? throw new ArgumentException($"Version {version} of {ModelName} is not registered.", nameof(version));
+        var card = update(existing.Card) with { Version = version, Name = ModelName };
+        var path = Path.Combine(existing.Directory, CardFileName);
+        var temporary = Path.Combine(existing.Directory, $".{CardFileName}-{Guid.NewGuid():N}");
+        File.WriteAllText(temporary, card.ToJson());
+        File.Move(temporary, path, overwrite: true);
+        return existing with { Card = card };
+    }
+
+    /// <summary>
     /// Runs <paramref name="action"/> while holding the registry's exclusive lock, so read-compare-write steps
     /// (like the promotion rule) of two trainers never interleave.
     /// </summary>

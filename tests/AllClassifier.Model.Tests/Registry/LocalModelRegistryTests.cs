@@ -28,6 +28,27 @@ public sealed class LocalModelRegistryTests : IDisposable
     }
 
     [Fact]
+    public void Card_update_replaces_model_json_and_keeps_version_and_files()
+    {
+        var registry = new LocalModelRegistry(_root);
+        var registered = registry.Register([1, 2, 3], v => Card($"run-{v}", 0.5));
+
+        var updated = registry.UpdateCard(registered.Version, card => card with
+        {
+            Version = 99,
+            Parameters = new Dictionary<string, string>(card.Parameters) { ["mlflow_model_version"] = "7" },
+        });
+
+        var reread = registry.Find(registered.Version)!;
+        Assert.Equal(1, reread.Card.Version);
+        Assert.Equal("7", reread.Card.Parameters["mlflow_model_version"]);
+        Assert.Equal("run-1", reread.Card.RunId);
+        Assert.Equal(updated.Card.ToJson(), reread.Card.ToJson());
+        Assert.Equal(["model.json", "model.onnx"], Directory.GetFiles(reread.Directory).Select(Path.GetFileName).Order());
+        Assert.Throws<ArgumentException>(() => registry.UpdateCard(5, card => card));
+    }
+
+    [Fact]
     public void Model_card_json_uses_snake_case_contract_names()
     {
         var json = Card("abc", 0.75).ToJson();

@@ -1,0 +1,132 @@
+using System.Globalization;
+using AllClassifier.Model.Inference;
+using AllClassifier.Model.Registry;
+
+namespace AllClassifier.Model.Mlflow;
+
+/// <summary>Outcome of one mirror pass: the version the alias points at (null when unset) and whether it was fetched now.</summary>
+public sealed record MlflowMirrorResult(int? Version, bool Downloaded, string? ModelPath);
+
+/// <summary>
+/// Keeps a local registry directory (the <see cref="LocalModelRegistry"/> layout) in step with an MLflow alias:
+/// alias → model version → download the version's <c>model.onnx</c> (and <c>model.json</c>,
+/// <c>confusion_matrix.png</c> when present) → check that ONNX Runtime loads it as a 4-class classifier → move
+/// it into <c>versions/&lt;N&gt;</c> → point the local alias at it. Anything that serves from a local registry
+/// can therefore follow MLflow, and keeps serving the last good copy while MLflow is unreachable.
+/// </summary>
+public sealed class MlflowRegistryMirror(MlflowClient client)
+{
+    private static readonly string[] OptionalFiles = [LocalModelRegistry.CardFileName, LocalModelRegistry.ConfusionMatrixFileName];
+
+    public async Task<MlflowMirrorResult> SyncAsync(
+        string localRoot,
+        string modelName = LocalModelRegistry.ModelName,
+        string alias = LocalModelRegistry.ChampionAlias,
+        CancellationToken cancellationToken = default)
+    {
+        var version = await client.GetModelVersionByAliasAsync(modelName, alias, cancellationToken);
+        if (version is null)
+        {
+            return new MlflowMirrorResult(null, false, null);
+        }
+
+        var registry = new LocalModelRegistry(localRoot);
+        var number = version.Number;
+        if (registry.Find(number) is { } cached && File.Exists(cached.ModelPath))
+        {
+            if (registry.ResolveAlias(alias) != number)
+            {
+                registry.SetAlias(number, alias);
+            }
+
+            return new MlflowMirrorResult(number, false, cached.ModelPath);
+        }
+
+        var source = version.Source ?? throw new InvalidDataException($"MLflow version {number} of '{modelName}' has no source.");
+        Directory.CreateDirectory(registry.VersionsDirectory);
+        var staging = Path.Combine(registry.VersionsDirectory, $".mlflow-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(staging);
+        try
+        {
+            var present = (await client.ListArtifactsAsync(source, cancellationToken)).Where(f => !f.IsDir).Select(f => f.Path).ToHashSet();
+            if (!present.Contains(LocalModelRegistry.ModelFileName))
+            {
+                throw new InvalidDataException($"MLflow version {number} of '{modelName}' has no {LocalModelRegistry.ModelFileName} under {source}.");
+            }
+
+            foreach (var file in OptionalFiles.Where(present.Contains).Prepend(LocalModelRegistry.ModelFileName))
+            {
+                await client.DownloadArtifactToFileAsync(source, file, Path.Combine(staging, file), cancellationToken);
+            }
+
+            Validate(Path.Combine(staging, LocalModelRegistry.ModelFileName), number);
+            WriteCard(Path.Combine(staging, LocalModelRegistry.CardFileName), version);
+
+            var target = Path.Combine(registry.VersionsDirectory, number.ToString(CultureInfo.InvariantCulture));
+            if (Directory.Exists(target))
+            {
+                // An incomplete earlier copy (no model file): replace it.
+                Directory.Delete(target, recursive: true);
+            }
+
+            Directory.Move(staging, target);
+            registry.SetAlias(number, alias);
+            return new MlflowMirrorResult(number, true, Path.Combine(target, LocalModelRegistry.ModelFileName));
+        }
+        finally
+        {
+            if (Directory.Exists(staging))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+        }
+    }
+
+    private static void Validate(string modelPath, int version)
+    {
+        OnnxClassifier classifier;
+        try
+        {
+            classifier = OnnxClassifier.Load(modelPath);
+        }
+        catch (Exception e)
+        {
+            throw new InvalidDataException($"MLflow version {version}'s model.onnx does not load: {e.Message}", e);
+        }
+
+        using (classifier)
+        {
+            if (!classifier.HasProbabilities || classifier.ClassCount != CellClasses.Count)
+            {
+                throw new InvalidDataException($"MLflow version {version} is not a {CellClasses.Count}-class classifier.");
+            }
+        }
+    }
+
+    /// <summary>Keeps the trainer's card when it was uploaded, renumbered to the MLflow version; writes a minimal one otherwise.</summary>
+    private static void WriteCard(string cardPath, MlflowModelVersion version)
+    {
+        var card = File.Exists(cardPath)
+            ? ModelCard.FromJson(File.ReadAllText(cardPath))
+            : new ModelCard { RunId = version.RunId ?? "", Metrics = new EvaluationMetrics(), TrainingDataHash = "" };
+        var parameters = new Dictionary<string, string>(card.Parameters)
+        {
+            [MlflowParameterNames.Version] = version.Version,
+            [MlflowParameterNames.Source] = version.Source ?? "",
+        };
+        if (version.RunId is not null)
+        {
+            parameters[MlflowParameterNames.RunId] = version.RunId;
+        }
+
+        File.WriteAllText(cardPath, (card with { Version = version.Number, Parameters = parameters }).ToJson());
+    }
+}
+
+/// <summary>Keys under which a model card's <see cref="ModelCard.Parameters"/> record its MLflow counterpart.</summary>
+public static class MlflowParameterNames
+{
+    public const string Version = "mlflow_model_version";
+    public const string RunId = "mlflow_run_id";
+    public const string Source = "mlflow_source";
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace AllClassifier.Web.Backend;
+
+/// <summary>
+/// Typed client of the classification API. Every failure surfaces as a <see cref="BackendException"/> whose message is
+/// a sentence for the user; the technical cause is logged here.
+/// </summary>
+public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger)
+{
+    internal static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+    };
+
+    public Task<Prediction> PredictAsync(ImageFile image, CancellationToken cancellationToken = default) =>
+        SendAsync<Prediction>(() => new HttpRequestMessage(HttpMethod.Post, "predict")
+        {
+            Content = new MultipartFormDataContent { ImagePart(image) },
+        }, cancellationToken);
+
+    /// <summary>Stores a correction: the label the user says is right, the one the model gave, and the image.</summary>
+    public Task<FeedbackReceipt> SendFeedbackAsync(
+        ImageFile image, string correctLabel, string predictedLabel, CancellationToken cancellationToken = default) =>
+        SendAsync<FeedbackReceipt>(() => new HttpRequestMessage(HttpMethod.Post, "feedback")
+        {
+            Content = new MultipartFormDataContent
+            {
+                { new StringContent(correctLabel), "correct_label" },
+                { new StringContent(predictedLabel), "predicted_label" },
+                ImagePart(image),
+            },
+        }, cancellationToken);
+
+    public async Task<int> GetFeedbackCountAsync(CancellationToken cancellationToken = default) =>
+        (await SendAsync<FeedbackCountAnswer>(() => new HttpRequestMessage(HttpMethod.Get, "feedback/count"), cancellationToken))
+        .FeedbackCount;
+
+    /// <summary>The serving model's card. Before any model exists this throws with <see cref="BackendFailure.NoModel"/>.</summary>
+    public async Task<ModelCard> GetModelAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            return await SendAsync<ModelCard>(() => new HttpRequestMessage(HttpMethod.Get, "model"), cancellationToken);
+        }
+        catch (BackendException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new BackendException(
+                BackendFailure.NoModel,
+                "No model is available yet: the classifier has not been trained. Please try again later.",
+                e.StatusCode,
+                e);
+        }
+    }
+
+    private static ByteArrayContent ImagePart(ImageFile image)
+    {
+        var content = new ByteArrayContent(image.Content);
+        content.Headers.ContentType = MediaTypeHeaderValue.TryParse(image.ContentType, out var mediaType)
+            ? mediaType
+            : new MediaTypeHeaderValue("application/octet-stream");
+        // The API reads the part named "file" and, like the original client, sends the original file name.
+        content.Headers.ContentDisposition = new ContentDispositionHeaderValue("form-data")
+        {
+            Name = "\"file\"",
+            FileName = "\"" + SafeFileName(image.FileName) + "\"",
+        };
+        return content;
+    }
+
+    private static string SafeFileName(string fileName)
+    {
+        var name = Path.GetFileName(fileName);
+        var safe = new string(name.Where(c => c >= ' ' && c < 127 && c is not '"' and not '\\').ToArray());
+        return string.IsNullOrWhiteSpace(safe) ? "image" : safe;
+    }
+
+    private async Task<T> SendAsync<T>(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
+    {
+        using var request = createRequest();
+        HttpResponseMessage response;
+        try
+        {
+            response = await http.SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            // Connection refused, DNS, timeouts and resilience rejections all mean the same to the user: no answer.
+            logger.LogWarning(e, "The API did not answer {Method} {Path}", request.Method, request.RequestUri);
+            throw BackendException.Unreachable(e);
+        }
+
+        using (response)
+        {
+            if (!response.IsSuccessStatusCode)
+            {
+                var detail = await ReadDetailAsync(response, cancellationToken);
+                logger.LogInformation(
+                    "The API answered {Method} {Path} with {StatusCode}: {Detail}",
+                    request.Method, request.RequestUri, (int)response.StatusCode, detail);
+                throw BackendException.FromStatus(response.StatusCode, detail);
+            }
+
+            try
+            {
+                return await response.Content.ReadFromJsonAsync<T>(JsonOptions, cancellationToken)
+                    ?? throw BackendException.Unreadable(response.StatusCode);
+            }
+            catch (Exception e) when (e is JsonException or NotSupportedException)
+            {
+                logger.LogWarning(e, "The API's answer to {Method} {Path} was not the expected JSON", request.Method, request.RequestUri);
+                throw BackendException.Unreadable(response.StatusCode, e);
+            }
+        }
+    }
+
+    private static async Task<string?> ReadDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var body = await response.Content.ReadFromJsonAsync<ErrorBody>(JsonOptions, cancellationToken);
+            return body?.Detail.ValueKind == JsonValueKind.String ? body.Detail.GetString() : null;
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
+        {
+            return null;
+        }
+    }
+}

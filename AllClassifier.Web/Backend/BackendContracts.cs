@@ -1,0 +1,49 @@
+using System.Text.Json.Serialization;
+
+namespace AllClassifier.Web.Backend;
+
+/// <summary>The answer of <c>POST /predict</c>.</summary>
+public sealed record Prediction(IReadOnlyList<double> Probabilities, int PredictedClass, string? ClassName, int? ModelVersion)
+{
+    /// <summary>The predicted class's name; the API's <c>class_name</c> when present, else looked up by index.</summary>
+    [JsonIgnore]
+    public string PredictedName => ClassName ?? ClassLabels.Name(PredictedClass);
+
+    [JsonIgnore]
+    public string PredictedDisplayName => ClassLabels.DisplayName(PredictedClass);
+
+    [JsonIgnore]
+    public double Confidence => PredictedClass >= 0 && PredictedClass < Probabilities.Count ? Probabilities[PredictedClass] : 0;
+}
+
+/// <summary>The answer of <c>POST /feedback</c>.</summary>
+public sealed record FeedbackReceipt(bool Stored, int FeedbackCount);
+
+/// <summary>The answer of <c>GET /feedback/count</c>.</summary>
+public sealed record FeedbackCountAnswer(int FeedbackCount);
+
+/// <summary>The part of the API's model card (<c>GET /model</c>) that the web app shows.</summary>
+public sealed record ModelCard(
+    string Name,
+    int Version,
+    string? RunId,
+    DateTimeOffset Created,
+    IReadOnlyList<string>? Classes,
+    IReadOnlyList<string>? DisplayNames,
+    string? Head,
+    ModelMetrics? Metrics,
+    string? TrainingDataHash,
+    int? ParentVersion);
+
+public sealed record ModelMetrics(
+    double Accuracy,
+    double MacroF1,
+    int TestCount,
+    double MeanLatencyMs,
+    IReadOnlyList<ClassMetrics>? PerClass,
+    IReadOnlyList<IReadOnlyList<int>>? ConfusionMatrix);
+
+public sealed record ClassMetrics(string Class, string? DisplayName, double Precision, double Recall, double F1, int Support);
+
+/// <summary>The API's error body: <c>{"detail": "..."}</c>.</summary>
+internal sealed record ErrorBody(System.Text.Json.JsonElement Detail);

@@ -1,0 +1,17 @@
+namespace AllClassifier.Web.Backend;
+
+/// <summary>Where the classification API lives and how long to wait for it.</summary>
+public sealed class BackendOptions
+{
+    public const string SectionName = "Backend";
+
+    /// <summary>The API resource's name in the Aspire app model, resolved by service discovery.</summary>
+    public const string ServiceDiscoveryAddress = "http://backend";
+
+    /// <summary>The API's base address. <c>BACKEND_URL</c> overrides it; without either, service discovery resolves
+    /// <see cref="ServiceDiscoveryAddress"/>.</summary>
+    public string Url { get; set; } = ServiceDiscoveryAddress;
+
+    /// <summary>How long one call may take; the original client waited 60 seconds for a prediction.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
+}

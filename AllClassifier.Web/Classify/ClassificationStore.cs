@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using AllClassifier.Web.Backend;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Options;
+
+namespace AllClassifier.Web.Classify;
+
+/// <summary>
+/// Keeps each classified image server-side under an unguessable token, so the correction form can send the same
+/// bytes to the API without the browser uploading them again (and without JavaScript). Entries expire after
+/// <see cref="UploadOptions.RetainFor"/> without use. Backed by <see cref="IDistributedCache"/>: in memory by
+/// default, shared between replicas when a distributed cache is registered.
+/// </summary>
+public sealed class ClassificationStore(IDistributedCache cache, IOptions<UploadOptions> options)
+{
+    private const int TokenBytes = 16;
+
+    public async Task<string> SaveAsync(Classification classification, CancellationToken cancellationToken = default)
+    {
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(TokenBytes));
+        await cache.SetAsync(
+            Key(token),
+            JsonSerializer.SerializeToUtf8Bytes(classification, BackendClient.JsonOptions),
+            new DistributedCacheEntryOptions { SlidingExpiration = options.Value.RetainFor },
+            cancellationToken);
+        return token;
+    }
+
+    /// <summary>The classification saved under <paramref name="token"/>, or null when it is unknown or expired.</summary>
+    public async Task<Classification?> FindAsync(string? token, CancellationToken cancellationToken = default)
+    {
+        if (!IsWellFormed(token))
+        {
+            return null;
+        }
+
+        var bytes = await cache.GetAsync(Key(token!), cancellationToken);
+        return bytes is null ? null : JsonSerializer.Deserialize<Classification>(bytes, BackendClient.JsonOptions);
+    }
+
+    private static bool IsWellFormed(string? token) =>
+        token is { Length: TokenBytes * 2 } && token.All(char.IsAsciiHexDigitLower);
+
+    private static string Key(string token) => "classification:" + token;
+}

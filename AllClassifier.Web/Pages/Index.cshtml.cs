@@ -1,0 +1,137 @@
+using AllClassifier.Web.Backend;
+using AllClassifier.Web.Classify;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.RazorPages;
+using Microsoft.Extensions.Options;
+
+namespace AllClassifier.Web.Pages;
+
+/// <summary>
+/// Classify: upload an image, see the prediction, send a correction. Each handler renders the whole page for a plain
+/// form post, or only the result panel when the page's script posts it (<see cref="FragmentHeader"/>).
+/// </summary>
+public sealed class IndexModel(BackendClient backend, ClassificationStore store, IOptions<UploadOptions> uploadOptions) : PageModel
+{
+    /// <summary>Sent by the page's script to receive the result panel instead of the whole page.</summary>
+    public const string FragmentHeader = "X-Requested-With";
+
+    public const string PanelPartial = "_ClassifyPanel";
+
+    [BindProperty]
+    public IFormFile? Upload { get; set; }
+
+    /// <summary>Identifies the classified image kept on the server for the correction form.</summary>
+    [BindProperty]
+    public string? Token { get; set; }
+
+    [BindProperty]
+    public string? CorrectLabel { get; set; }
+
+    public Classification? Classification { get; private set; }
+
+    public FeedbackReceipt? Receipt { get; private set; }
+
+    public string? ErrorMessage { get; private set; }
+
+    public UploadOptions Uploads => uploadOptions.Value;
+
+    public void OnGet()
+    {
+    }
+
+    public async Task<IActionResult> OnPostPredictAsync(CancellationToken cancellationToken)
+    {
+        var image = await ReadUploadAsync(cancellationToken);
+        if (image is not null)
+        {
+            try
+            {
+                Classification = new Classification(image, await backend.PredictAsync(image, cancellationToken));
+                Token = await store.SaveAsync(Classification, cancellationToken);
+                CorrectLabel = Classification.Prediction.PredictedName;
+            }
+            catch (BackendException e)
+            {
+                ErrorMessage = e.Message;
+            }
+        }
+
+        return PageOrPanel();
+    }
+
+    public async Task<IActionResult> OnPostFeedbackAsync(CancellationToken cancellationToken)
+    {
+        Classification = await store.FindAsync(Token, cancellationToken);
+        if (Classification is null)
+        {
+            Token = null;
+            ErrorMessage = "This image is no longer available for a correction. Please upload it again.";
+            return PageOrPanel();
+        }
+
+        if (!ClassLabels.IsName(CorrectLabel))
+        {
+            CorrectLabel = Classification.Prediction.PredictedName;
+            ErrorMessage = "Choose the correct class from the list.";
+            return PageOrPanel();
+        }
+
+        try
+        {
+            Receipt = await backend.SendFeedbackAsync(
+                Classification.Image, CorrectLabel!, Classification.Prediction.PredictedName, cancellationToken);
+        }
+        catch (BackendException e)
+        {
+            ErrorMessage = e.Message;
+        }
+
+        return PageOrPanel();
+    }
+
+    /// <summary>The kept image, shown beside its prediction.</summary>
+    public async Task<IActionResult> OnGetImageAsync(string? token, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(token, cancellationToken) is not { } classification)
+        {
+            return NotFound();
+        }
+
+        Response.Headers.XContentTypeOptions = "nosniff";
+        return File(classification.Image.Content, PreviewContentType(classification.Image.ContentType));
+    }
+
+    private async Task<ImageFile?> ReadUploadAsync(CancellationToken cancellationToken)
+    {
+        if (Upload is null)
+        {
+            ErrorMessage = "Choose a JPEG or PNG image to classify.";
+            return null;
+        }
+
+        if (Upload.Length == 0)
+        {
+            ErrorMessage = "The chosen file is empty. Choose a JPEG or PNG image.";
+            return null;
+        }
+
+        if (Upload.Length > Uploads.MaxBytes)
+        {
+            ErrorMessage =
+                $"The image is too large ({UploadOptions.FormatSize(Upload.Length)}); the limit is {Uploads.MaxSizeText}.";
+            return null;
+        }
+
+        using var buffer = new MemoryStream(checked((int)Upload.Length));
+        await Upload.CopyToAsync(buffer, cancellationToken);
+        var contentType = string.IsNullOrWhiteSpace(Upload.ContentType) ? "application/octet-stream" : Upload.ContentType;
+        return new ImageFile(Upload.FileName, contentType, buffer.ToArray());
+    }
+
+    private IActionResult PageOrPanel() =>
+        Request.Headers[FragmentHeader] == "fetch" ? Partial(PanelPartial, this) : Page();
+
+    /// <summary>Only image types are echoed back with their own type; anything else is served inert.</summary>
+    private static string PreviewContentType(string contentType) =>
+        contentType is "image/jpeg" or "image/png" or "image/bmp" ? contentType : "application/octet-stream";
+}

@@ -1,0 +1,49 @@
+using System.Net;
+using AllClassifier.Model;
+using AllClassifier.Web.Backend;
+using AllClassifier.Web.Tests.Infrastructure;
+
+namespace AllClassifier.Web.Tests.Backend;
+
+public sealed class BackendErrorTests
+{
+    [Theory]
+    [InlineData(HttpStatusCode.UnsupportedMediaType, "unsupported image format", BackendFailure.Rejected, "The image was not accepted: unsupported image format.")]
+    [InlineData(HttpStatusCode.BadRequest, "The image is corrupt.", BackendFailure.Rejected, "The image was not accepted: The image is corrupt.")]
+    [InlineData(HttpStatusCode.UnprocessableEntity, "the file is empty", BackendFailure.Rejected, "The image was not accepted: the file is empty.")]
+    [InlineData(HttpStatusCode.RequestEntityTooLarge, "the body is larger than 10 MB", BackendFailure.TooLarge, "The image is too large: the body is larger than 10 MB.")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "no model is available yet", BackendFailure.NoModel, "No model is available yet: the classifier has not been trained. Please try again later.")]
+    [InlineData(HttpStatusCode.ServiceUnavailable, "the inference queue is full", BackendFailure.Busy, "The classification service is busy right now. Please try again in a few seconds.")]
+    [InlineData(HttpStatusCode.InternalServerError, "server error", BackendFailure.Failed, "The classification service failed to process the request. Please try again.")]
+    public async Task Each_error_status_becomes_a_plain_sentence(HttpStatusCode status, string detail, BackendFailure failure, string message)
+    {
+        var client = PageModelHarness.Client(new FakeBackendHandler(_ => FakeBackendHandler.Detail(status, detail)));
+
+        var error = await Assert.ThrowsAsync<BackendException>(() =>
+            client.PredictAsync(new ImageFile("a.png", "image/png", ApiSamples.TinyPng)));
+
+        Assert.Equal(failure, error.Failure);
+        Assert.Equal(message, error.Message);
+        Assert.Equal(status, error.StatusCode);
+    }
+
+    [Fact]
+    public async Task An_error_without_a_json_detail_still_reads_well()
+    {
+        var client = PageModelHarness.Client(new FakeBackendHandler(_ => new HttpResponseMessage(HttpStatusCode.RequestEntityTooLarge)
+        {
+            Content = new StringContent("<html>413</html>", System.Text.Encoding.UTF8, "text/html"),
+        }));
+
+        var error = await Assert.ThrowsAsync<BackendException>(() => client.GetFeedbackCountAsync());
+
+        Assert.Equal("The image is too large for the classifier.", error.Message);
+    }
+
+    [Fact]
+    public void Class_labels_match_the_model_library()
+    {
+        Assert.Equal(CellClasses.Names, ClassLabels.Names);
+        Assert.Equal(CellClasses.DisplayNames, ClassLabels.DisplayNames);
+    }
+}

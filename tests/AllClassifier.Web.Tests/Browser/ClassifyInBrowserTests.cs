@@ -1,0 +1,119 @@
+using AllClassifier.Model;
+using AllClassifier.Model.Synthetic;
+using AllClassifier.Web.Tests.Infrastructure;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace AllClassifier.Web.Tests.Browser;
+
+/// <summary>Chromium, a backend on loopback and the web app on real Kestrel, shared by the browser tests.</summary>
+public sealed class BrowserStack : IAsyncLifetime
+{
+    private WebAppFactory web = null!;
+
+    public ChromiumFixture Chromium { get; } = new();
+
+    public FakeBackendServer Backend { get; private set; } = null!;
+
+    public Uri WebAddress { get; private set; } = null!;
+
+    public async Task InitializeAsync()
+    {
+        await Chromium.InitializeAsync();
+        Backend = await FakeBackendServer.StartAsync(initialFeedbackCount: 4);
+        web = new WebAppFactory(Backend.Address);
+        WebAddress = web.StartOnLoopback();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await web.DisposeAsync();
+        await Backend.DisposeAsync();
+        await Chromium.DisposeAsync();
+    }
+
+    public Task<IBrowserContext> NewContextAsync(bool javaScript) => Chromium.Browser.NewContextAsync(new BrowserNewContextOptions
+    {
+        BaseURL = WebAddress.ToString(),
+        JavaScriptEnabled = javaScript,
+        ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
+    });
+}
+
+public sealed class ClassifyInBrowserTests(BrowserStack stack, ITestOutputHelper output) : IClassFixture<BrowserStack>
+{
+    private static readonly string[] Names = [.. CellClasses.Names];
+
+    [Fact]
+    public async Task With_javascript_upload_predict_and_correct_without_a_page_reload()
+    {
+        var image = new SmearGenerator(seed: 7).GenerateJpeg(CellClass.Early, 0);
+        await using var context = await stack.NewContextAsync(javaScript: true);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+        // Survives only if the page is never reloaded: the script posts the forms itself.
+        await page.EvaluateAsync("() => { window.sameDocument = true; }");
+
+        await page.Locator("#upload").SetInputFilesAsync(new FilePayload { Name = "smear.jpg", MimeType = "image/jpeg", Buffer = image });
+        await Assertions.Expect(page.Locator("#preview")).ToBeVisibleAsync();
+        await page.Locator("#predict-button").ClickAsync();
+
+        var predictedName = await ExpectPredictionAsync(page);
+        var countBefore = stack.Backend.FeedbackCount;
+        var correction = Names.First(name => name != predictedName);
+        await page.Locator("#correct-label").SelectOptionAsync(correction);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("classify-result.png"), FullPage = true });
+        await page.Locator("#feedback-button").ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-testid=feedback-count]")).ToHaveTextAsync($"{countBefore + 1}");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"));
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("classify-feedback.png"), FullPage = true });
+
+        await page.GotoAsync("/Feedback");
+        await Assertions.Expect(page.Locator("[data-testid=feedback-count]")).ToHaveTextAsync($"{countBefore + 1}");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("feedback.png"), FullPage = true });
+        await page.GotoAsync("/Model");
+        await Assertions.Expect(page.Locator("[data-testid=model-version]")).ToHaveTextAsync("v3");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("model.png"), FullPage = true });
+    }
+
+    [Fact]
+    public async Task Without_javascript_the_same_flow_works_with_plain_form_posts()
+    {
+        var image = new SmearGenerator(seed: 11).GeneratePng(CellClass.Pro, 1);
+        await using var context = await stack.NewContextAsync(javaScript: false);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+
+        await page.Locator("#upload").SetInputFilesAsync(new FilePayload { Name = "smear.png", MimeType = "image/png", Buffer = image });
+        await page.Locator("#predict-button").ClickAsync();
+
+        var predictedName = await ExpectPredictionAsync(page);
+        var countBefore = stack.Backend.FeedbackCount;
+        await page.Locator("#correct-label").SelectOptionAsync(Names.First(name => name != predictedName));
+        await page.Locator("#feedback-button").ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-testid=feedback-count]")).ToHaveTextAsync($"{countBefore + 1}");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("classify-no-javascript.png"), FullPage = true });
+    }
+
+    /// <summary>Waits for the four probability bars and returns the predicted class name, checked against its label.</summary>
+    private static async Task<string> ExpectPredictionAsync(IPage page)
+    {
+        await Assertions.Expect(page.Locator("[data-testid=probability]")).ToHaveCountAsync(4);
+        var predicted = page.Locator("[data-testid=predicted-class]");
+        var predictedName = await predicted.GetAttributeAsync("data-class");
+        var index = Array.IndexOf(Names, predictedName);
+        Assert.InRange(index, 0, 3);
+        Assert.Equal(CellClasses.DisplayNames[index], await predicted.InnerTextAsync());
+        Assert.Equal(predictedName, await page.Locator("#correct-label").InputValueAsync());
+        return predictedName!;
+    }
+
+    private string Screenshot(string name)
+    {
+        var path = Path.Combine(ChromiumFixture.ArtifactsDirectory(), name);
+        output.WriteLine($"Screenshot: {path}");
+        return path;
+    }
+}

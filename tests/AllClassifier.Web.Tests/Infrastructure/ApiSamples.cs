@@ -1,0 +1,43 @@
+namespace AllClassifier.Web.Tests.Infrastructure;
+
+/// <summary>Bodies in the shape the API answers, and small valid image files.</summary>
+public static class ApiSamples
+{
+    public const string PredictionPre =
+        """{"probabilities":[0.05,0.15,0.7,0.1],"predicted_class":2,"class_name":"Pre","model_version":3}""";
+
+    public const string ModelCard = """
+        {
+          "name": "all-classifier",
+          "version": 3,
+          "run_id": "run-7f3a",
+          "created": "2025-03-04T10:20:30+00:00",
+          "classes": ["Benign", "Early", "Pre", "Pro"],
+          "display_names": ["Benign (hematogones)", "Early Pre-B", "Pre-B", "Pro-B"],
+          "head": "mlp",
+          "preprocessing": "resize 224",
+          "metrics": {
+            "accuracy": 0.9375,
+            "macro_f1": 0.9312,
+            "test_count": 64,
+            "mean_latency_ms": 48.2,
+            "per_class": [
+              {"class": "Benign", "display_name": "Benign (hematogones)", "precision": 1.0, "recall": 0.875, "f1": 0.9333, "support": 16},
+              {"class": "Early", "display_name": "Early Pre-B", "precision": 0.9, "recall": 0.95, "f1": 0.9243, "support": 16},
+              {"class": "Pre", "display_name": "Pre-B", "precision": 0.88, "recall": 0.94, "f1": 0.909, "support": 16},
+              {"class": "Pro", "display_name": "Pro-B", "precision": 0.97, "recall": 0.99, "f1": 0.98, "support": 16}
+            ],
+            "confusion_matrix": [[14,1,1,0],[0,15,1,0],[0,1,15,0],[0,0,0,16]]
+          },
+          "training_data_hash": "4b1d2c9e8f7a6b5c4d3e2f1a0b9c8d7e",
+          "test_split_hash": "abc",
+          "parent_version": 2,
+          "feedback_high_water_mark": 0,
+          "parameters": {"epochs": "40"}
+        }
+        """;
+
+    /// <summary>The eight-byte PNG signature followed by a minimal 1×1 image.</summary>
+    public static byte[] TinyPng { get; } = Convert.FromBase64String(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==");
+}

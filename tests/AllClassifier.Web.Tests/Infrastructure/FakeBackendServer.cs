@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AllClassifier.Web.Tests.Infrastructure;
+
+/// <summary>One request as the fake API saw it on the wire.</summary>
+public sealed record WireRequest(string Method, string Path, string? ContentType, long BodyLength, IReadOnlyDictionary<string, string> Fields);
+
+/// <summary>
+/// A small HTTP server on 127.0.0.1 that answers like the API (predict, feedback, count, model) and records every
+/// request, so the proxy and page flows can be checked on real sockets.
+/// </summary>
+public sealed class FakeBackendServer : IAsyncDisposable
+{
+    private readonly WebApplication app;
+    private int feedbackCount;
+
+    private FakeBackendServer(WebApplication app) => this.app = app;
+
+    public ConcurrentQueue<WireRequest> Requests { get; } = new();
+
+    public Uri Address { get; private set; } = null!;
+
+    public int FeedbackCount => feedbackCount;
+
+    /// <summary>Paths that answer with an error status and <c>detail</c> instead of their normal answer.</summary>
+    public ConcurrentDictionary<string, (int Status, string Detail)> Failures { get; } = new();
+
+    public int CountRequests(string path) => Requests.Count(r => r.Path == path);
+
+    public static async Task<FakeBackendServer> StartAsync(int initialFeedbackCount = 0)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
+        var app = builder.Build();
+        var server = new FakeBackendServer(app) { feedbackCount = initialFeedbackCount };
+        server.Map();
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        server.Address = new Uri(address);
+        return server;
+    }
+
+    private void Map()
+    {
+        app.Use(async (context, next) =>
+        {
+            context.Request.EnableBuffering();
+            var length = 0L;
+            var buffer = new byte[8192];
+            int read;
+            while ((read = await context.Request.Body.ReadAsync(buffer)) > 0)
+            {
+                length += read;
+            }
+
+            context.Request.Body.Position = 0;
+            var fields = new Dictionary<string, string>();
+            if (context.Request.HasFormContentType)
+            {
+                var form = await context.Request.ReadFormAsync();
+                foreach (var (key, value) in form)
+                {
+                    fields[key] = value.ToString();
+                }
+            }
+
+            Requests.Enqueue(new WireRequest(context.Request.Method, context.Request.Path, context.Request.ContentType, length, fields));
+            if (Failures.TryGetValue(context.Request.Path, out var failure))
+            {
+                context.Response.Headers.RetryAfter = "1";
+                await Results.Json(new { detail = failure.Detail }, statusCode: failure.Status).ExecuteAsync(context);
+                return;
+            }
+
+            await next(context);
+        });
+
+        app.MapPost("/predict", async (HttpRequest request) =>
+        {
+            var file = request.Form.Files.GetFile("file");
+            if (file is null)
+            {
+                return Results.Json(new { detail = "the form has no part named 'file'" }, statusCode: 422);
+            }
+
+            var header = new byte[4];
+            await using var stream = file.OpenReadStream();
+            var read = await stream.ReadAsync(header);
+            var isImage = read >= 3 && ((header[0] == 0xFF && header[1] == 0xD8) || (header[0] == 0x89 && header[1] == (byte)'P'));
+            return isImage
+                ? Results.Text(ApiSamples.PredictionPre, "application/json")
+                : Results.Json(new { detail = "the file is not a JPEG, PNG or BMP image" }, statusCode: 415);
+        });
+        app.MapPost("/feedback", () => Results.Json(new { stored = true, feedback_count = Interlocked.Increment(ref feedbackCount) }));
+        app.MapGet("/feedback/count", () => Results.Json(new { feedback_count = feedbackCount }));
+        app.MapGet("/model", () => Results.Text(ApiSamples.ModelCard, "application/json"));
+        app.MapGet("/model/confusion-matrix.png", () => Results.File(ApiSamples.TinyPng, "image/png"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await app.StopAsync();
+        await app.DisposeAsync();
+    }
+}
