@@ -5,6 +5,9 @@ using AllClassifier.Web.Retraining;
 
 var builder = WebApplication.CreateBuilder(args);
 
+// Telemetry, /health and /metrics from the shared service defaults; the backend client keeps its own timeouts.
+builder.ConfigureOpenTelemetry();
+builder.AddDefaultHealthChecks();
 builder.AddBackendClient();
 builder.AddBackendProxy();
 builder.AddClassification();
@@ -13,6 +16,7 @@ builder.Services.AddRazorPages();
 
 var app = builder.Build();
 
+app.MapDefaultEndpoints();
 app.UseExceptionHandler("/Error");
 app.UseStatusCodePagesWithReExecute("/Error");
 app.UseUploadLimit();
