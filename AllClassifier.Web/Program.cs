@@ -5,6 +5,7 @@ using AllClassifier.Web.Retraining;
 
 var builder = WebApplication.CreateBuilder(args);
 
+builder.AddServiceDefaults();
 builder.AddBackendClient();
 builder.AddBackendProxy();
 builder.AddClassification();
@@ -16,6 +17,7 @@ var app = builder.Build();
 app.UseExceptionHandler("/Error");
 app.UseStatusCodePagesWithReExecute("/Error");
 app.UseUploadLimit();
+app.MapDefaultEndpoints();
 app.MapStaticAssets();
 app.MapRazorPages().WithStaticAssets();
 app.MapBackendProxy();

@@ -53,4 +53,16 @@ public sealed class BackendFailureTests : IAsyncLifetime
             FormPoster.TestIdText(await corrected.Content.ReadAsStringAsync(), "error"));
         Assert.Equal(1, backend.CountRequests("/feedback"));
     }
+
+    [Fact]
+    public async Task A_read_that_meets_a_gateway_failure_is_retried_twice()
+    {
+        backend.Failures["/feedback/count"] = (502, "bad gateway");
+        using var client = web.CreateClient();
+
+        var html = await client.GetStringAsync("/Feedback");
+
+        Assert.Equal("The classification service failed to process the request. Please try again.", FormPoster.TestIdText(html, "error"));
+        Assert.Equal(3, backend.CountRequests("/feedback/count"));
+    }
 }

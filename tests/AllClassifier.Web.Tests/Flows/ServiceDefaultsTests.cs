@@ -1,0 +1,20 @@
+using AllClassifier.Web.Tests.Infrastructure;
+
+namespace AllClassifier.Web.Tests.Flows;
+
+public sealed class ServiceDefaultsTests
+{
+    [Fact]
+    public async Task Health_and_prometheus_metrics_are_served()
+    {
+        await using var web = new WebAppFactory(WebAppFactory.ClosedLoopbackAddress());
+        using var client = web.CreateClient();
+
+        await client.GetStringAsync("/");
+        var health = await client.GetAsync("/health");
+        var metrics = await client.GetStringAsync("/metrics");
+
+        Assert.True(health.IsSuccessStatusCode);
+        Assert.Matches("http_requests_total\\{[^}]*handler=\"/\",method=\"GET\",status=\"2xx\"\\} [1-9]", metrics);
+    }
+}
