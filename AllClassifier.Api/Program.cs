@@ -14,6 +14,7 @@ builder.AddApiErrors();
 builder.AddApiDocs();
 builder.AddUploads();
 builder.AddModelServing();
+builder.AddMlflowChampionFollowing();
 builder.AddClassifierMetrics();
 builder.AddPrediction();
 builder.AddFeedback();

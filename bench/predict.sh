@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 duration="${DURATION:-15}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
-echo "== building (Release)"
+echo "== building (Release); load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
 dotnet build -c Release AllClassifier.Api -nologo -v q >/dev/null
 dotnet build -c Release bench/AllClassifier.Bench -nologo -v q >/dev/null
 api_dir="AllClassifier.Api/bin/Release/net10.0/linux-x64"
@@ -50,10 +50,27 @@ echo "API at $url serving $(curl -s "$url/model" | sed -n 's/.*"version": *\([0-
 export BENCH_IMAGE="$work/smear.jpg"
 wrk -t1 -c2 -d3s -s bench/predict.lua "$url/predict" >/dev/null # warm-up
 
+# Sums of the API's own /predict request and decode+inference histograms, to split server time at 1 connection.
+server_sums() {
+  curl -s "$url/metrics" | awk '
+    /^http_request_duration_seconds_sum\{.*handler="\/predict"/ { rs += $NF }
+    /^http_request_duration_seconds_count\{.*handler="\/predict"/ { rc += $NF }
+    /^allclassifier_inference_duration_seconds_sum/ { is += $NF }
+    /^allclassifier_inference_duration_seconds_count/ { ic += $NF }
+    END { printf "%f %f %f %f\n", rs, rc, is, ic }'
+}
+
 declare -A rps p50 p95 p99
+split_request_ms="?"; split_inference_ms="?"
 for connections in 1 4 16; do
+  [ "$connections" -eq 1 ] && read -r rs0 rc0 is0 ic0 < <(server_sums)
   line="$(wrk -t1 -c"$connections" -d"${duration}s" --timeout 30s -s bench/predict.lua "$url/predict" | grep '^WRK ')"
   echo "c=$connections: $line"
+  if [ "$connections" -eq 1 ]; then
+    read -r rs1 rc1 is1 ic1 < <(server_sums)
+    read -r split_request_ms split_inference_ms < <(awk -v a="$rs0" -v b="$rc0" -v c="$is0" -v d="$ic0" -v e="$rs1" -v f="$rc1" -v g="$is1" -v h="$ic1" \
+      'BEGIN { printf "%.1f %.1f\n", 1000 * (e - a) / (f - b), 1000 * (g - c) / (h - d) }')
+  fi
   for key in rps p50_ms p95_ms p99_ms; do
     value="$(sed -n "s/.* $key=\([0-9.]*\).*/\1/p" <<<"$line")"
     case "$key" in rps) rps[$connections]=$value ;; p50_ms) p50[$connections]=$value ;; p95_ms) p95[$connections]=$value ;; p99_ms) p99[$connections]=$value ;; esac
@@ -61,7 +78,7 @@ for connections in 1 4 16; do
 done
 
 echo
-echo "== /predict over HTTP vs the in-process scorer ($(nproc) cores, ${duration} s per run)"
+echo "== /predict over HTTP vs the in-process scorer ($(nproc) cores, ${duration} s per run, load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '%-12s %10s %10s %10s %10s\n' connections "req/s" "p50 ms" "p95 ms" "p99 ms"
 for connections in 1 4 16; do
   printf '%-12s %10s %10s %10s %10s\n' "$connections" "${rps[$connections]}" "${p50[$connections]}" "${p95[$connections]}" "${p99[$connections]}"
@@ -69,6 +86,7 @@ done
 ips_score="$(raw_value ips_score)"; ips_full="$(raw_value ips_full)"
 p50_score="$(raw_value p50_score_ms)"; p50_full="$(raw_value p50_full_ms)"
 echo "raw scorer: ${ips_score} images/s (score only), ${ips_full} images/s (decode+score); p50 ${p50_score} ms (score only), ${p50_full} ms (decode+score)"
+echo "inside the API at 1 connection (its own metrics): mean request ${split_request_ms} ms, of which decode + inference ${split_inference_ms} ms"
 awk -v http="${rps[16]}" -v raw="$ips_score" -v p50="${p50[1]}" -v rawp50="$p50_score" 'BEGIN {
   ratio = 100 * http / raw; extra = p50 - rawp50;
   printf "throughput at 16 connections: %.1f%% of the raw scorer (target >= 90%%): %s\n", ratio, (ratio >= 90 ? "met" : "NOT met");

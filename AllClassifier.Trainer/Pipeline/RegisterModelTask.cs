@@ -1,4 +1,5 @@
 using System.Globalization;
+using AllClassifier.Model.Mlflow;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Evaluation;
@@ -69,6 +70,15 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
         });
 
         var trackingVersion = await tracker.RegisterModelAsync(runId, runDirectory, registered.Version, decision.Outcome.Promote, cancellationToken);
+        if (trackingVersion is not null)
+        {
+            // The card names its tracking-server twin, so the local registry and MLflow stay in step.
+            registry.UpdateCard(registered.Version, card => card with
+            {
+                Parameters = new Dictionary<string, string>(card.Parameters) { [MlflowParameterNames.Version] = trackingVersion },
+            });
+        }
+
         await tracker.LogArtifactsAsync(
             runId,
             runDirectory,

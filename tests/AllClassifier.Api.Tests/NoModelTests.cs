@@ -15,6 +15,15 @@ public sealed class BrokenStorageApiFactory() : ApiFactory(feedbackDirectory: Bl
         File.WriteAllText(blocker, "a file where the feedback directory should be");
         return Path.Combine(blocker, "feedback");
     }
+
+    protected override void Dispose(bool disposing)
+    {
+        base.Dispose(disposing);
+        if (disposing)
+        {
+            Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(FeedbackDirectory))!, recursive: true);
+        }
+    }
 }
 
 public sealed class NoModelTests(BrokenStorageApiFactory api) : IClassFixture<BrokenStorageApiFactory>

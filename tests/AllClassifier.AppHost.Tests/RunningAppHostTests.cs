@@ -60,7 +60,7 @@ public sealed class RunningAppHostTests(RunningAppHost host, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task Prometheus_runs_from_path_and_scrapes_the_backend()
+    public async Task Prometheus_runs_from_path_and_scrapes_backend_and_web()
     {
         if (PrometheusBinary.FindOnPath() is null)
         {
@@ -71,28 +71,34 @@ public sealed class RunningAppHostTests(RunningAppHost host, ITestOutputHelper o
         using var timeout = new CancellationTokenSource(HealthDeadline);
         await host.App.ResourceNotifications.WaitForResourceHealthyAsync("prometheus", timeout.Token);
         using var prometheus = host.App.CreateHttpClient("prometheus", "http");
-        var backendPort = host.App.GetEndpoint("backend", "http").Port;
-
-        // The generated configuration names the backend's real port...
         var config = await File.ReadAllTextAsync(Path.Combine(host.DataRoot, "prometheus", "prometheus.yml"), timeout.Token);
-        Assert.Contains($":{backendPort}\"", config, StringComparison.Ordinal);
 
-        // ...and Prometheus reaches it.
-        string? health = null;
-        while (health != "up")
+        foreach (var job in new[] { "backend", "web" })
         {
-            var targets = await prometheus.GetFromJsonAsync<JsonElement>("api/v1/targets", timeout.Token);
-            health = targets.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
-                .Where(t => t.GetProperty("labels").GetProperty("job").GetString() == "backend")
+            // The generated configuration names the service's real port...
+            Assert.Contains($":{host.App.GetEndpoint(job, "http").Port}\"", config, StringComparison.Ordinal);
+
+            // ...and Prometheus reaches its /metrics.
+            Assert.Equal("up", await WaitForTargetUpAsync(prometheus, job, timeout.Token));
+        }
+    }
+
+    private static async Task<string?> WaitForTargetUpAsync(HttpClient prometheus, string job, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var targets = await prometheus.GetFromJsonAsync<JsonElement>("api/v1/targets", cancellationToken);
+            var health = targets.GetProperty("data").GetProperty("activeTargets").EnumerateArray()
+                .Where(t => t.GetProperty("labels").GetProperty("job").GetString() == job)
                 .Select(t => t.GetProperty("health").GetString())
                 .FirstOrDefault();
-            if (health != "up")
+            if (health == "up")
             {
-                await Task.Delay(TimeSpan.FromSeconds(1), timeout.Token);
+                return health;
             }
-        }
 
-        Assert.Equal("up", health);
+            await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken);
+        }
     }
 
     private static async Task<JsonElement> PollUntilPredictionAsync(HttpClient client, string path, byte[] image, CancellationToken cancellationToken)

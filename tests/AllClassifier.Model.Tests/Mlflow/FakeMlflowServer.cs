@@ -250,6 +250,12 @@ public sealed class FakeMlflowServer : IAsyncDisposable
                     run.Tags[Str(tag, "key")!] = Str(tag, "value") ?? "";
                 }
 
+                if (run.Tags.TryGetValue("mlflow.runName", out var tagged) && Str(body, "run_name") is { } named && tagged != named)
+                {
+                    return Error(400, "INVALID_PARAMETER_VALUE",
+                        $"Both 'run_name' argument and 'mlflow.runName' tag are specified, but with different values (run_name='{named}', mlflow.runName='{tagged}').");
+                }
+
                 run.Tags["mlflow.runName"] = run.RunName;
                 _runs[runId] = run;
                 return Ok(new JsonObject { ["run"] = RunJson(run) });

@@ -8,7 +8,10 @@ namespace AllClassifier.Trainer.Tests.Commands;
 /// <summary>Runs the trainer's command line in process, as a fresh application each time, and captures its output.</summary>
 public static class Cli
 {
-    public static async Task<(int ExitCode, string Output)> RunAsync(params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunAsync(_ => { }, args);
+
+    /// <summary>Runs with extra services registered before the pipeline's (e.g. an experiment tracker).</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(Action<IServiceCollection> configure, params string[] args)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -19,7 +22,9 @@ public static class Cli
             Out = new AnsiConsoleOutput(writer),
         });
         console.Profile.Width = 240;
-        var exitCode = await TrainerCli.Create(new ServiceCollection().AddTrainerPipeline(), console).RunAsync(args);
+        var services = new ServiceCollection();
+        configure(services);
+        var exitCode = await TrainerCli.Create(services.AddTrainerPipeline(), console).RunAsync(args);
         return (exitCode, writer.ToString());
     }
 }

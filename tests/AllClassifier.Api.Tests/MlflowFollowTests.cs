@@ -1,0 +1,112 @@
+using System.Text.Json;
+using AllClassifier.Api.Tests.Infrastructure;
+using AllClassifier.Model.Mlflow;
+using AllClassifier.Model.Registry;
+using AllClassifier.Tests.Mlflow;
+
+namespace AllClassifier.Api.Tests;
+
+/// <summary>The API configured to follow MLflow's champion alias, against the in-process fake MLflow server.</summary>
+public sealed class MlflowFollowTests : IAsyncLifetime
+{
+    private FakeMlflowServer _server = null!;
+    private MlflowClient _mlflow = null!;
+    private ApiFactory _api = null!;
+    private string _cache = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeMlflowServer.StartAsync();
+        _mlflow = new MlflowClient(new HttpClient { BaseAddress = _server.BaseAddress }, TimeProvider.System);
+        _cache = Directory.CreateTempSubdirectory("allclassifier-mlflow-cache-").FullName;
+        _api = new ApiFactory(settings: new Dictionary<string, string?>
+        {
+            ["ModelServing:Mlflow:FollowChampion"] = "true",
+            ["MLFLOW_TRACKING_URI"] = _server.BaseAddress.ToString(),
+            ["ModelServing:Mlflow:CacheDirectory"] = _cache,
+            ["ModelServing:Mlflow:PollInterval"] = "00:00:00.100",
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _api.DisposeAsync();
+        await _server.DisposeAsync();
+        Directory.Delete(_cache, recursive: true);
+    }
+
+    [Fact]
+    public async Task Serves_the_mlflow_champion_swaps_when_the_alias_moves_and_degrades_when_mlflow_is_down()
+    {
+        await RegisterAsync(TinyClassifierModel.Create(seed: 1), champion: true);
+        var client = _api.CreateClient();
+
+        await _api.WaitForModelVersionAsync(1, TimeSpan.FromSeconds(30));
+        var card = JsonDocument.Parse(await client.GetStringAsync("/model")).RootElement;
+        Assert.Equal("1", card.GetProperty("parameters").GetProperty(MlflowParameterNames.Version).GetString());
+        Assert.Equal("Healthy", await client.GetStringAsync("/health"));
+        Assert.False(Directory.Exists(Path.Combine(_api.RegistryDirectory, LocalModelRegistry.ModelName)));
+
+        // A challenger does not move the alias: still version 1. The next champion is swapped in.
+        await RegisterAsync(TinyClassifierModel.Create(seed: 2), champion: false);
+        await RegisterAsync(TinyClassifierModel.Create(seed: 3), champion: true);
+        await _api.WaitForModelVersionAsync(3, TimeSpan.FromSeconds(30));
+        Assert.DoesNotContain(_server.Requests, r => r.Path.EndsWith($"/artifacts/model/model.onnx", StringComparison.Ordinal) && r.Method == "GET" && r.Path.Contains(_runs[1], StringComparison.Ordinal));
+
+        await _server.DisposeAsync();
+        await WaitUntilAsync(async () => await (await client.GetAsync("/health")).Content.ReadAsStringAsync() == "Degraded");
+
+        var prediction = await client.PostAsync("/predict", Forms.Image(TestImages.Jpeg(seed: 5)));
+        Assert.True(prediction.IsSuccessStatusCode, await prediction.Content.ReadAsStringAsync());
+        Assert.Equal(3, JsonDocument.Parse(await prediction.Content.ReadAsStringAsync()).RootElement.GetProperty("model_version").GetInt32());
+        _server = await FakeMlflowServer.StartAsync();
+    }
+
+    [Fact]
+    public async Task An_mlflow_champion_that_does_not_load_is_refused_and_reported()
+    {
+        await RegisterAsync(TinyClassifierModel.Create(seed: 1), champion: true);
+        var client = _api.CreateClient();
+        await _api.WaitForModelVersionAsync(1, TimeSpan.FromSeconds(30));
+
+        await RegisterAsync("not a model"u8.ToArray(), champion: true);
+        await WaitUntilAsync(async () => await (await client.GetAsync("/health")).Content.ReadAsStringAsync() == "Degraded");
+
+        Assert.Equal(1, JsonDocument.Parse(await client.GetStringAsync("/model")).RootElement.GetProperty("version").GetInt32());
+    }
+
+    private readonly List<string> _runs = [];
+
+    private async Task RegisterAsync(byte[] model, bool champion)
+    {
+        var experiment = await _mlflow.GetOrCreateExperimentAsync("all_classification_pipeline");
+        var run = await _mlflow.CreateRunAsync(experiment, $"run-{_runs.Count + 1}");
+        _runs.Add(run.Info.RunId);
+        var file = Path.Combine(_api.Root, $"upload-{_runs.Count}.onnx");
+        await File.WriteAllBytesAsync(file, model);
+        await _mlflow.UploadArtifactAsync(run.Info.ArtifactUri, "model/model.onnx", file);
+        var cardFile = Path.Combine(_api.Root, $"upload-{_runs.Count}.json");
+        await File.WriteAllTextAsync(cardFile, TestModels.Card(_runs.Count).ToJson());
+        await _mlflow.UploadArtifactAsync(run.Info.ArtifactUri, "model/model.json", cardFile);
+        await _mlflow.EnsureRegisteredModelAsync("all-classifier");
+        var version = await _mlflow.CreateModelVersionAsync("all-classifier", $"{run.Info.ArtifactUri}/model", run.Info.RunId);
+        if (champion)
+        {
+            await _mlflow.SetAliasAsync("all-classifier", "champion", version.Number);
+        }
+    }
+
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!await condition())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("The condition did not hold in time.");
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+using System.Diagnostics;
+using System.Text.Json;
+using AllClassifier.Trainer.Pipeline;
+
+namespace AllClassifier.Trainer.Tests.Airflow;
+
+/// <summary>
+/// The Airflow DAG checked without Airflow: <c>airflow/tests/inspect_dag.py</c> reads it with Python's <c>ast</c>
+/// and runs it against stand-ins for the Airflow classes; every command it would run must be a command this
+/// trainer accepts.
+/// </summary>
+public sealed class AirflowDagTests : IDisposable
+{
+    private static readonly string RepositoryRoot = FindRepositoryRoot();
+    private static readonly string DagFile = Path.Combine(RepositoryRoot, "airflow", "dags", "all_classification_pipeline.py");
+    private static readonly string Inspector = Path.Combine(RepositoryRoot, "airflow", "tests", "inspect_dag.py");
+    private static readonly string TrainerCommand = $"dotnet {TrainerAssembly()}";
+
+    private readonly TempDirectory _root = new();
+
+    [Fact]
+    public void Dag_has_the_pipeline_id_tasks_and_chain_of_the_design()
+    {
+        var dag = Inspect();
+        var statics = dag.GetProperty("static");
+
+        Assert.Equal(["all_classification_pipeline"], statics.GetProperty("dag_ids").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(PipelineTaskIds.All, statics.GetProperty("tasks").EnumerateArray().Select(t => t.GetProperty("task_id").GetString()));
+        string[][] chain =
+        [
+            ["wait_feedback", "preprocess_images"],
+            ["preprocess_images", "prepare_data"],
+            ["prepare_data", "train_classifier"],
+            ["train_classifier", "test_classifier"],
+            ["test_classifier", "register_model"],
+        ];
+        Assert.Equal(chain, statics.GetProperty("edges").EnumerateArray().Select(e => e.EnumerateArray().Select(x => x.GetString()!).ToArray()));
+        var executed = dag.GetProperty("executed").GetProperty("tasks").EnumerateArray().ToList();
+        Assert.Equal(
+            chain.Select(edge => $"{edge[0]}>>{edge[1]}"),
+            executed.SelectMany(t => t.GetProperty("downstream").EnumerateArray().Select(d => $"{t.GetProperty("task_id").GetString()}>>{d.GetString()}")));
+    }
+
+    [Fact]
+    public void Wait_feedback_is_a_rescheduling_python_sensor_poking_hourly_for_a_day()
+    {
+        var sensor = Inspect().GetProperty("static").GetProperty("tasks").EnumerateArray().First();
+
+        Assert.Equal("wait_feedback", sensor.GetProperty("task_id").GetString());
+        Assert.Equal("PythonSensor", sensor.GetProperty("operator").GetString());
+        Assert.Equal(3600, sensor.GetProperty("poke_interval").GetInt32());
+        Assert.Equal(86400, sensor.GetProperty("timeout").GetInt32());
+        Assert.Equal("reschedule", sensor.GetProperty("mode").GetString());
+        Assert.Equal("enough_new_feedback", sensor.GetProperty("python_callable").GetString());
+    }
+
+    [Fact]
+    public void Every_bash_task_runs_its_own_trainer_task_with_options_the_trainer_accepts()
+    {
+        var tasks = Inspect().GetProperty("executed").GetProperty("tasks").EnumerateArray()
+            .Where(t => t.GetProperty("operator").GetString() == "BashOperator")
+            .ToList();
+
+        Assert.Equal(PipelineTaskIds.Training, tasks.Select(t => t.GetProperty("task_id").GetString()));
+        foreach (var task in tasks)
+        {
+            var command = task.GetProperty("bash_command").GetString()!;
+            Assert.StartsWith($"{TrainerCommand} task {task.GetProperty("task_id").GetString()} ", command);
+            var (exitCode, help) = Run("bash", ["-c", command + " --help"], new Dictionary<string, string>());
+            Assert.True(exitCode == 0, $"{command} --help: {help}");
+            Assert.Contains("USAGE", help);
+
+            // --help does not validate options, so each option the DAG passes must be one the help lists.
+            var options = command.Split(' ').Where(word => word.StartsWith("--", StringComparison.Ordinal)).ToList();
+            Assert.NotEmpty(options);
+            Assert.All(options, option => Assert.Matches($@"\s{option}\s", help));
+            Assert.DoesNotMatch(@"\s--no-such-option\s", help);
+        }
+    }
+
+    [Theory]
+    [InlineData(0, 0, false)] // no feedback.db yet
+    [InlineData(2, 0, false)]
+    [InlineData(3, 0, true)]
+    [InlineData(4, 2, false)] // only rows after the last trained version count
+    [InlineData(5, 2, true)]
+    public void The_sensor_counts_feedback_rows_added_since_the_last_trained_version(int rows, int highWaterMark, bool expected)
+    {
+        var feedbackDirectory = _root.Combine("feedback");
+        Directory.CreateDirectory(feedbackDirectory);
+        if (rows > 0)
+        {
+            var database = FeedbackDatabase.Create(Path.Combine(feedbackDirectory, "feedback.db"));
+            for (var i = 0; i < rows; i++)
+            {
+                FeedbackDatabase.Insert(database, "Pre", [1, 2, 3]);
+            }
+        }
+
+        if (highWaterMark > 0)
+        {
+            var version = Directory.CreateDirectory(_root.Combine("registry", "all-classifier", "versions", "1"));
+            File.WriteAllText(Path.Combine(version.FullName, "model.json"), $$"""{"version": 1, "feedback_high_water_mark": {{highWaterMark}}}""");
+        }
+
+        var sensor = Inspect(poke: true).GetProperty("executed").GetProperty("tasks").EnumerateArray().First();
+
+        Assert.Equal(expected, sensor.GetProperty("poke_result").GetBoolean());
+    }
+
+    public void Dispose() => _root.Dispose();
+
+    private JsonElement Inspect(bool poke = false)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["ALLCLASSIFIER_TRAINER"] = TrainerCommand,
+            ["DATA_DIR"] = _root.Combine("data"),
+            ["ALLCLASSIFIER_WORKDIR"] = _root.Combine("work"),
+            ["MODEL_REGISTRY_DIR"] = _root.Combine("registry"),
+            ["FEEDBACK_DIR"] = _root.Combine("feedback"),
+            ["FB_THRESH"] = "3",
+        };
+        var (exitCode, output) = Run("python3", poke ? [Inspector, DagFile, "--poke"] : [Inspector, DagFile], environment);
+        Assert.True(exitCode == 0, output);
+        return JsonDocument.Parse(output[..(output.LastIndexOf('}') + 1)][output.IndexOf("{\n", StringComparison.Ordinal)..]).RootElement;
+    }
+
+    private static (int ExitCode, string Output) Run(string program, string[] arguments, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish in 60 s.");
+        }
+
+        return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>
+    /// The trainer's own build output (built as this project's reference, same configuration): its deps.json
+    /// resolves the trainer's packages, which the copy beside the tests (an ASP.NET Core framework app) lacks.
+    /// </summary>
+    private static string TrainerAssembly()
+    {
+        var output = Path.GetRelativePath(Path.Combine(RepositoryRoot, "tests", "AllClassifier.Trainer.Tests"), AppContext.BaseDirectory);
+        var path = Path.Combine(RepositoryRoot, "AllClassifier.Trainer", output, "AllClassifier.Trainer.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("The trainer's build output was not found.", path);
+    }
+
+    private static string FindRepositoryRoot()
+    {
+        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
+        {
+            if (File.Exists(Path.Combine(directory.FullName, "airflow", "dags", "all_classification_pipeline.py")))
+            {
+                return directory.FullName;
+            }
+        }
+
+        throw new DirectoryNotFoundException("The repository root (with airflow/dags) was not found above the test output.");
+    }
+}
