@@ -21,7 +21,12 @@ public sealed class BrokenStorageApiFactory() : ApiFactory(feedbackDirectory: Bl
         base.Dispose(disposing);
         if (disposing)
         {
-            Directory.Delete(Path.GetDirectoryName(Path.GetDirectoryName(FeedbackDirectory))!, recursive: true);
+            // WebApplicationFactory may dispose twice (Dispose and DisposeAsync).
+            var temporaryRoot = Path.GetDirectoryName(Path.GetDirectoryName(FeedbackDirectory))!;
+            if (Directory.Exists(temporaryRoot))
+            {
+                Directory.Delete(temporaryRoot, recursive: true);
+            }
         }
     }
 }
