@@ -51,11 +51,11 @@ internal sealed class Leukocyte
         switch (cellClass)
         {
             case CellClass.Benign:
-                // Hematogones: small, mature-looking, nucleus nearly fills the cell; dense smooth chromatin.
-                nucleusRadius = Uniform(random, 13f, 16f);
-                cytoplasmRatio = Uniform(random, 1.10f, 1.20f);
+                // Hematogones: small, mature-looking, nucleus nearly fills the cell; dense, very dark smooth chromatin.
+                nucleusRadius = Uniform(random, 12f, 15f);
+                cytoplasmRatio = Uniform(random, 1.08f, 1.16f);
                 cell._nucleus = PolarShape.Create(random, nucleusRadius * magnification, [Uniform(random, 0.01f, 0.05f), Uniform(random, 0f, 0.03f)]);
-                cell._chromatin = Stain.FromColour(Uniform(random, 50f, 70f), Uniform(random, 24f, 36f), Uniform(random, 78f, 100f));
+                cell._chromatin = Stain.FromColour(Uniform(random, 40f, 58f), Uniform(random, 18f, 30f), Uniform(random, 66f, 88f));
                 cell._chromatinDensity = 1f;
                 cell._textureScale = 6f;
                 cell._textureContrast = Uniform(random, 0.06f, 0.12f);
@@ -66,57 +66,59 @@ internal sealed class Leukocyte
                 break;
 
             case CellClass.Early:
-                // Early pre-B: medium-large round blasts, fine open speckled chromatin, pale nucleoli, scant cytoplasm.
+                // Early pre-B: round blasts with a light magenta, finely speckled open chromatin, pale nucleoli and
+                // hardly any cytoplasm.
                 nucleusRadius = Uniform(random, 22f, 27f);
-                cytoplasmRatio = Uniform(random, 1.10f, 1.2f);
+                cytoplasmRatio = Uniform(random, 1.04f, 1.10f);
                 cell._nucleus = PolarShape.Create(random, nucleusRadius * magnification, [Uniform(random, 0.02f, 0.05f), Uniform(random, 0f, 0.03f)]);
-                cell._chromatin = Stain.FromColour(Uniform(random, 135f, 150f), Uniform(random, 82f, 95f), Uniform(random, 165f, 180f));
+                cell._chromatin = Stain.FromColour(Uniform(random, 160f, 175f), Uniform(random, 86f, 100f), Uniform(random, 176f, 192f));
                 cell._chromatinDensity = 1f;
                 cell._textureScale = 1.3f;
-                cell._textureContrast = Uniform(random, 0.32f, 0.42f);
+                cell._textureContrast = Uniform(random, 0.26f, 0.36f);
                 cell._clumping = 0f;
                 cell._rimDarkening = 0.12f;
-                cell._cytoplasm = Stain.FromColour(Uniform(random, 160f, 178f), Uniform(random, 186f, 200f), Uniform(random, 222f, 234f));
+                cell._cytoplasm = Stain.FromColour(Uniform(random, 196f, 210f), Uniform(random, 188f, 202f), Uniform(random, 222f, 234f));
                 cell._cytoplasmDensity = 1f;
                 break;
 
             case CellClass.Pre:
-                // Pre-B: larger, kidney-shaped indented nucleus, abundant deep-blue cytoplasm, sometimes vacuolated.
-                nucleusRadius = Uniform(random, 22f, 27f);
-                cytoplasmRatio = Uniform(random, 1.36f, 1.5f);
+                // Pre-B: the largest cells, a kidney-shaped indented nucleus in a broad rim of deep royal-blue,
+                // usually vacuolated cytoplasm.
+                nucleusRadius = Uniform(random, 20f, 25f);
+                cytoplasmRatio = Uniform(random, 1.7f, 1.95f);
                 cell._nucleus = PolarShape.Create(
                     random,
                     nucleusRadius * magnification,
                     [Uniform(random, 0.05f, 0.1f), Uniform(random, 0f, 0.04f)],
                     indentDepth: Uniform(random, 0.22f, 0.34f),
                     indentWidth: Uniform(random, 0.45f, 0.65f));
-                cell._chromatin = Stain.FromColour(Uniform(random, 100f, 120f), Uniform(random, 58f, 72f), Uniform(random, 140f, 160f));
+                cell._chromatin = Stain.FromColour(Uniform(random, 82f, 100f), Uniform(random, 52f, 66f), Uniform(random, 138f, 158f));
                 cell._chromatinDensity = 1f;
                 cell._textureScale = 2.6f;
                 cell._textureContrast = Uniform(random, 0.2f, 0.3f);
                 cell._clumping = 0.3f;
                 cell._rimDarkening = 0.15f;
-                cell._cytoplasm = Stain.FromColour(Uniform(random, 95f, 120f), Uniform(random, 130f, 152f), Uniform(random, 198f, 215f));
+                cell._cytoplasm = Stain.FromColour(Uniform(random, 70f, 95f), Uniform(random, 108f, 132f), Uniform(random, 192f, 212f));
                 cell._cytoplasmDensity = 1f;
                 break;
 
             default:
                 // Pro-B: large blasts, coarse clumped chromatin, prominent nucleoli, cleft/lobulated nucleus, grey-blue cytoplasm.
                 nucleusRadius = Uniform(random, 25f, 30f);
-                cytoplasmRatio = Uniform(random, 1.16f, 1.28f);
+                cytoplasmRatio = Uniform(random, 1.2f, 1.32f);
                 cell._nucleus = PolarShape.Create(
                     random,
                     nucleusRadius * magnification,
                     [Uniform(random, 0.07f, 0.12f), Uniform(random, 0.05f, 0.1f), Uniform(random, 0f, 0.04f)],
                     indentDepth: Uniform(random, 0.3f, 0.45f),
                     indentWidth: Uniform(random, 0.18f, 0.3f));
-                cell._chromatin = Stain.FromColour(Uniform(random, 78f, 95f), Uniform(random, 38f, 50f), Uniform(random, 110f, 130f));
+                cell._chromatin = Stain.FromColour(Uniform(random, 72f, 88f), Uniform(random, 34f, 46f), Uniform(random, 104f, 122f));
                 cell._chromatinDensity = 1f;
                 cell._textureScale = 4.2f;
-                cell._textureContrast = Uniform(random, 0.5f, 0.62f);
+                cell._textureContrast = Uniform(random, 0.62f, 0.74f);
                 cell._clumping = 1f;
                 cell._rimDarkening = 0.25f;
-                cell._cytoplasm = Stain.FromColour(Uniform(random, 150f, 168f), Uniform(random, 160f, 176f), Uniform(random, 192f, 206f));
+                cell._cytoplasm = Stain.FromColour(Uniform(random, 158f, 172f), Uniform(random, 164f, 177f), Uniform(random, 186f, 198f));
                 cell._cytoplasmDensity = 1f;
                 break;
         }
@@ -139,8 +141,8 @@ internal sealed class Leukocyte
             CellClass.Pro => cell.MakeNucleoli(random, random.Next(2, 4), 3.4f, 5f, 0.6f, 0.75f),
             _ => [],
         };
-        cell._vacuoles = cellClass == CellClass.Pre && random.NextSingle() < 0.65f
-            ? cell.MakeVacuoles(random, random.Next(2, 7))
+        cell._vacuoles = cellClass == CellClass.Pre && random.NextSingle() < 0.85f
+            ? cell.MakeVacuoles(random, random.Next(4, 11))
             : [];
         return cell;
     }

@@ -163,10 +163,11 @@ public sealed class SmearGenerator(int seed)
         var roll = random.NextSingle();
         return cellClass switch
         {
-            CellClass.Benign => roll < 0.3f ? 1 : roll < 0.7f ? 2 : 3,
-            CellClass.Early => roll < 0.6f ? 1 : roll < 0.9f ? 2 : 3,
-            CellClass.Pre => roll < 0.6f ? 1 : roll < 0.92f ? 2 : 3,
-            _ => roll < 0.25f ? 1 : roll < 0.7f ? 2 : 3,
+            // Hematogones come in small groups; blasts are larger, so fewer fit in one field.
+            CellClass.Benign => roll < 0.25f ? 2 : roll < 0.65f ? 3 : roll < 0.9f ? 4 : 5,
+            CellClass.Early => roll < 0.25f ? 1 : roll < 0.8f ? 2 : 3,
+            CellClass.Pre => roll < 0.4f ? 1 : roll < 0.85f ? 2 : 3,
+            _ => roll < 0.15f ? 1 : roll < 0.6f ? 2 : 3,
         };
     }
 
