@@ -27,7 +27,9 @@ var trainer = builder.AddProject<Projects.AllClassifier_Trainer>("trainer")
     .WithArgs("worker")
     .WithFeedbackDatabase(dataRoot)
     .WithModelRegistry(dataRoot)
-    .WithTrainingInputs(dataRoot, builder.Configuration);
+    .WithTrainingInputs(dataRoot, builder.Configuration)
+    .WithHttpEndpoint()
+    .WithHttpHealthCheck("/health");
 
 // Containers only where an engine answers (or AllClassifier:Containers=always), and always in the manifest.
 if (builder.UseContainers())

@@ -5,10 +5,12 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY AllClassifier.Model/ AllClassifier.Model/
+COPY AllClassifier.ServiceDefaults/ AllClassifier.ServiceDefaults/
 COPY AllClassifier.Trainer/ AllClassifier.Trainer/
 RUN dotnet publish AllClassifier.Trainer/AllClassifier.Trainer.csproj -c Release -r linux-x64 --self-contained false -o /app/publish
 
-FROM mcr.microsoft.com/dotnet/runtime:10.0 AS final
+# aspnet, not runtime: the worker serves /health, /alive and /metrics.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app
 COPY --from=build /app/publish .
 # SkiaSharp (confusion-matrix charts) loads libfontconfig at run time.
@@ -22,6 +24,7 @@ ENV FEEDBACK_DIR=/app/data \
     MODEL_REGISTRY_DIR=/app/registry \
     WORK_DIR=/app/work \
     FB_THRESH=100
+EXPOSE 8080
 VOLUME ["/app/data", "/app/registry", "/app/work"]
 ENTRYPOINT ["dotnet", "AllClassifier.Trainer.dll"]
 CMD ["worker"]

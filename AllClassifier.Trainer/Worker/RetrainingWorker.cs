@@ -19,6 +19,7 @@ public sealed class RetrainingWorker(
     PipelineRunner runner,
     FeedbackSensor sensor,
     TimeProvider timeProvider,
+    WorkerStatus status,
     ILogger<RetrainingWorker> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -26,9 +27,12 @@ public sealed class RetrainingWorker(
         var settings = options.Value;
         var registry = new LocalModelRegistry(settings.RegistryDirectory);
         var reporter = new LoggingPipelineReporter(logger);
-        if (registry.Champion() is null)
+        // Without a champion the API has nothing to serve, so a failed first run is retried after the poke
+        // interval instead of waiting for feedback that cannot arrive.
+        while (!stoppingToken.IsCancellationRequested && registry.Champion() is null)
         {
             logger.LogInformation("No champion in {Registry}; training a first model", registry.Root);
+            status.Enter(WorkerActivity.TrainingFirstModel);
             await TrainAsync(settings, reporter, stoppingToken);
         }
 
@@ -41,6 +45,7 @@ public sealed class RetrainingWorker(
         };
         while (!stoppingToken.IsCancellationRequested)
         {
+            status.Enter(WorkerActivity.WaitingForFeedback);
             var result = await sensor.WaitAsync(
                 sensorOptions,
                 FeedbackSensor.HighWaterMark(registry),
@@ -50,6 +55,7 @@ public sealed class RetrainingWorker(
                 stoppingToken);
             if (result.Reached)
             {
+                status.Enter(WorkerActivity.Retraining);
                 await TrainAsync(settings, reporter, stoppingToken);
             }
             else
@@ -71,6 +77,7 @@ public sealed class RetrainingWorker(
                 FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackStore.FileName),
             };
             var result = await runner.RunAsync(pipelineOptions, reporter, stoppingToken);
+            status.RunSucceeded(result.RunId);
             logger.LogInformation(
                 "Run {RunId} finished in {Seconds:F1} s: accuracy {Accuracy:F4}, macro-F1 {MacroF1:F4}; version {Version} {Role}: {Reason}",
                 result.RunId,
@@ -84,6 +91,7 @@ public sealed class RetrainingWorker(
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             logger.LogError(ex, "The training pipeline failed; retrying after {Seconds} s", settings.PokeIntervalSeconds);
+            status.RunFailed(ex.Message);
             await Task.Delay(TimeSpan.FromSeconds(settings.PokeIntervalSeconds), timeProvider, stoppingToken);
         }
     }

@@ -1,8 +1,8 @@
 using AllClassifier.Model.Registry;
-using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 
 namespace AllClassifier.Trainer.Tests.Worker;
@@ -23,9 +23,7 @@ public sealed class RetrainingWorkerTests
             ["SYNTHETIC_PER_CLASS"] = "8",
             ["FB_THRESH"] = "5",
         });
-        builder.Services.AddTrainerPipeline();
-        builder.Services.AddOptions<WorkerOptions>().Bind(builder.Configuration);
-        builder.Services.AddHostedService<RetrainingWorker>();
+        builder.AddRetrainingWorker();
         using var host = builder.Build();
 
         await host.StartAsync();
@@ -36,11 +34,39 @@ public sealed class RetrainingWorkerTests
             await Task.Delay(200);
         }
 
+        var health = await host.Services.GetRequiredService<HealthCheckService>().CheckHealthAsync();
         await host.StopAsync();
         var champion = registry.Champion();
+        Assert.Equal(HealthStatus.Healthy, health.Status);
+        Assert.NotNull(health.Entries[WorkerServiceExtensions.HealthCheckName].Data["last_run_id"]);
         Assert.NotNull(champion);
         Assert.Equal(32, Directory.EnumerateFiles(root.Combine("work", "synthetic"), "*.jpg", SearchOption.AllDirectories).Count());
         Assert.Equal(0, champion.Card.FeedbackHighWaterMark);
         Assert.Equal(5, host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value.FeedbackThreshold);
+    }
+}
+
+public sealed class WorkerHealthCheckTests
+{
+    [Fact]
+    public async Task Healthy_while_working_and_degraded_after_a_failed_run_until_a_run_succeeds()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.Parse("2026-01-02T03:04:05Z", System.Globalization.CultureInfo.InvariantCulture));
+        var status = new WorkerStatus(clock);
+        var check = new WorkerHealthCheck(status);
+
+        status.Enter(WorkerActivity.TrainingFirstModel);
+        var training = await check.CheckHealthAsync(new HealthCheckContext());
+        status.RunFailed("the dataset folder is empty");
+        var failed = await check.CheckHealthAsync(new HealthCheckContext());
+        status.RunSucceeded("run-2");
+        var recovered = await check.CheckHealthAsync(new HealthCheckContext());
+
+        Assert.Equal(HealthStatus.Healthy, training.Status);
+        Assert.Equal("TrainingFirstModel", training.Data["activity"]);
+        Assert.Equal(HealthStatus.Degraded, failed.Status);
+        Assert.Contains("the dataset folder is empty", failed.Description);
+        Assert.Equal(HealthStatus.Healthy, recovered.Status);
+        Assert.Equal("run-2", recovered.Data["last_run_id"]);
     }
 }

@@ -1,0 +1,58 @@
+namespace AllClassifier.Trainer.Worker;
+
+public enum WorkerActivity
+{
+    Starting,
+    TrainingFirstModel,
+    WaitingForFeedback,
+    Retraining,
+}
+
+/// <summary>What the retraining worker is doing and how its last pipeline run ended; read by its health check.</summary>
+public sealed class WorkerStatus(TimeProvider timeProvider)
+{
+    private readonly Lock _gate = new();
+    private WorkerSnapshot _snapshot = new(WorkerActivity.Starting, timeProvider.GetUtcNow(), null, null, null);
+
+    public WorkerSnapshot Current
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _snapshot;
+            }
+        }
+    }
+
+    public void Enter(WorkerActivity activity)
+    {
+        lock (_gate)
+        {
+            _snapshot = _snapshot with { Activity = activity, Since = timeProvider.GetUtcNow() };
+        }
+    }
+
+    public void RunSucceeded(string runId)
+    {
+        lock (_gate)
+        {
+            _snapshot = _snapshot with { LastRunId = runId, LastRunFinished = timeProvider.GetUtcNow(), LastError = null };
+        }
+    }
+
+    public void RunFailed(string error)
+    {
+        lock (_gate)
+        {
+            _snapshot = _snapshot with { LastRunFinished = timeProvider.GetUtcNow(), LastError = error };
+        }
+    }
+}
+
+public sealed record WorkerSnapshot(
+    WorkerActivity Activity,
+    DateTimeOffset Since,
+    string? LastRunId,
+    DateTimeOffset? LastRunFinished,
+    string? LastError);
