@@ -25,9 +25,7 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
     public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
         var work = new WorkDirectory(options.WorkDirectory);
-        var runId = work.ResolveRunId(options.RunId);
-        var runDirectory = work.RunDirectory(runId);
-        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, TrainClassifierTask.RunFileName));
+        var (runId, runDirectory, run) = work.OpenTrainedRun(options.RunId);
         var test = WorkDirectory.ReadJson<TestReport>(Path.Combine(runDirectory, TestClassifierTask.MetricsFileName));
         var registry = new LocalModelRegistry(options.RegistryDirectory);
         var chartPath = Path.Combine(runDirectory, LocalModelRegistry.ConfusionMatrixFileName);

@@ -46,9 +46,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
     public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
         var work = new WorkDirectory(options.WorkDirectory);
-        var runId = work.ResolveRunId(options.RunId);
-        var runDirectory = work.RunDirectory(runId);
-        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, TrainClassifierTask.RunFileName));
+        var (runId, runDirectory, run) = work.OpenTrainedRun(options.RunId);
         var test = ManifestFile.Read(Path.Combine(runDirectory, "manifests", Path.GetFileName(work.TestManifest)));
         if (test.Count == 0)
         {

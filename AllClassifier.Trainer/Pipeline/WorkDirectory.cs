@@ -60,6 +60,14 @@ public sealed class WorkDirectory(string root)
             : throw new FileNotFoundException($"No run has been trained in '{Root}' yet; run train_classifier first.");
     }
 
+    /// <summary>The run named in the options (else the latest), with what train_classifier recorded about it.</summary>
+    public TrainedRun OpenTrainedRun(string? runId)
+    {
+        var resolved = ResolveRunId(runId);
+        var directory = RunDirectory(resolved);
+        return new TrainedRun(resolved, directory, ReadJson<RunInfo>(Path.Combine(directory, TrainClassifierTask.RunFileName)));
+    }
+
     public static void WriteJson<T>(string path, T value)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
@@ -79,3 +87,6 @@ public sealed class WorkDirectory(string root)
             ?? throw new InvalidDataException($"'{path}' is empty.");
     }
 }
+
+/// <summary>A trained run: its id, its directory under runs/ and its run.json.</summary>
+public sealed record TrainedRun(string RunId, string Directory, RunInfo Info);
