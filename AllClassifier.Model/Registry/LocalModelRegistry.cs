@@ -52,6 +52,8 @@ public sealed class LocalModelRegistry(string root)
     /// <summary>Challengers kept by default: enough to compare recent retrainings, few enough to bound the disk (~64 MB each).</summary>
     public const int DefaultChallengersToKeep = 3;
 
+    private const string PrunedPrefix = ".pruned-";
+
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
     public string Root { get; } = Path.GetFullPath(root);
@@ -284,9 +286,13 @@ public sealed class LocalModelRegistry(string root)
             .ToList();
         foreach (var version in doomed)
         {
-            var pruning = Path.Combine(VersionsDirectory, $".pruned-{version}-{Guid.NewGuid():N}");
-            Directory.Move(VersionDirectory(version), pruning);
-            Directory.Delete(pruning, recursive: true);
+            Directory.Move(VersionDirectory(version), Path.Combine(VersionsDirectory, $"{PrunedPrefix}{version}-{Guid.NewGuid():N}"));
+        }
+
+        // Also what a pruning process killed half-way left behind: nothing reads these folders any more.
+        foreach (var pruned in Directory.EnumerateDirectories(VersionsDirectory, $"{PrunedPrefix}*").ToList())
+        {
+            Directory.Delete(pruned, recursive: true);
         }
 
         if (doomed.Count > 0)

@@ -116,6 +116,7 @@ public sealed class RegistrySafetyTests : IDisposable
 
         _registry.SetAlias(2);
         _registry.SetAlias(4);
+        Directory.CreateDirectory(Path.Combine(_registry.VersionsDirectory, ".pruned-3-left-by-a-killed-process"));
 
         var pruned = _registry.Prune(challengersToKeep: 3);
 
