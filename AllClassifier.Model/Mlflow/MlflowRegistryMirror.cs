@@ -80,7 +80,13 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
 
             Directory.Move(staging, target);
             DurableFile.SyncDirectory(registry.VersionsDirectory);
-            registry.SetAlias(number, alias);
+            registry.WithLock(() =>
+            {
+                registry.SetAlias(number, alias);
+
+                // The cache only needs what it may serve: the followed version and the one before it.
+                return registry.Prune(challengersToKeep: 1);
+            });
             return new MlflowMirrorResult(number, true, Path.Combine(target, LocalModelRegistry.ModelFileName));
         }
         finally

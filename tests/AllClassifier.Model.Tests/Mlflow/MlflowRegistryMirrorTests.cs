@@ -86,6 +86,22 @@ public sealed class MlflowRegistryMirrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_cache_keeps_only_the_followed_version_and_the_two_before_it()
+    {
+        var mirror = new MlflowRegistryMirror(_client);
+        for (var version = 1; version <= 4; version++)
+        {
+            await RegisterAsync(_model, localVersion: version, setChampion: true);
+            await mirror.SyncAsync(_cache.Path);
+        }
+
+        var local = new LocalModelRegistry(_cache.Path);
+        Assert.Equal([2, 3, 4], local.List().Select(v => v.Version));
+        Assert.Equal(4, local.ResolveAlias());
+        Assert.Equal(3, local.ResolveAlias(LocalModelRegistry.PreviousChampionAlias));
+    }
+
+    [Fact]
     public void The_tiny_test_model_scores_like_the_served_one()
     {
         using var classifier = AllClassifier.Model.Inference.OnnxClassifier.Load(_model);
