@@ -51,9 +51,7 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
         }
 
         var source = version.Source ?? throw new InvalidDataException($"MLflow version {number} of '{modelName}' has no source.");
-        Directory.CreateDirectory(registry.VersionsDirectory);
-        var staging = Path.Combine(registry.VersionsDirectory, $".mlflow-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
+        var staging = registry.CreateStagingDirectory();
         try
         {
             var present = (await client.ListArtifactsAsync(source, cancellationToken)).Where(f => !f.IsDir).Select(f => f.Path).ToHashSet();

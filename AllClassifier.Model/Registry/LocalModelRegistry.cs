@@ -40,7 +40,7 @@ public sealed record ChampionCheck(RegisteredVersion? Champion, string? Problem)
 /// the alias names a complete version. <c>aliases/previous-champion</c> remembers the champion an alias move
 /// replaced, which <see cref="Prune"/> keeps.
 /// </summary>
-public sealed class LocalModelRegistry(string root)
+public sealed class LocalModelRegistry(string root, TimeProvider? timeProvider = null)
 {
     public const string ModelName = "all-classifier";
     public const string ModelFileName = "model.onnx";
@@ -53,6 +53,10 @@ public sealed class LocalModelRegistry(string root)
     public const int DefaultChallengersToKeep = 3;
 
     private const string PrunedPrefix = ".pruned-";
+    private const string StagingPrefix = ".staging-";
+
+    /// <summary>A staging folder untouched this long belongs to a writer that died; registering takes seconds.</summary>
+    private static readonly TimeSpan AbandonedAfter = TimeSpan.FromDays(1);
 
     private static readonly TimeSpan LockTimeout = TimeSpan.FromSeconds(30);
 
@@ -77,9 +81,7 @@ public sealed class LocalModelRegistry(string root)
         IReadOnlyDictionary<string, byte[]>? extraFiles = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        Directory.CreateDirectory(VersionsDirectory);
-        var staging = Path.Combine(VersionsDirectory, $".staging-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
+        var staging = CreateStagingDirectory();
         try
         {
             DurableFile.WriteAllBytes(Path.Combine(staging, ModelFileName), model);
@@ -123,6 +125,16 @@ public sealed class LocalModelRegistry(string root)
                 Directory.Delete(staging, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// A new folder beside the versions in which a version is assembled before it is renamed into place; one
+    /// left behind by a killed writer is removed by a later <see cref="Prune"/>.
+    /// </summary>
+    public string CreateStagingDirectory()
+    {
+        Directory.CreateDirectory(VersionsDirectory);
+        return Directory.CreateDirectory(Path.Combine(VersionsDirectory, $"{StagingPrefix}{Guid.NewGuid():N}")).FullName;
     }
 
     public IReadOnlyList<RegisteredVersion> List()
@@ -289,10 +301,15 @@ public sealed class LocalModelRegistry(string root)
             Directory.Move(VersionDirectory(version), Path.Combine(VersionsDirectory, $"{PrunedPrefix}{version}-{Guid.NewGuid():N}"));
         }
 
-        // Also what a pruning process killed half-way left behind: nothing reads these folders any more.
-        foreach (var pruned in Directory.EnumerateDirectories(VersionsDirectory, $"{PrunedPrefix}*").ToList())
+        // Also what killed writers left behind: pruned folders nobody reads, and staging folders abandoned long ago.
+        var abandonedBefore = (timeProvider ?? TimeProvider.System).GetUtcNow().UtcDateTime - AbandonedAfter;
+        var leftovers = Directory.EnumerateDirectories(VersionsDirectory, $"{PrunedPrefix}*")
+            .Concat(Directory.EnumerateDirectories(VersionsDirectory, $"{StagingPrefix}*")
+                .Where(staging => Directory.GetLastWriteTimeUtc(staging) < abandonedBefore))
+            .ToList();
+        foreach (var leftover in leftovers)
         {
-            Directory.Delete(pruned, recursive: true);
+            Directory.Delete(leftover, recursive: true);
         }
 
         if (doomed.Count > 0)

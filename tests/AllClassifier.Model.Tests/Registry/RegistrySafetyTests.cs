@@ -117,13 +117,16 @@ public sealed class RegistrySafetyTests : IDisposable
         _registry.SetAlias(2);
         _registry.SetAlias(4);
         Directory.CreateDirectory(Path.Combine(_registry.VersionsDirectory, ".pruned-3-left-by-a-killed-process"));
+        var abandoned = _registry.CreateStagingDirectory();
+        Directory.SetLastWriteTimeUtc(abandoned, DateTime.UtcNow.AddDays(-2));
+        var inProgress = _registry.CreateStagingDirectory();
 
         var pruned = _registry.Prune(challengersToKeep: 3);
 
         Assert.Equal([1, 3, 5, 6], pruned);
         Assert.Equal([2, 4, 7, 8, 9], _registry.List().Select(v => v.Version));
         Assert.Equal(4, _registry.Champion()?.Version);
-        Assert.Empty(Directory.GetDirectories(_registry.VersionsDirectory, ".*"));
+        Assert.Equal([inProgress], Directory.GetDirectories(_registry.VersionsDirectory, ".*"));
         Assert.Equal(10, Register(10).Version);
         Assert.Empty(_registry.Prune(challengersToKeep: 4));
         Assert.Throws<ArgumentOutOfRangeException>(() => _registry.Prune(challengersToKeep: 0));
