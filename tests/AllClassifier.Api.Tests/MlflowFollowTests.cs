@@ -23,11 +23,11 @@ public sealed class MlflowFollowTests : IAsyncLifetime
     }
 
     /// <summary>An API following the fake MLflow; only the factory a test starts (by creating a client) runs.</summary>
-    private ApiFactory CreateApi(long maxDownloadBytes = MlflowRegistryMirror.DefaultMaxFileBytes) => new(settings: new Dictionary<string, string?>
+    private ApiFactory CreateApi(long maxDownloadBytes = MlflowRegistryMirror.DefaultMaxFileBytes, string? cacheDirectory = null) => new(settings: new Dictionary<string, string?>
     {
         ["ModelServing:Mlflow:FollowChampion"] = "true",
         ["MLFLOW_TRACKING_URI"] = _server.BaseAddress.ToString(),
-        ["ModelServing:Mlflow:CacheDirectory"] = _cache,
+        ["ModelServing:Mlflow:CacheDirectory"] = cacheDirectory ?? _cache,
         ["ModelServing:Mlflow:PollInterval"] = "00:00:00.100",
         ["ModelServing:Mlflow:MaxDownloadBytes"] = maxDownloadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
     });
@@ -92,6 +92,24 @@ public sealed class MlflowFollowTests : IAsyncLifetime
         Assert.Equal("Degraded", await client.GetStringAsync("/health"));
         Assert.Empty(Directory.GetFiles(_cache, "model.onnx", SearchOption.AllDirectories));
         Assert.Equal(503, (int)(await client.GetAsync("/model")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cache_that_cannot_be_written_is_reported_and_the_api_keeps_answering()
+    {
+        // A file where the cache folder should be: every sync fails with an IOException, not an MLflow error.
+        var blocked = Path.Combine(_cache, "blocked");
+        await File.WriteAllTextAsync(blocked, "not a folder");
+        await using var api = CreateApi(cacheDirectory: blocked);
+        await RegisterAsync(TinyClassifierModel.Create(seed: 1), champion: true);
+        var client = api.CreateClient();
+
+        // Several failed polls in a row: the follower keeps polling instead of dying with the first exception.
+        await WaitUntilAsync(() => Task.FromResult(
+            api.Logs.GetSnapshot().Count(log => log.Message.StartsWith("Could not follow MLflow", StringComparison.Ordinal)) >= 3));
+
+        Assert.Equal("Degraded", await client.GetStringAsync("/health"));
+        Assert.Equal("""{"status":"ok"}""", await client.GetStringAsync("/ping"));
     }
 
     private readonly List<string> _runs = [];
