@@ -5,8 +5,10 @@ namespace AllClassifier.Api.Models;
 
 /// <summary>
 /// Polls the registry's champion alias and hot-swaps the served model when it moves. Polling (not a file
-/// watcher) because the registry may live on a volume where change notifications never arrive. A version that
-/// fails to load or to pass the probe is refused once and the current model keeps serving.
+/// watcher) because the registry may live on a volume where change notifications never arrive. A champion that
+/// cannot be served — a dangling alias, an unreadable card, an empty model file, bytes that differ from the card's
+/// SHA-256, a model that fails to load or to pass the probe — is refused, the current model keeps serving, and
+/// the problem is reported on /health until the alias names a good version.
 /// </summary>
 internal sealed partial class ChampionWatcher(
     ModelHolder holder,
@@ -15,7 +17,7 @@ internal sealed partial class ChampionWatcher(
     TimeProvider timeProvider,
     ILogger<ChampionWatcher> logger) : BackgroundService
 {
-    private readonly HashSet<int> _refused = [];
+    private readonly Dictionary<int, string> _refused = [];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -28,9 +30,10 @@ internal sealed partial class ChampionWatcher(
             {
                 CheckChampion(registry);
             }
-            catch (Exception ex) when (ex is not OperationCanceledException)
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                // The registry may be half-written by another process; the next poll will see it whole.
+                // An unreadable registry folder (permissions, a vanished volume) may come back; report and poll on.
+                holder.ReportChampionProblem($"the model registry cannot be read: {ex.Message}");
                 LogRegistryUnreadable(logger, ex);
             }
         }
@@ -39,13 +42,28 @@ internal sealed partial class ChampionWatcher(
 
     internal void CheckChampion(LocalModelRegistry registry)
     {
-        if (registry.ResolveAlias() is not { } version || version == holder.Current?.Version || _refused.Contains(version))
+        var check = registry.CheckChampion();
+        if (check.Champion is not { } registered)
         {
+            if (check.Problem is { } problem && problem != holder.ChampionProblem)
+            {
+                LogUnusableChampion(logger, problem, CurrentVersion());
+            }
+
+            holder.ReportChampionProblem(check.Problem);
             return;
         }
 
-        if (registry.Find(version) is not { } registered)
+        var version = registered.Version;
+        if (version == holder.Current?.Version)
         {
+            holder.ReportChampionProblem(null);
+            return;
+        }
+
+        if (_refused.TryGetValue(version, out var refusal))
+        {
+            holder.ReportChampionProblem(refusal);
             return;
         }
 
@@ -56,15 +74,19 @@ internal sealed partial class ChampionWatcher(
         }
         catch (Exception ex)
         {
-            _refused.Add(version);
-            LogRefused(logger, ex, version, holder.Current?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none");
+            _refused[version] = $"version {version} was refused: {ex.Message}";
+            holder.ReportChampionProblem(_refused[version]);
+            LogRefused(logger, ex, version, CurrentVersion());
             return;
         }
 
-        var previous = holder.Current?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
+        var previous = CurrentVersion();
         holder.Swap(model);
+        holder.ReportChampionProblem(null);
         LogServing(logger, version, previous);
     }
+
+    private string CurrentVersion() => holder.Current?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watching the champion of the model registry at {Root} every {Interval}")]
     private static partial void LogWatching(ILogger logger, string root, TimeSpan interval);
@@ -74,6 +96,9 @@ internal sealed partial class ChampionWatcher(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Refused model version {Version}; still serving {Current}")]
     private static partial void LogRefused(ILogger logger, Exception exception, int version, string current);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The registry's champion cannot be served ({Problem}); still serving {Current}")]
+    private static partial void LogUnusableChampion(ILogger logger, string problem, string current);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The model registry could not be read; retrying at the next poll")]
     private static partial void LogRegistryUnreadable(ILogger logger, Exception exception);

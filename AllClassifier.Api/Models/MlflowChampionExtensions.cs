@@ -24,6 +24,7 @@ public static class MlflowChampionExtensions
             .Validate(o => !o.FollowChampion || o.TrackingUri is not null,
                 $"{MlflowChampionOptions.SectionName}:FollowChampion needs {MlflowChampionOptions.TrackingUriVariable} or {MlflowChampionOptions.SectionName}:TrackingUri.")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "The MLflow poll interval must be positive.")
+            .Validate(o => o.MaxDownloadBytes > 0, "The MLflow download limit must be positive.")
             .ValidateOnStart();
 
         builder.Services.AddOptions<ModelServingOptions>()

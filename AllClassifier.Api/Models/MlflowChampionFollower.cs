@@ -22,7 +22,8 @@ public sealed class MlflowFollowStatus
 /// Mirrors MLflow's champion into the cache directory that <see cref="ChampionWatcher"/> serves from: a new alias
 /// target is downloaded, checked to load, and aliased locally, then the watcher hot-swaps it as for any local
 /// champion. When MLflow cannot be reached, or offers a model that does not load, the cached champion keeps
-/// serving and the health check reports Degraded.
+/// serving and the health check reports Degraded. Files over <see cref="MlflowChampionOptions.MaxDownloadBytes"/>
+/// or whose SHA-256 differs from the card's are refused the same way.
 /// </summary>
 internal sealed partial class MlflowChampionFollower(
     IServiceProvider services,
@@ -55,7 +56,8 @@ internal sealed partial class MlflowChampionFollower(
         var settings = options.Value;
         try
         {
-            var result = await mirror.SyncAsync(settings.CacheDirectory, settings.RegisteredModelName, settings.Alias, cancellationToken);
+            var result = await mirror.SyncAsync(
+                settings.CacheDirectory, settings.RegisteredModelName, settings.Alias, settings.MaxDownloadBytes, cancellationToken);
             if (result.Downloaded)
             {
                 LogDownloaded(logger, result.Version!.Value, settings.Alias);
@@ -63,8 +65,10 @@ internal sealed partial class MlflowChampionFollower(
 
             status.Succeeded(result.Version, timeProvider.GetUtcNow());
         }
-        catch (Exception ex) when (ex is MlflowException or InvalidDataException or NotSupportedException or TimeoutException)
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
+            // Whatever MLflow or the disk throws (a bad file, a full disk, a protocol surprise), the cached champion
+            // keeps serving and the next poll tries again: following must never stop the API.
             status.Failed(ex.Message);
             LogSyncFailed(logger, ex.Message);
         }

@@ -1,3 +1,5 @@
+using AllClassifier.Model.Mlflow;
+
 namespace AllClassifier.Api.Models;
 
 /// <summary>
@@ -20,6 +22,9 @@ public sealed class MlflowChampionOptions
     public string RegisteredModelName { get; set; } = "all-classifier";
 
     public string Alias { get; set; } = "champion";
+
+    /// <summary>The largest file downloaded from MLflow; a bigger one is refused before it fills the disk.</summary>
+    public long MaxDownloadBytes { get; set; } = MlflowRegistryMirror.DefaultMaxFileBytes;
 
     /// <summary>How often MLflow is asked where the alias points.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(30);

@@ -1,11 +1,20 @@
 namespace AllClassifier.Api.Models;
 
-/// <summary>The model currently served; swapped atomically when a new champion has been validated.</summary>
+/// <summary>
+/// The model currently served, swapped atomically when a new champion has been validated, and why the
+/// registry's champion is not being served when something is wrong with it.
+/// </summary>
 public sealed class ModelHolder : IDisposable
 {
     private ServedModel? _current;
+    private volatile string? _championProblem;
 
     public ServedModel? Current => Volatile.Read(ref _current);
+
+    /// <summary>Why the registry's champion cannot be served (a bad alias, card or model file), or null when it can.</summary>
+    public string? ChampionProblem => _championProblem;
+
+    public void ReportChampionProblem(string? problem) => _championProblem = problem;
 
     /// <summary>Takes a reference on the current model, or returns false while none is loaded.</summary>
     public bool TryAcquire(out ServedModelLease lease)

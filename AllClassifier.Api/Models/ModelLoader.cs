@@ -11,10 +11,14 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
 {
     private const double ProbabilitySumTolerance = 1e-3;
 
-    /// <summary>Loads the version and runs a probe inference; throws <see cref="InvalidDataException"/> when unusable.</summary>
+    /// <summary>
+    /// Loads the version from bytes that match its card's SHA-256 and runs a probe inference; throws
+    /// <see cref="InvalidDataException"/> when unusable.
+    /// </summary>
     public ServedModel Load(RegisteredVersion version)
     {
-        var classifier = OnnxClassifier.Load(version.ModelPath, new ScorerOptions { IntraOpThreads = options.Value.IntraOpThreads });
+        // The session is built from the bytes that were hashed, so a file replaced meanwhile cannot slip in.
+        var classifier = OnnxClassifier.Load(version.ReadVerifiedModel(), new ScorerOptions { IntraOpThreads = options.Value.IntraOpThreads });
         try
         {
             Probe(classifier);

@@ -130,17 +130,44 @@ public sealed class MlflowClient(HttpClient httpClient, TimeProvider timeProvide
         using var response = await SendAsync(request, HttpCompletionOption.ResponseContentRead, cancellationToken);
     }
 
-    /// <summary>Downloads <c>&lt;artifactUri&gt;/&lt;artifactPath&gt;</c> into <paramref name="destination"/>, streaming.</summary>
-    public async Task DownloadArtifactAsync(string artifactUri, string artifactPath, Stream destination, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Downloads <c>&lt;artifactUri&gt;/&lt;artifactPath&gt;</c> into <paramref name="destination"/>, streaming; an
+    /// artifact over <paramref name="maxBytes"/> throws <see cref="InvalidDataException"/> as soon as that many
+    /// bytes have arrived (MLflow sends artifacts chunked, so the size is rarely known up front).
+    /// </summary>
+    public async Task DownloadArtifactAsync(
+        string artifactUri, string artifactPath, Stream destination, long maxBytes = long.MaxValue, CancellationToken cancellationToken = default)
     {
         var uri = Resolve(MlflowArtifactUri.ToRestPath(MlflowArtifactUri.Combine(artifactUri, artifactPath)));
         using var request = new HttpRequestMessage(HttpMethod.Get, uri);
         using var response = await SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
-        await response.Content.CopyToAsync(destination, cancellationToken);
+        if (response.Content.Headers.ContentLength > maxBytes)
+        {
+            throw TooLarge(artifactPath, maxBytes);
+        }
+
+        await using var source = await response.Content.ReadAsStreamAsync(cancellationToken);
+        var buffer = new byte[81920];
+        long total = 0;
+        int read;
+        while ((read = await source.ReadAsync(buffer, cancellationToken)) > 0)
+        {
+            total += read;
+            if (total > maxBytes)
+            {
+                throw TooLarge(artifactPath, maxBytes);
+            }
+
+            await destination.WriteAsync(buffer.AsMemory(0, read), cancellationToken);
+        }
     }
 
-    /// <summary>Downloads an artifact to a file, written under a temporary name and renamed into place when complete.</summary>
-    public async Task DownloadArtifactToFileAsync(string artifactUri, string artifactPath, string localFile, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Downloads an artifact to a file, written under a temporary name, flushed to disk and renamed into place
+    /// when complete; over <paramref name="maxBytes"/> nothing is kept.
+    /// </summary>
+    public async Task DownloadArtifactToFileAsync(
+        string artifactUri, string artifactPath, string localFile, long maxBytes = long.MaxValue, CancellationToken cancellationToken = default)
     {
         var directory = Path.GetDirectoryName(Path.GetFullPath(localFile))!;
         Directory.CreateDirectory(directory);
@@ -149,7 +176,8 @@ public sealed class MlflowClient(HttpClient httpClient, TimeProvider timeProvide
         {
             await using (var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, 81920, useAsync: true))
             {
-                await DownloadArtifactAsync(artifactUri, artifactPath, file, cancellationToken);
+                await DownloadArtifactAsync(artifactUri, artifactPath, file, maxBytes, cancellationToken);
+                file.Flush(flushToDisk: true);
             }
 
             File.Move(partial, localFile, overwrite: true);
@@ -159,6 +187,9 @@ public sealed class MlflowClient(HttpClient httpClient, TimeProvider timeProvide
             File.Delete(partial);
         }
     }
+
+    private static InvalidDataException TooLarge(string artifactPath, long maxBytes) =>
+        new($"The MLflow artifact '{artifactPath}' is larger than the {maxBytes}-byte download limit.");
 
     /// <summary>The files and directories directly under an artifact directory (names relative to it).</summary>
     public async Task<IReadOnlyList<MlflowArtifactFile>> ListArtifactsAsync(string artifactDirectoryUri, CancellationToken cancellationToken = default)

@@ -16,12 +16,20 @@ public sealed record MlflowMirrorResult(int? Version, bool Downloaded, string? M
 /// </summary>
 public sealed class MlflowRegistryMirror(MlflowClient client)
 {
+    /// <summary>The largest file fetched by default: several times the ~64 MB a composed ResNet18 model weighs.</summary>
+    public const long DefaultMaxFileBytes = 512L * 1024 * 1024;
+
     private static readonly string[] OptionalFiles = [LocalModelRegistry.CardFileName, LocalModelRegistry.ConfusionMatrixFileName];
 
+    /// <summary>
+    /// One pass; a file over <paramref name="maxFileBytes"/>, a model that does not load or whose bytes differ from
+    /// the SHA-256 on its card throws <see cref="InvalidDataException"/> and leaves the cache as it was.
+    /// </summary>
     public async Task<MlflowMirrorResult> SyncAsync(
         string localRoot,
         string modelName = LocalModelRegistry.ModelName,
         string alias = LocalModelRegistry.ChampionAlias,
+        long maxFileBytes = DefaultMaxFileBytes,
         CancellationToken cancellationToken = default)
     {
         var version = await client.GetModelVersionByAliasAsync(modelName, alias, cancellationToken);
@@ -32,7 +40,7 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
 
         var registry = new LocalModelRegistry(localRoot);
         var number = version.Number;
-        if (registry.Find(number) is { } cached && File.Exists(cached.ModelPath))
+        if (registry.TryFind(number) is { } cached && File.Exists(cached.ModelPath))
         {
             if (registry.ResolveAlias(alias) != number)
             {
@@ -43,9 +51,7 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
         }
 
         var source = version.Source ?? throw new InvalidDataException($"MLflow version {number} of '{modelName}' has no source.");
-        Directory.CreateDirectory(registry.VersionsDirectory);
-        var staging = Path.Combine(registry.VersionsDirectory, $".mlflow-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(staging);
+        var staging = registry.CreateStagingDirectory();
         try
         {
             var present = (await client.ListArtifactsAsync(source, cancellationToken)).Where(f => !f.IsDir).Select(f => f.Path).ToHashSet();
@@ -56,11 +62,12 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
 
             foreach (var file in OptionalFiles.Where(present.Contains).Prepend(LocalModelRegistry.ModelFileName))
             {
-                await client.DownloadArtifactToFileAsync(source, file, Path.Combine(staging, file), cancellationToken);
+                await client.DownloadArtifactToFileAsync(source, file, Path.Combine(staging, file), maxFileBytes, cancellationToken);
             }
 
-            Validate(Path.Combine(staging, LocalModelRegistry.ModelFileName), number);
-            WriteCard(Path.Combine(staging, LocalModelRegistry.CardFileName), version);
+            var card = WriteCard(Path.Combine(staging, LocalModelRegistry.CardFileName), version);
+            Validate(new RegisteredVersion(number, staging, card).ReadVerifiedModel(), number);
+            DurableFile.SyncDirectory(staging);
 
             var target = Path.Combine(registry.VersionsDirectory, number.ToString(CultureInfo.InvariantCulture));
             if (Directory.Exists(target))
@@ -70,7 +77,14 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
             }
 
             Directory.Move(staging, target);
-            registry.SetAlias(number, alias);
+            DurableFile.SyncDirectory(registry.VersionsDirectory);
+            registry.WithLock(() =>
+            {
+                registry.SetAlias(number, alias);
+
+                // The cache only needs what it may serve: the followed version and the one before it.
+                return registry.Prune(challengersToKeep: 1);
+            });
             return new MlflowMirrorResult(number, true, Path.Combine(target, LocalModelRegistry.ModelFileName));
         }
         finally
@@ -82,12 +96,12 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
         }
     }
 
-    private static void Validate(string modelPath, int version)
+    private static void Validate(byte[] model, int version)
     {
         OnnxClassifier classifier;
         try
         {
-            classifier = OnnxClassifier.Load(modelPath);
+            classifier = OnnxClassifier.Load(model);
         }
         catch (Exception e)
         {
@@ -104,7 +118,7 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
     }
 
     /// <summary>Keeps the trainer's card when it was uploaded, renumbered to the MLflow version; writes a minimal one otherwise.</summary>
-    private static void WriteCard(string cardPath, MlflowModelVersion version)
+    private static ModelCard WriteCard(string cardPath, MlflowModelVersion version)
     {
         var card = File.Exists(cardPath)
             ? ModelCard.FromJson(File.ReadAllText(cardPath))
@@ -119,7 +133,9 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
             parameters[MlflowParameterNames.RunId] = version.RunId;
         }
 
-        File.WriteAllText(cardPath, (card with { Version = version.Number, Parameters = parameters }).ToJson());
+        var renumbered = card with { Version = version.Number, Parameters = parameters };
+        DurableFile.WriteAllText(cardPath, renumbered.ToJson());
+        return renumbered;
     }
 }
 

@@ -43,6 +43,11 @@ public sealed record ModelCard
 
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>SHA-256 (lower-case hex) of the version's <c>model.onnx</c>, set at registration; servers refuse a file that differs.</summary>
+    public string? ModelSha256 { get; init; }
+
+    public static string Sha256Of(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
@@ -54,8 +59,18 @@ public sealed record ModelCard
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
-    public static ModelCard FromJson(string json) =>
-        JsonSerializer.Deserialize<ModelCard>(json, JsonOptions) ?? throw new InvalidDataException("The model card is empty.");
+    /// <summary>Reads a card; anything that is not a valid card throws <see cref="InvalidDataException"/>.</summary>
+    public static ModelCard FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<ModelCard>(json, JsonOptions) ?? throw new InvalidDataException("The model card is empty.");
+        }
+        catch (JsonException ex)
+        {
+            throw new InvalidDataException($"The model card is not valid JSON: {ex.Message}", ex);
+        }
+    }
 }
 
 /// <summary>Test-split results of one model.</summary>

@@ -24,12 +24,20 @@ public sealed class PromoteSettings : RegistrySettings
     public int Version { get; init; }
 }
 
-/// <summary><c>models list</c>: every registered version with its metrics; the champion is marked.</summary>
+/// <summary>
+/// <c>models list</c>: every registered version with a readable card, with its metrics; the champion is marked, and
+/// a champion alias that names an unusable version is called out.
+/// </summary>
 public sealed class ModelsListCommand(IAnsiConsole console) : Command<RegistrySettings>
 {
     public override int Execute(CommandContext context, RegistrySettings settings, CancellationToken cancellationToken)
     {
         var registry = settings.OpenRegistry();
+        if (registry.CheckChampion().Problem is { } problem)
+        {
+            console.MarkupLineInterpolated($"[yellow]The champion is unusable: {problem}[/]");
+        }
+
         var versions = registry.List();
         if (versions.Count == 0)
         {

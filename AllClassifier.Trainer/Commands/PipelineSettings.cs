@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using AllClassifier.Model.Heads;
+using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Sensor;
@@ -54,6 +55,11 @@ public class PipelineSettings : CommandSettings
     [DefaultValue(0.002f)]
     public float LearningRate { get; init; } = 0.002f;
 
+    [CommandOption("--keep-challengers <N>")]
+    [Description("Registry versions kept besides the champion and the previous champion; register_model prunes older ones and their run folders.")]
+    [DefaultValue(LocalModelRegistry.DefaultChallengersToKeep)]
+    public int ChallengersToKeep { get; init; } = LocalModelRegistry.DefaultChallengersToKeep;
+
     [CommandOption("--run-id <ID>")]
     [Description("Run for test_classifier / register_model. Default: the latest trained run.")]
     public string? RunId { get; init; }
@@ -68,6 +74,11 @@ public class PipelineSettings : CommandSettings
         if (AugmentViews is < 0 or > 7)
         {
             return ValidationResult.Error("--augment-views must be between 0 and 7.");
+        }
+
+        if (ChallengersToKeep < 1)
+        {
+            return ValidationResult.Error("--keep-challengers must be at least 1: the newest version holds the feedback high-water mark.");
         }
 
         return Epochs < 1 ? ValidationResult.Error("--epochs must be at least 1.") : ValidationResult.Success();
@@ -88,6 +99,7 @@ public class PipelineSettings : CommandSettings
             Seed = Seed,
             AugmentViews = AugmentViews,
             RunId = RunId,
+            ChallengersToKeep = ChallengersToKeep,
             Training = new HeadTrainingOptions
             {
                 Kind = Enum.Parse<HeadKind>(Head, ignoreCase: true),

@@ -1,3 +1,4 @@
+using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Sensor;
 using AllClassifier.Trainer.Training;
@@ -33,6 +34,9 @@ public sealed record PipelineOptions
 
     /// <summary>Test images scored end to end through the composed model to measure latency.</summary>
     public int LatencySampleSize { get; init; } = 32;
+
+    /// <summary>Unaliased registry versions register_model keeps besides the champion and the previous champion.</summary>
+    public int ChallengersToKeep { get; init; } = LocalModelRegistry.DefaultChallengersToKeep;
 
     /// <summary>The wait_feedback sensor's settings; null when there is no feedback database.</summary>
     public SensorOptions? Sensor { get; init; }

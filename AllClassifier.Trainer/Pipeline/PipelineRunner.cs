@@ -11,11 +11,17 @@ public sealed record PipelineRunResult(IReadOnlyList<TaskTiming> Tasks, string R
     public TimeSpan Total => Tasks.Aggregate(TimeSpan.Zero, (sum, task) => sum + task.Duration);
 }
 
+/// <summary>The whole training chain, as the retraining worker sees it.</summary>
+public interface ITrainingPipeline
+{
+    Task<PipelineRunResult> RunAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken);
+}
+
 /// <summary>
 /// Runs pipeline tasks by id, one at a time or the training chain in order, timing each and closing the tracked
 /// run as failed when a task that belongs to a run fails.
 /// </summary>
-public sealed class PipelineRunner(IEnumerable<IPipelineTask> tasks, IExperimentTracker tracker)
+public sealed class PipelineRunner(IEnumerable<IPipelineTask> tasks, IExperimentTracker tracker) : ITrainingPipeline
 {
     private readonly Dictionary<string, IPipelineTask> _tasks = tasks.ToDictionary(task => task.Id);
 

@@ -30,6 +30,7 @@ public static class PipelineServiceCollectionExtensions
         services.AddSingleton<IPipelineTask, TestClassifierTask>();
         services.AddSingleton<IPipelineTask, RegisterModelTask>();
         services.TryAddSingleton<PipelineRunner>();
+        services.TryAddSingleton<ITrainingPipeline>(provider => provider.GetRequiredService<PipelineRunner>());
         return services;
     }
 }

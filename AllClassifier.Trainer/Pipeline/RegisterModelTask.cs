@@ -15,6 +15,8 @@ public sealed record RegistrationReport(string RunId, int Version, bool Promoted
 /// register_model: adds the run's model as a new registry version with its model card, then — under the registry
 /// lock — makes it champion if there is none or its macro-F1 on the same test split is not lower than the
 /// champion's (<see cref="PromotionRule"/>). A champion that changed since test_classifier is re-measured first.
+/// Then it prunes the registry to the champion, the previous champion and the newest challengers, and the work
+/// directory's run folders to those of the versions left.
 /// </summary>
 public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTracker tracker, TimeProvider timeProvider) : IPipelineTask
 {
@@ -62,6 +64,13 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
             if (outcome.Promote)
             {
                 registry.SetAlias(registered.Version);
+            }
+
+            var pruned = registry.Prune(options.ChallengersToKeep);
+            var prunedRuns = work.PruneRuns(registry.List().Select(version => version.Card.RunId).Append(runId));
+            if (pruned.Count > 0 || prunedRuns.Count > 0)
+            {
+                reporter.Info($"pruned registry versions [{string.Join(", ", pruned)}] and {prunedRuns.Count} run folder(s)");
             }
 
             return (Outcome: outcome, ChampionVersion: champion?.Version);

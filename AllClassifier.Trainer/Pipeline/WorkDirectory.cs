@@ -68,6 +68,36 @@ public sealed class WorkDirectory(string root)
         return new TrainedRun(resolved, directory, ReadJson<RunInfo>(Path.Combine(directory, TrainClassifierTask.RunFileName)));
     }
 
+    /// <summary>
+    /// Deletes run folders other than <paramref name="keep"/> and the latest run (each holds a ~64 MB model);
+    /// returns the run ids removed. Runs of one work directory happen one at a time, so no other run is in progress.
+    /// </summary>
+    public IReadOnlyList<string> PruneRuns(IEnumerable<string> keep)
+    {
+        if (!Directory.Exists(Runs))
+        {
+            return [];
+        }
+
+        var kept = keep.ToHashSet(StringComparer.Ordinal);
+        if (File.Exists(LatestRunFile))
+        {
+            kept.Add(File.ReadAllText(LatestRunFile).Trim());
+        }
+
+        var doomed = Directory.EnumerateDirectories(Runs)
+            .Select(Path.GetFileName)
+            .OfType<string>()
+            .Where(runId => !kept.Contains(runId))
+            .ToList();
+        foreach (var runId in doomed)
+        {
+            Directory.Delete(RunDirectory(runId), recursive: true);
+        }
+
+        return doomed;
+    }
+
     public static void WriteJson<T>(string path, T value)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);

@@ -24,14 +24,19 @@ public sealed record SensorPoke(int Number, long NewRows, int Threshold, long Af
 public sealed record SensorResult(bool Reached, long NewRows, int Pokes);
 
 /// <summary>
-/// wait_feedback: waits until the feedback rows added after the champion's training data (ids above its
-/// <see cref="ModelCard.FeedbackHighWaterMark"/>) reach the threshold. Counting only new rows keeps a large
-/// feedback table from triggering retraining forever.
+/// wait_feedback: waits until the feedback rows added after the newest training data (ids above the highest
+/// <see cref="ModelCard.FeedbackHighWaterMark"/> of any registered version) reach the threshold. Counting only new
+/// rows keeps a large feedback table from triggering retraining forever.
 /// </summary>
 public sealed class FeedbackSensor(TimeProvider timeProvider)
 {
-    /// <summary>The feedback row id the champion was trained up to (0 without a champion).</summary>
-    public static long HighWaterMark(LocalModelRegistry registry) => registry.Champion()?.Card.FeedbackHighWaterMark ?? 0;
+    /// <summary>
+    /// The highest feedback row id any registered version was trained up to (0 on an empty registry). Every
+    /// version counts, not only the champion: rows a rejected challenger already trained on must not trigger the
+    /// same retraining again.
+    /// </summary>
+    public static long HighWaterMark(LocalModelRegistry registry) =>
+        registry.List().Select(version => version.Card.FeedbackHighWaterMark).DefaultIfEmpty(0).Max();
 
     public async Task<SensorResult> WaitAsync(SensorOptions options, long afterId, Action<SensorPoke>? onPoke, CancellationToken cancellationToken)
     {

@@ -10,62 +10,114 @@ using Microsoft.Extensions.Options;
 namespace AllClassifier.Trainer.Worker;
 
 /// <summary>
-/// The long-running trainer: trains a first model at once when the registry has no champion, then repeats
-/// wait_feedback → the training pipeline for as long as it runs. A failed run is logged and retried after the next
-/// sensor period rather than stopping the service.
+/// The long-running trainer: trains a first model at once when the registry has no usable champion, then repeats
+/// wait_feedback → the training pipeline for as long as it runs. The sensor counts feedback rows after the newest
+/// version's training data, so a rejected challenger does not trigger the same retraining again; a failed or
+/// not-promoted run is followed by a pause that doubles with each such run in a row (<see cref="RetrainingBackoff"/>).
+/// Nothing it reads — a broken registry file, a missing dataset — stops the service: it is logged, reported on
+/// /health as Degraded, and retried.
 /// </summary>
 public sealed class RetrainingWorker(
     IOptions<WorkerOptions> options,
-    PipelineRunner runner,
+    ITrainingPipeline pipeline,
     FeedbackSensor sensor,
     TimeProvider timeProvider,
     WorkerStatus status,
     ILogger<RetrainingWorker> logger) : BackgroundService
 {
+    private enum RunOutcome
+    {
+        Promoted,
+        NotPromoted,
+        Failed,
+        NotStarted,
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var settings = options.Value;
         var registry = new LocalModelRegistry(settings.RegistryDirectory);
         var reporter = new LoggingPipelineReporter(logger);
-        // Without a champion the API has nothing to serve, so a failed first run is retried after the poke
-        // interval instead of waiting for feedback that cannot arrive.
-        while (!stoppingToken.IsCancellationRequested && registry.Champion() is null)
-        {
-            logger.LogInformation("No champion in {Registry}; training a first model", registry.Root);
-            status.Enter(WorkerActivity.TrainingFirstModel);
-            await TrainAsync(settings, reporter, stoppingToken);
-        }
-
-        var sensorOptions = new SensorOptions
-        {
-            FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackStore.FileName),
-            Threshold = settings.FeedbackThreshold,
-            PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
-            Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
-        };
+        var backoff = new RetrainingBackoff(TimeSpan.FromSeconds(settings.BackoffSeconds), TimeSpan.FromSeconds(settings.MaxBackoffSeconds));
         while (!stoppingToken.IsCancellationRequested)
         {
-            status.Enter(WorkerActivity.WaitingForFeedback);
-            var result = await sensor.WaitAsync(
-                sensorOptions,
-                FeedbackSensor.HighWaterMark(registry),
-                poke => logger.LogInformation(
-                    "wait_feedback poke {Poke}: {Rows} of {Threshold} new feedback rows after id {AfterId}",
-                    poke.Number, poke.NewRows, poke.Threshold, poke.AfterId),
-                stoppingToken);
-            if (result.Reached)
+            RunOutcome outcome;
+            try
             {
-                status.Enter(WorkerActivity.Retraining);
-                await TrainAsync(settings, reporter, stoppingToken);
+                outcome = HasUsableChampion(registry)
+                    ? await WaitAndRetrainAsync(settings, registry, reporter, stoppingToken)
+                    : await TrainFirstModelAsync(settings, registry, reporter, stoppingToken);
             }
-            else
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogInformation("wait_feedback timed out with {Rows} new rows; waiting again", result.NewRows);
+                // E.g. an unreadable feedback database: the same pause as a failed run, then try again.
+                logger.LogError(ex, "The retraining loop failed outside a pipeline run");
+                status.RunFailed(ex.Message);
+                outcome = RunOutcome.Failed;
+            }
+
+            if (outcome == RunOutcome.Promoted)
+            {
+                backoff.Reset();
+            }
+            else if (outcome is RunOutcome.NotPromoted or RunOutcome.Failed)
+            {
+                var pause = backoff.Next();
+                logger.LogInformation("Pausing retraining for {Seconds} s after a {Outcome} run", pause.TotalSeconds, outcome);
+                status.Enter(WorkerActivity.BackingOff);
+                await Task.Delay(pause, timeProvider, stoppingToken);
             }
         }
     }
 
-    private async Task TrainAsync(WorkerOptions settings, LoggingPipelineReporter reporter, CancellationToken stoppingToken)
+    /// <summary>Reports an unusable champion (Degraded) or clears the report; false when there is no usable champion.</summary>
+    private bool HasUsableChampion(LocalModelRegistry registry)
+    {
+        var check = registry.CheckChampion();
+        if (check.Problem is { } problem)
+        {
+            logger.LogError("The registry's champion is unusable ({Problem}); training a new one", problem);
+        }
+
+        status.ReportRegistryProblem(check.Problem);
+        return check.Champion is not null;
+    }
+
+    private Task<RunOutcome> TrainFirstModelAsync(WorkerOptions settings, LocalModelRegistry registry, LoggingPipelineReporter reporter, CancellationToken stoppingToken)
+    {
+        // Without a champion the API has nothing to serve, so there is no feedback to wait for.
+        logger.LogInformation("No usable champion in {Registry}; training a first model", registry.Root);
+        status.Enter(WorkerActivity.TrainingFirstModel);
+        return TrainAsync(settings, reporter, stoppingToken);
+    }
+
+    private async Task<RunOutcome> WaitAndRetrainAsync(WorkerOptions settings, LocalModelRegistry registry, LoggingPipelineReporter reporter, CancellationToken stoppingToken)
+    {
+        status.Enter(WorkerActivity.WaitingForFeedback);
+        var result = await sensor.WaitAsync(
+            new SensorOptions
+            {
+                FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackStore.FileName),
+                Threshold = settings.FeedbackThreshold,
+                PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
+                Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
+            },
+            FeedbackSensor.HighWaterMark(registry),
+            poke => logger.LogInformation(
+                "wait_feedback poke {Poke}: {Rows} of {Threshold} new feedback rows after id {AfterId}",
+                poke.Number, poke.NewRows, poke.Threshold, poke.AfterId),
+            stoppingToken);
+        if (!result.Reached)
+        {
+            logger.LogInformation("wait_feedback timed out with {Rows} new rows; waiting again", result.NewRows);
+            return RunOutcome.NotStarted;
+        }
+
+        status.Enter(WorkerActivity.Retraining);
+        return await TrainAsync(settings, reporter, stoppingToken);
+    }
+
+    private async Task<RunOutcome> TrainAsync(WorkerOptions settings, LoggingPipelineReporter reporter, CancellationToken stoppingToken)
     {
         try
         {
@@ -75,8 +127,9 @@ public sealed class RetrainingWorker(
                 WorkDirectory = settings.WorkDirectory,
                 RegistryDirectory = settings.RegistryDirectory,
                 FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackStore.FileName),
+                ChallengersToKeep = settings.ChallengersToKeep,
             };
-            var result = await runner.RunAsync(pipelineOptions, reporter, stoppingToken);
+            var result = await pipeline.RunAsync(pipelineOptions, reporter, stoppingToken);
             status.RunSucceeded(result.RunId);
             logger.LogInformation(
                 "Run {RunId} finished in {Seconds:F1} s: accuracy {Accuracy:F4}, macro-F1 {MacroF1:F4}; version {Version} {Role}: {Reason}",
@@ -87,12 +140,13 @@ public sealed class RetrainingWorker(
                 result.Registration.Version,
                 result.Registration.Promoted ? "is champion" : "stays challenger",
                 result.Registration.Reason);
+            return result.Registration.Promoted ? RunOutcome.Promoted : RunOutcome.NotPromoted;
         }
-        catch (Exception ex) when (ex is not OperationCanceledException)
+        catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
         {
-            logger.LogError(ex, "The training pipeline failed; retrying after {Seconds} s", settings.PokeIntervalSeconds);
+            logger.LogError(ex, "The training pipeline failed");
             status.RunFailed(ex.Message);
-            await Task.Delay(TimeSpan.FromSeconds(settings.PokeIntervalSeconds), timeProvider, stoppingToken);
+            return RunOutcome.Failed;
         }
     }
 

@@ -1,3 +1,4 @@
+using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Sensor;
 using Microsoft.Extensions.Configuration;
 
@@ -27,6 +28,18 @@ public sealed class WorkerOptions
 
     [ConfigurationKeyName("FB_TIMEOUT_SECONDS")]
     public int TimeoutSeconds { get; set; } = 86400;
+
+    /// <summary>The pause after a failed or not-promoted run; it doubles with each such run in a row.</summary>
+    [ConfigurationKeyName("RETRAIN_BACKOFF_SECONDS")]
+    public int BackoffSeconds { get; set; } = 600;
+
+    /// <summary>The longest pause after failed or not-promoted runs.</summary>
+    [ConfigurationKeyName("RETRAIN_BACKOFF_MAX_SECONDS")]
+    public int MaxBackoffSeconds { get; set; } = 6 * 3600;
+
+    /// <summary>Registry versions kept besides the champion and the previous champion.</summary>
+    [ConfigurationKeyName("REGISTRY_KEEP_CHALLENGERS")]
+    public int ChallengersToKeep { get; set; } = LocalModelRegistry.DefaultChallengersToKeep;
 
     /// <summary>Images per class generated when there is no dataset.</summary>
     [ConfigurationKeyName("SYNTHETIC_PER_CLASS")]

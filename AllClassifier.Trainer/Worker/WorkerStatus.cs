@@ -6,13 +6,14 @@ public enum WorkerActivity
     TrainingFirstModel,
     WaitingForFeedback,
     Retraining,
+    BackingOff,
 }
 
 /// <summary>What the retraining worker is doing and how its last pipeline run ended; read by its health check.</summary>
 public sealed class WorkerStatus(TimeProvider timeProvider)
 {
     private readonly Lock _gate = new();
-    private WorkerSnapshot _snapshot = new(WorkerActivity.Starting, timeProvider.GetUtcNow(), null, null, null);
+    private WorkerSnapshot _snapshot = new(WorkerActivity.Starting, timeProvider.GetUtcNow(), null, null, null, null);
 
     public WorkerSnapshot Current
     {
@@ -41,6 +42,15 @@ public sealed class WorkerStatus(TimeProvider timeProvider)
         }
     }
 
+    /// <summary>Records what is wrong with the registry's champion (null once it is usable again).</summary>
+    public void ReportRegistryProblem(string? problem)
+    {
+        lock (_gate)
+        {
+            _snapshot = _snapshot with { RegistryProblem = problem };
+        }
+    }
+
     public void RunFailed(string error)
     {
         lock (_gate)
@@ -55,4 +65,5 @@ public sealed record WorkerSnapshot(
     DateTimeOffset Since,
     string? LastRunId,
     DateTimeOffset? LastRunFinished,
-    string? LastError);
+    string? LastError,
+    string? RegistryProblem);

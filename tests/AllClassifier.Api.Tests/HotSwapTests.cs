@@ -92,7 +92,7 @@ public sealed class HotSwapTests(SwapApiFactory api) : IClassFixture<SwapApiFact
         var prediction = await ApiAssert.OkJsonAsync(await client.PostAsync("/predict", Forms.Image(TestImages.Jpeg(seed: 92))));
         Assert.Equal(current, prediction.GetProperty("model_version").GetInt32());
         Assert.Equal(current, (await ApiAssert.OkJsonAsync(await client.GetAsync("/model"))).GetProperty("version").GetInt32());
-        Assert.Equal("Healthy", await client.GetStringAsync("/health"));
+        Assert.Equal("Degraded", await client.GetStringAsync("/health"));
         var refusals = api.Logs.GetSnapshot().Where(log => log.Message.StartsWith($"Refused model version {invalid.Version};", StringComparison.Ordinal)).ToList();
         var refusal = Assert.Single(refusals);
         Assert.Equal(LogLevel.Error, refusal.Level);

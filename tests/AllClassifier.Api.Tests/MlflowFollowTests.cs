@@ -19,14 +19,18 @@ public sealed class MlflowFollowTests : IAsyncLifetime
         _server = await FakeMlflowServer.StartAsync();
         _mlflow = new MlflowClient(new HttpClient { BaseAddress = _server.BaseAddress }, TimeProvider.System);
         _cache = Directory.CreateTempSubdirectory("allclassifier-mlflow-cache-").FullName;
-        _api = new ApiFactory(settings: new Dictionary<string, string?>
-        {
-            ["ModelServing:Mlflow:FollowChampion"] = "true",
-            ["MLFLOW_TRACKING_URI"] = _server.BaseAddress.ToString(),
-            ["ModelServing:Mlflow:CacheDirectory"] = _cache,
-            ["ModelServing:Mlflow:PollInterval"] = "00:00:00.100",
-        });
+        _api = CreateApi();
     }
+
+    /// <summary>An API following the fake MLflow; only the factory a test starts (by creating a client) runs.</summary>
+    private ApiFactory CreateApi(long maxDownloadBytes = MlflowRegistryMirror.DefaultMaxFileBytes, string? cacheDirectory = null) => new(settings: new Dictionary<string, string?>
+    {
+        ["ModelServing:Mlflow:FollowChampion"] = "true",
+        ["MLFLOW_TRACKING_URI"] = _server.BaseAddress.ToString(),
+        ["ModelServing:Mlflow:CacheDirectory"] = cacheDirectory ?? _cache,
+        ["ModelServing:Mlflow:PollInterval"] = "00:00:00.100",
+        ["ModelServing:Mlflow:MaxDownloadBytes"] = maxDownloadBytes.ToString(System.Globalization.CultureInfo.InvariantCulture),
+    });
 
     public async Task DisposeAsync()
     {
@@ -73,6 +77,39 @@ public sealed class MlflowFollowTests : IAsyncLifetime
         await WaitUntilAsync(async () => await (await client.GetAsync("/health")).Content.ReadAsStringAsync() == "Degraded");
 
         Assert.Equal(1, JsonDocument.Parse(await client.GetStringAsync("/model")).RootElement.GetProperty("version").GetInt32());
+    }
+
+    [Fact]
+    public async Task A_model_over_the_download_limit_is_refused_and_reported()
+    {
+        await using var limited = CreateApi(maxDownloadBytes: 100);
+        await RegisterAsync(TinyClassifierModel.Create(seed: 1), champion: true);
+        var client = limited.CreateClient();
+
+        await WaitUntilAsync(() => Task.FromResult(
+            limited.Logs.GetSnapshot().Any(log => log.Message.Contains("100-byte download limit", StringComparison.Ordinal))));
+
+        Assert.Equal("Degraded", await client.GetStringAsync("/health"));
+        Assert.Empty(Directory.GetFiles(_cache, "model.onnx", SearchOption.AllDirectories));
+        Assert.Equal(503, (int)(await client.GetAsync("/model")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_cache_that_cannot_be_written_is_reported_and_the_api_keeps_answering()
+    {
+        // A file where the cache folder should be: every sync fails with an IOException, not an MLflow error.
+        var blocked = Path.Combine(_cache, "blocked");
+        await File.WriteAllTextAsync(blocked, "not a folder");
+        await using var api = CreateApi(cacheDirectory: blocked);
+        await RegisterAsync(TinyClassifierModel.Create(seed: 1), champion: true);
+        var client = api.CreateClient();
+
+        // Several failed polls in a row: the follower keeps polling instead of dying with the first exception.
+        await WaitUntilAsync(() => Task.FromResult(
+            api.Logs.GetSnapshot().Count(log => log.Message.StartsWith("Could not follow MLflow", StringComparison.Ordinal)) >= 3));
+
+        Assert.Equal("Degraded", await client.GetStringAsync("/health"));
+        Assert.Equal("""{"status":"ok"}""", await client.GetStringAsync("/ping"));
     }
 
     private readonly List<string> _runs = [];

@@ -86,6 +86,22 @@ public sealed class MlflowRegistryMirrorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_cache_keeps_only_the_followed_version_and_the_two_before_it()
+    {
+        var mirror = new MlflowRegistryMirror(_client);
+        for (var version = 1; version <= 4; version++)
+        {
+            await RegisterAsync(_model, localVersion: version, setChampion: true);
+            await mirror.SyncAsync(_cache.Path);
+        }
+
+        var local = new LocalModelRegistry(_cache.Path);
+        Assert.Equal([2, 3, 4], local.List().Select(v => v.Version));
+        Assert.Equal(4, local.ResolveAlias());
+        Assert.Equal(3, local.ResolveAlias(LocalModelRegistry.PreviousChampionAlias));
+    }
+
+    [Fact]
     public void The_tiny_test_model_scores_like_the_served_one()
     {
         using var classifier = AllClassifier.Model.Inference.OnnxClassifier.Load(_model);
@@ -125,8 +141,42 @@ public sealed class MlflowRegistryMirrorTests : IAsyncLifetime
         _server = await FakeMlflowServer.StartAsync();
     }
 
+    [Fact]
+    public async Task A_model_that_differs_from_its_card_hash_is_refused_and_the_cache_keeps_its_champion()
+    {
+        await RegisterAsync(_model, localVersion: 1, setChampion: true, modelSha256: ModelCard.Sha256Of(_model));
+        var mirror = new MlflowRegistryMirror(_client);
+        await mirror.SyncAsync(_cache.Path);
+        var other = TinyClassifierModel.Create(seed: 6);
+        await RegisterAsync(other, localVersion: 2, setChampion: true, modelSha256: ModelCard.Sha256Of(_model));
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(() => mirror.SyncAsync(_cache.Path));
+
+        Assert.Contains("SHA-256", error.Message);
+        var local = new LocalModelRegistry(_cache.Path);
+        Assert.Equal(1, local.ResolveAlias());
+        Assert.Equal(ModelCard.Sha256Of(_model), local.Find(1)!.Card.ModelSha256);
+        Assert.Null(local.Find(2));
+        Assert.Empty(Directory.GetDirectories(local.VersionsDirectory, ".*"));
+    }
+
+    [Fact]
+    public async Task A_file_over_the_download_limit_is_refused_before_it_is_kept()
+    {
+        await RegisterAsync(_model, localVersion: 1, setChampion: true);
+
+        var error = await Assert.ThrowsAsync<InvalidDataException>(
+            () => new MlflowRegistryMirror(_client).SyncAsync(_cache.Path, maxFileBytes: _model.Length - 1));
+
+        Assert.Contains("download limit", error.Message);
+        var local = new LocalModelRegistry(_cache.Path);
+        Assert.Null(local.ResolveAlias());
+        Assert.Empty(Directory.GetFileSystemEntries(local.VersionsDirectory));
+        Assert.Equal(1, (await new MlflowRegistryMirror(_client).SyncAsync(_cache.Path)).Version);
+    }
+
     /// <summary>Uploads a model the way the trainer does and registers it; returns the MLflow run id.</summary>
-    private async Task<string> RegisterAsync(byte[] model, int localVersion, bool setChampion)
+    private async Task<string> RegisterAsync(byte[] model, int localVersion, bool setChampion, string? modelSha256 = null)
     {
         var experiment = await _client.GetOrCreateExperimentAsync("all_classification_pipeline");
         var run = await _client.CreateRunAsync(experiment, $"train-run-{localVersion}");
@@ -141,6 +191,7 @@ public sealed class MlflowRegistryMirrorTests : IAsyncLifetime
             Metrics = new EvaluationMetrics { Accuracy = 0.9 },
             TrainingDataHash = "abc",
             Parameters = new Dictionary<string, string> { ["head"] = "softmax" },
+            ModelSha256 = modelSha256,
         };
         await File.WriteAllTextAsync(cardPath, card.ToJson());
         await _client.UploadArtifactAsync(run.Info.ArtifactUri, "model/model.onnx", modelPath);
