@@ -43,6 +43,12 @@ public sealed record ModelCard
 
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// Which linear weights the model's class activation map uses (<see cref="Onnx.ClassActivationMapVariant"/>);
+    /// absent for models composed before the map existed, which serve without one.
+    /// </summary>
+    public string? ClassActivationMap { get; init; }
+
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
