@@ -29,7 +29,7 @@ public static class ExplainEndpoints
                 "on, which is evidence to check, not a diagnosis. Errors: as /predict, plus 409 when the served model has no " +
                 "map and 422 for an unknown class.")
             .Accepts<ExplainForm>("multipart/form-data")
-            .Produces(StatusCodes.Status200OK, contentType: "image/png")
+            .Produces<byte[]>(StatusCodes.Status200OK, "image/png")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<ErrorResponse>(StatusCodes.Status409Conflict)
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
