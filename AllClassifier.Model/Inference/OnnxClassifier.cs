@@ -128,7 +128,8 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>
     /// Scores one preprocessed image and returns its class activation maps. <see cref="Score"/> never requests the
-    /// map, so plain predictions do not copy it out of the runtime.
+    /// map, so plain predictions do not copy it out of the runtime. (ONNX Runtime's CPU build still runs the map's
+    /// 1×1 convolution for them: about 0.1 M multiply-adds beside the backbone's 1.8 G.)
     /// </summary>
     public ExplainedScores Explain(float[] tensor)
     {
