@@ -6,7 +6,6 @@ using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
-using AllClassifier.Model.Inference;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Predict;
