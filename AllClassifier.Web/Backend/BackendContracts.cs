@@ -46,7 +46,11 @@ public sealed record ModelCard(
     string? Head,
     ModelMetrics? Metrics,
     string? TrainingDataHash,
-    int? ParentVersion);
+    int? ParentVersion)
+{
+    /// <summary>Where the model's heat map comes from: <c>head</c>, <c>linear_probe</c>, or null for models without one.</summary>
+    public string? ClassActivationMap { get; init; }
+}
 
 public sealed record ModelMetrics(
     double Accuracy,

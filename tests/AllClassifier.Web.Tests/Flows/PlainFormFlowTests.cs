@@ -108,6 +108,7 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
         Assert.Equal("2025-03-04 10:20 UTC", FormPoster.TestIdText(html, "model-created"));
         Assert.Equal("93.8%", FormPoster.TestIdText(html, "model-accuracy"));
         Assert.Equal("0.931", FormPoster.TestIdText(html, "model-macro-f1"));
+        Assert.Equal("from a linear probe trained beside the head", FormPoster.TestIdText(html, "heat-map-variant"));
         Assert.Contains("src=\"/api/model/confusion-matrix.png?v=3\"", html);
         Assert.Equal(ApiSamples.TinyPng, await client.GetByteArrayAsync("/api/model/confusion-matrix.png?v=3"));
     }

@@ -37,7 +37,8 @@ public static class ApiSamples
           "test_split_hash": "abc",
           "parent_version": 2,
           "feedback_high_water_mark": 0,
-          "parameters": {"epochs": "40"}
+          "parameters": {"epochs": "40"},
+          "class_activation_map": "linear_probe"
         }
         """;
 
