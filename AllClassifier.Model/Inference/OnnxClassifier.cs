@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Onnx;
 using Microsoft.ML.OnnxRuntime;
@@ -43,7 +44,7 @@ public sealed record ClassActivationMap(int ClassCount, int Size, float[] Values
 /// <summary>A prediction with the maps that explain it.</summary>
 public sealed record ExplainedScores(float[] Probabilities, ClassActivationMap Map)
 {
-    public int PredictedClass => new ImageScores(Probabilities, []).PredictedClass;
+    public int PredictedClass => TensorPrimitives.IndexOfMax<float>(Probabilities);
 }
 
 /// <summary>
