@@ -1,5 +1,6 @@
 using AllClassifier.Api.Docs;
 using AllClassifier.Api.Errors;
+using AllClassifier.Api.Explain;
 using AllClassifier.Api.Feedback;
 using AllClassifier.Api.Models;
 using AllClassifier.Api.Ping;
@@ -26,6 +27,7 @@ app.MapDefaultEndpoints();
 app.MapApiDocs();
 app.MapPingEndpoints();
 app.MapPredictEndpoints();
+app.MapExplainEndpoints();
 app.MapFeedbackEndpoints();
 app.MapModelEndpoints();
 

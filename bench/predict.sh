@@ -3,7 +3,8 @@
 #   bench/predict.sh                 # 15 s per connection count
 #   DURATION=30 bench/predict.sh
 # Needs wrk (apt-get install wrk). Builds Release, registers a composed ResNet18 model in a temporary registry,
-# starts the API on 127.0.0.1 (a free port), drives it at 1, 4 and 16 connections, then stops it.
+# starts the API on 127.0.0.1 (a free port), drives it at 1, 4 and 16 connections, then measures what explaining
+# adds (/predict, /predict?explain=true and /explain in turn, one request at a time), then stops it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -77,6 +78,20 @@ for connections in 1 4 16; do
   done
 done
 
+# What explaining adds, one request at a time: /predict, /predict?explain=true and /explain in turn, so each round
+# sees the same background load; the medians of the per-round differences are reported.
+form=(-s -o /dev/null -w '%{time_total}\n' -F "file=@$work/smear.jpg;type=image/jpeg")
+rounds="$(( duration * 3 ))"
+: >"$work/explain.tsv"
+for _ in $(seq 1 "$rounds"); do
+  plain="$(curl "${form[@]}" "$url/predict")"
+  json="$(curl "${form[@]}" "$url/predict?explain=true")"
+  png="$(curl "${form[@]}" "$url/explain")"
+  echo "$plain $json $png" >>"$work/explain.tsv"
+done
+explain_bytes="$(curl -s -F "file=@$work/smear.jpg;type=image/jpeg" "$url/predict?explain=true" | wc -c)"
+png_bytes="$(curl -s -F "file=@$work/smear.jpg;type=image/jpeg" "$url/explain" | wc -c)"
+
 echo
 echo "== /predict over HTTP vs the in-process scorer ($(nproc) cores, ${duration} s per run, load average now $(cut -d' ' -f1-3 /proc/loadavg))"
 printf '%-12s %10s %10s %10s %10s\n' connections "req/s" "p50 ms" "p95 ms" "p99 ms"
@@ -87,6 +102,12 @@ ips_score="$(raw_value ips_score)"; ips_full="$(raw_value ips_full)"
 p50_score="$(raw_value p50_score_ms)"; p50_full="$(raw_value p50_full_ms)"
 echo "raw scorer: ${ips_score} images/s (score only), ${ips_full} images/s (decode+score); p50 ${p50_score} ms (score only), ${p50_full} ms (decode+score)"
 echo "inside the API at 1 connection (its own metrics): mean request ${split_request_ms} ms, of which decode + inference ${split_inference_ms} ms"
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+plain_ms="$(awk '{ print 1000 * $1 }' "$work/explain.tsv" | median)"
+json_extra="$(awk '{ print 1000 * ($2 - $1) }' "$work/explain.tsv" | median)"
+png_extra="$(awk '{ print 1000 * ($3 - $1) }' "$work/explain.tsv" | median)"
+echo "explaining, ${rounds} alternating rounds at 1 connection: /predict median ${plain_ms} ms; /predict?explain=true adds ${json_extra} ms (${explain_bytes} bytes of JSON); /explain adds ${png_extra} ms (${png_bytes} bytes of PNG)"
+
 awk -v http="${rps[16]}" -v raw="$ips_score" -v p50="${p50[1]}" -v rawp50="$p50_score" 'BEGIN {
   ratio = 100 * http / raw; extra = p50 - rawp50;
   printf "throughput at 16 connections: %.1f%% of the raw scorer (target >= 90%%): %s\n", ratio, (ratio >= 90 ? "met" : "NOT met");

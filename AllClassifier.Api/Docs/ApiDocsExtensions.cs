@@ -14,7 +14,14 @@ public static class ApiDocsExtensions
             document.Info.Title = "AllClassifier API";
             document.Info.Description =
                 "Classifies peripheral blood smear images for Acute Lymphoblastic Leukemia into Benign, Early, Pre and Pro, " +
-                "and stores corrections for retraining. Every error answers JSON {\"detail\": \"...\"}.";
+                "and stores corrections for retraining. Every error answers JSON {\"detail\": \"...\"}.\n\n" +
+                "Heat maps (POST /explain, POST /predict?explain=true): a class activation map shows where in the image the " +
+                "model found the evidence for a class. It is ResNet18's last 7x7 feature map weighted by the head's weights " +
+                "for that class, so its mean plus the head's bias is exactly the class's logit (for a model with an MLP head it " +
+                "is the map of a linear probe trained on the same features, as the model card's class_activation_map says). " +
+                "Limits: 7x7 is coarse, one cell covers 32x32 pixels of the 224x224 input, so it points at a region, not at a " +
+                "cell's outline; colours are scaled to each image, so they compare places within one image, not images; and " +
+                "it shows what the model relied on, which is evidence to check, not a diagnosis.";
             return Task.CompletedTask;
         }).AddSchemaTransformer((schema, context, _) =>
         {

@@ -1,6 +1,7 @@
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 
 namespace AllClassifier.Api.Predict;
 
@@ -23,12 +24,16 @@ public static class PredictEndpoints
             .WithSummary("Classifies one smear image (multipart part 'file': JPEG, PNG or BMP) into Benign, Early, Pre or Pro.")
             .WithDescription(
                 "Answers the four class probabilities in index order (Benign, Early, Pre, Pro), the index of the most likely " +
-                "class, its name and the model version. Errors: 400 malformed multipart body; 413 body over the upload limit; " +
+                "class, its name and the model version. With explain=true the answer also carries 'explanation': the predicted " +
+                "class's 7x7 class activation map ('map', rows top to bottom, each cell 32x32 pixels of the 224x224 input) and " +
+                "'overlay_png', that map drawn over the input (base64 PNG, as POST /explain returns it); a model without a map " +
+                "answers 409. Errors: 400 malformed multipart body; 413 body over the upload limit; " +
                 "415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing 'file', empty, corrupt or truncated image, or dimensions out of bounds " +
                 "(refused from the header, before decoding); 503 no model yet or inference queue full (with Retry-After).")
             .Accepts<PredictForm>("multipart/form-data")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrorResponse>(StatusCodes.Status409Conflict)
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
@@ -40,7 +45,8 @@ public static class PredictEndpoints
         HttpRequest request,
         MultipartUploadReader reader,
         PredictionService predictions,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        [FromQuery] bool explain = false)
     {
         var (upload, uploadError) = await reader.ReadAsync(request, [], cancellationToken);
         if (uploadError is not null)
@@ -48,7 +54,7 @@ public static class PredictEndpoints
             return uploadError.ToResult(request.HttpContext.Response);
         }
 
-        var (prediction, error) = await predictions.PredictAsync(upload!.File, cancellationToken);
+        var (prediction, error) = await predictions.PredictAsync(upload!.File, explain ? new ExplainRequest() : null, cancellationToken);
         return error is not null
             ? error.ToResult(request.HttpContext.Response)
             : TypedResults.Ok(prediction!);

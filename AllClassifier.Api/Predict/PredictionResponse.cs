@@ -1,7 +1,14 @@
+using System.Text.Json.Serialization;
+using AllClassifier.Api.Explain;
+
 namespace AllClassifier.Api.Predict;
 
 /// <summary>
 /// The original contract (<c>probabilities</c>, <c>predicted_class</c>) plus the class name and the model
-/// version that answered.
+/// version that answered, and with <c>?explain=true</c> the explanation of the predicted class.
 /// </summary>
-public sealed record PredictionResponse(float[] Probabilities, int PredictedClass, string ClassName, int ModelVersion);
+public sealed record PredictionResponse(float[] Probabilities, int PredictedClass, string ClassName, int ModelVersion)
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public Explanation? Explanation { get; init; }
+}

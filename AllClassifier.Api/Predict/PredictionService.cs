@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AllClassifier.Api.Errors;
+using AllClassifier.Api.Explain;
 using AllClassifier.Api.Models;
 using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
@@ -9,7 +10,13 @@ using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Predict;
 
-/// <summary>Validates, decodes and scores one uploaded image on the model being served.</summary>
+/// <summary>What to explain with a prediction: the predicted class, or the one asked for.</summary>
+public sealed record ExplainRequest(CellClass? Class = null);
+
+/// <summary>
+/// Validates, decodes and scores one uploaded image on the model being served, and on request explains the
+/// prediction with a class activation map.
+/// </summary>
 public sealed class PredictionService(
     ImagePreprocessor preprocessor,
     ModelHolder holder,
@@ -18,7 +25,8 @@ public sealed class PredictionService(
     ClassifierMetrics metrics,
     IOptions<ModelServingOptions> options)
 {
-    public async Task<(PredictionResponse? Prediction, ApiError? Error)> PredictAsync(byte[] image, CancellationToken cancellationToken)
+    public async Task<(PredictionResponse? Prediction, ApiError? Error)> PredictAsync(
+        byte[] image, ExplainRequest? explain, CancellationToken cancellationToken)
     {
         try
         {
@@ -51,17 +59,35 @@ public sealed class PredictionService(
 
         using (lease)
         {
+            var classifier = lease.Model.Classifier;
+            if (explain is not null && !classifier.HasClassActivationMap)
+            {
+                return (null, new ApiError(
+                    StatusCodes.Status409Conflict,
+                    $"the served model (version {lease.Model.Version}) has no class activation map: it was composed before maps existed; models trained since have one"));
+            }
+
             var started = Stopwatch.GetTimestamp();
             var tensor = tensors.Rent();
-            float[] probabilities;
             try
             {
-                using (var resized = preprocessor.LoadResized(image))
+                using var resized = preprocessor.LoadResized(image);
+                ImagePreprocessor.WriteTensor(resized, tensor);
+                if (explain is null)
                 {
-                    ImagePreprocessor.WriteTensor(resized, tensor);
+                    var probabilities = classifier.Score(tensor).Probabilities;
+                    return (Respond(probabilities, lease.Model.Version, started, explanation: null), null);
                 }
 
-                probabilities = lease.Model.Classifier.Score(tensor).Probabilities;
+                var explained = classifier.Explain(tensor);
+                var classIndex = explain.Class is { } requested ? (int)requested : explained.PredictedClass;
+                var map = explained.Map.ForClass(classIndex);
+                var explanation = new Explanation(
+                    classIndex,
+                    CellClasses.Names[classIndex],
+                    [.. map.Chunk(explained.Map.Size)],
+                    ClassActivationOverlay.RenderPng(resized, map, explained.Map.Size));
+                return (Respond(explained.Probabilities, lease.Model.Version, started, explanation), null);
             }
             catch (ImageRejectedException rejection)
             {
@@ -71,12 +97,15 @@ public sealed class PredictionService(
             {
                 tensors.Return(tensor);
             }
-
-            var predicted = ArgMax(probabilities);
-            var className = CellClasses.Names[predicted];
-            metrics.RecordPrediction(className, probabilities[predicted], Stopwatch.GetElapsedTime(started).TotalSeconds);
-            return (new PredictionResponse(probabilities, predicted, className, lease.Model.Version), null);
         }
+    }
+
+    private PredictionResponse Respond(float[] probabilities, int version, long started, Explanation? explanation)
+    {
+        var predicted = ArgMax(probabilities);
+        var className = CellClasses.Names[predicted];
+        metrics.RecordPrediction(className, probabilities[predicted], Stopwatch.GetElapsedTime(started).TotalSeconds);
+        return new PredictionResponse(probabilities, predicted, className, version) { Explanation = explanation };
     }
 
     private static int ArgMax(float[] values)

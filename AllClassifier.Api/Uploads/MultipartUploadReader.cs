@@ -72,7 +72,10 @@ public sealed class MultipartUploadReader(IOptions<UploadOptions> options)
             await stream.ReadExactlyAsync(bytes, cancellationToken);
         }
 
-        var fields = requiredFields.ToDictionary(name => name, name => form[name].ToString().Trim(), StringComparer.Ordinal);
+        // Every text field that has a value, so handlers can read optional fields beside the required ones.
+        var fields = form.Keys
+            .Where(name => !string.IsNullOrWhiteSpace(form[name]))
+            .ToDictionary(name => name, name => form[name].ToString().Trim(), StringComparer.Ordinal);
         return (new ImageUpload(bytes, file.FileName, fields), null);
     }
 

@@ -7,13 +7,22 @@ namespace AllClassifier.Model.Onnx;
 /// <summary>
 /// Builds the one ONNX file that is served: ResNet preprocessing → ResNet18 → Flatten → head → Softmax, with a
 /// symbolic batch dimension. Input <see cref="InputName"/> is planar RGB 0..255 [N,3,224,224]; outputs are
-/// <see cref="ProbabilitiesName"/> [N,classes] and <see cref="FeaturesName"/> [N,512].
+/// <see cref="ProbabilitiesName"/> [N,classes], <see cref="FeaturesName"/> [N,512] and, when a linear map is
+/// available, <see cref="ClassActivationMapName"/> [N,classes,7,7].
 /// </summary>
+/// <remarks>
+/// The class activation map is a 1×1 convolution of ResNet18's last 7×7×512 feature map (the input of its global
+/// average pooling) with a linear head's weights, standardization folded in. Because pooling is a mean and the
+/// head is linear, the map's spatial mean plus the head's bias is exactly that head's logits: the map shows where
+/// the evidence for each class sits, not an approximation of it.
+/// </remarks>
 public static class ClassifierModelComposer
 {
     public const string InputName = "image";
     public const string ProbabilitiesName = "probabilities";
     public const string FeaturesName = "features";
+    public const string ClassActivationMapName = "cam";
+    public const int MapSize = 7;
     public const string BatchDimension = "batch";
     public const int FeatureCount = 512;
 
@@ -24,25 +33,57 @@ public static class ClassifierModelComposer
     // IR 4 lets initializers stay out of the graph inputs, so the model has exactly one input.
     private const long IrVersion = 4;
 
-    /// <summary>The full classifier: probabilities and features.</summary>
-    public static byte[] Compose(BackboneFiles backbone, ClassifierHead head, IReadOnlyDictionary<string, string>? metadata = null)
+    /// <summary>
+    /// The full classifier: probabilities, features and the class activation map of <paramref name="head"/> when it
+    /// is linear, else of <paramref name="linearProbe"/> (a linear head trained on the same features); without
+    /// either, the model has no map. The variant used is written to the metadata under <see cref="ClassActivationMapVariant.MetadataKey"/>.
+    /// </summary>
+    public static byte[] Compose(
+        BackboneFiles backbone,
+        ClassifierHead head,
+        IReadOnlyDictionary<string, string>? metadata = null,
+        ClassifierHead? linearProbe = null)
     {
-        head.Validate();
-        if (head.FeatureCount != FeatureCount)
+        ValidateHead(head, nameof(head));
+        var camHead = head.Layers.Count == 1 ? head : linearProbe;
+        if (camHead is not null)
         {
-            throw new ArgumentException($"The head takes {head.FeatureCount} features; the backbone gives {FeatureCount}.", nameof(head));
+            ValidateHead(camHead, nameof(linearProbe));
+            if (camHead.Layers.Count != 1 || camHead.ClassCount != head.ClassCount)
+            {
+                throw new ArgumentException($"The linear probe must be one layer with {head.ClassCount} outputs.", nameof(linearProbe));
+            }
         }
 
-        var model = ComposeBackbone(backbone);
+        var (model, featureMap) = ComposeBackbone(backbone);
         AppendHead(model.Graph, head);
-        AddMetadata(model, metadata);
+        var allMetadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>());
+        if (camHead is not null)
+        {
+            AppendClassActivationMap(model.Graph, featureMap, camHead);
+            allMetadata[ClassActivationMapVariant.MetadataKey] = ReferenceEquals(camHead, head)
+                ? ClassActivationMapVariant.Head
+                : ClassActivationMapVariant.LinearProbe;
+        }
+
+        AddMetadata(model, allMetadata);
         return model.ToByteArray();
     }
 
     /// <summary>The backbone alone (output <see cref="FeaturesName"/>), used to compute training features.</summary>
-    public static byte[] ComposeFeatureExtractor(BackboneFiles backbone) => ComposeBackbone(backbone).ToByteArray();
+    public static byte[] ComposeFeatureExtractor(BackboneFiles backbone) => ComposeBackbone(backbone).Model.ToByteArray();
 
-    private static ModelProto ComposeBackbone(BackboneFiles backbone)
+    private static void ValidateHead(ClassifierHead head, string parameterName)
+    {
+        head.Validate();
+        if (head.FeatureCount != FeatureCount)
+        {
+            throw new ArgumentException($"The head takes {head.FeatureCount} features; the backbone gives {FeatureCount}.", parameterName);
+        }
+    }
+
+    /// <summary>The composed backbone and the name of its last feature map, the input of the global pooling.</summary>
+    private static (ModelProto Model, string FeatureMap) ComposeBackbone(BackboneFiles backbone)
     {
         var preprocess = ModelProto.Parser.ParseFrom(File.ReadAllBytes(backbone.PreprocessPath));
         var resnet = ModelProto.Parser.ParseFrom(File.ReadAllBytes(backbone.ResNet18Path));
@@ -56,6 +97,8 @@ public static class ClassifierModelComposer
         CopyGraph(preprocess.Graph, graph, "preprocess/", new Dictionary<string, string> { [prepInput] = InputName });
         CopyGraph(resnet.Graph, graph, "resnet18/", new Dictionary<string, string> { [resnetInput] = "preprocess/" + prepOutput });
 
+        var pooling = resnet.Graph.Node.Single(node => node.Output.Contains(resnetOutput));
+        var featureMap = "resnet18/" + pooling.Input[0];
         graph.Node.Add(Node("Flatten", "features/flatten", ["resnet18/" + resnetOutput], [FeaturesName], IntAttribute("axis", 1)));
         graph.Input.Add(TensorValue(InputName, BatchDimension, 3, 224, 224));
         graph.Output.Add(TensorValue(FeaturesName, BatchDimension, FeatureCount));
@@ -68,7 +111,7 @@ public static class ClassifierModelComposer
             Graph = graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
-        return model;
+        return (model, featureMap);
     }
 
     private static string SingleRealInput(GraphProto graph)
@@ -130,6 +173,25 @@ public static class ClassifierModelComposer
         graph.Output.Insert(0, TensorValue(ProbabilitiesName, BatchDimension, head.ClassCount));
     }
 
+    /// <summary>
+    /// A bias-free 1×1 Conv (opset 1) with the folded head weights as [classes, 512, 1, 1] kernels: each output pixel
+    /// is the head's weighted sum over the 512 channels at that position.
+    /// </summary>
+    private static void AppendClassActivationMap(GraphProto graph, string featureMap, ClassifierHead linearHead)
+    {
+        var layer = linearHead.FoldedLayers()[0];
+        const string weightName = "cam/weight";
+        graph.Initializer.Add(FloatTensor(weightName, layer.Weights, layer.Outputs, layer.Inputs, 1, 1));
+        graph.Node.Add(Node(
+            "Conv",
+            "cam/conv",
+            [featureMap, weightName],
+            [ClassActivationMapName],
+            IntsAttribute("kernel_shape", 1, 1),
+            IntsAttribute("strides", 1, 1)));
+        graph.Output.Add(TensorValue(ClassActivationMapName, BatchDimension, layer.Outputs, MapSize, MapSize));
+    }
+
     private static void AddMetadata(ModelProto model, IReadOnlyDictionary<string, string>? metadata)
     {
         foreach (var (key, value) in metadata ?? new Dictionary<string, string>())
@@ -149,6 +211,13 @@ public static class ClassifierModelComposer
 
     private static AttributeProto IntAttribute(string name, long value) =>
         new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    private static AttributeProto IntsAttribute(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
+    }
 
     private static TensorProto FloatTensor(string name, float[] values, params long[] dims)
     {

@@ -48,6 +48,12 @@ public sealed record ModelCard
 
     public static string Sha256Of(ReadOnlySpan<byte> content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
 
+    /// <summary>
+    /// Which linear weights the model's class activation map uses (<see cref="Onnx.ClassActivationMapVariant"/>);
+    /// absent for models composed before the map existed, which serve without one.
+    /// </summary>
+    public string? ClassActivationMap { get; init; }
+
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

@@ -23,7 +23,10 @@ public sealed class SmearGenerator(int seed)
 
     public int Seed { get; } = seed;
 
-    public Image<Rgb24> Generate(CellClass cellClass, int index)
+    public Image<Rgb24> Generate(CellClass cellClass, int index) => Render(cellClass, index).Image;
+
+    /// <summary>The image together with where its leukocytes (hematogones or blasts) were drawn.</summary>
+    public SyntheticSmear Render(CellClass cellClass, int index)
     {
         if (!Enum.IsDefined(cellClass))
         {
@@ -49,7 +52,9 @@ public sealed class SmearGenerator(int seed)
             leukocyte.Paint(canvas, noise);
         }
 
-        return Develop(canvas, random);
+        return new SyntheticSmear(
+            Develop(canvas, random),
+            leukocytes.ConvertAll(cell => new DrawnCell(cell.X, cell.Y, cell.Extent)));
     }
 
     public byte[] GenerateJpeg(CellClass cellClass, int index, int quality = 90)

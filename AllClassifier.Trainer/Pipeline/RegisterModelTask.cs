@@ -47,6 +47,7 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
                 ParentVersion = run.ParentVersion,
                 FeedbackHighWaterMark = run.Data.FeedbackHighWaterMark,
                 Parameters = run.Parameters,
+                ClassActivationMap = run.ClassActivationMap,
             },
             File.Exists(chartPath) ? await File.ReadAllBytesAsync(chartPath, cancellationToken) : null,
             extraFiles);

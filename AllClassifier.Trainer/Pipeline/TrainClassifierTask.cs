@@ -32,6 +32,9 @@ public sealed record RunInfo
 
     /// <summary>Largest |composed ONNX − managed head| probability difference seen by the self-check.</summary>
     public double SelfCheckMaxDifference { get; init; }
+
+    /// <summary>Where the model's class activation map comes from (<see cref="ClassActivationMapVariant"/>).</summary>
+    public string? ClassActivationMap { get; init; }
 }
 
 /// <summary>
@@ -132,7 +135,11 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             ["training_data_hash"] = data.TrainingDataHash,
             ["created"] = created.ToString("O", CultureInfo.InvariantCulture),
         };
-        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), result.Head, metadata);
+        // An MLP has no per-position linear decomposition; a softmax probe trained on the same features gives the map.
+        var linearProbe = result.Head.Kind == HeadKind.Mlp
+            ? HeadTrainer.Train(trainSet, validationSet, trainingOptions with { Kind = HeadKind.Softmax }).Head
+            : null;
+        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), result.Head, metadata, linearProbe);
         var modelPath = Path.Combine(runDirectory, ModelFileName);
         await File.WriteAllBytesAsync(modelPath, model, cancellationToken);
 
@@ -162,6 +169,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             Data = data,
             Parameters = parameters,
             SelfCheckMaxDifference = difference,
+            ClassActivationMap = linearProbe is null ? ClassActivationMapVariant.Head : ClassActivationMapVariant.LinearProbe,
         });
         await tracker.LogArtifactsAsync(
             runId,

@@ -16,11 +16,19 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
     };
 
-    public Task<Prediction> PredictAsync(ImageFile image, CancellationToken cancellationToken = default) =>
-        SendAsync<Prediction>(() => new HttpRequestMessage(HttpMethod.Post, "predict")
+    /// <summary>The prediction with its heat map; without one when the serving model has no class activation map.</summary>
+    public async Task<Prediction> PredictAsync(ImageFile image, CancellationToken cancellationToken = default)
+    {
+        try
         {
-            Content = new MultipartFormDataContent { ImagePart(image) },
-        }, cancellationToken);
+            return await SendAsync<Prediction>(() => PredictRequest(image, "predict?explain=true"), cancellationToken);
+        }
+        catch (BackendException e) when (e.StatusCode == HttpStatusCode.Conflict)
+        {
+            // A model composed before maps existed still classifies; the page then shows no heat map.
+            return await SendAsync<Prediction>(() => PredictRequest(image, "predict"), cancellationToken);
+        }
+    }
 
     /// <summary>Stores a correction: the label the user says is right, the one the model gave, and the image.</summary>
     public Task<FeedbackReceipt> SendFeedbackAsync(
@@ -55,6 +63,11 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
                 e);
         }
     }
+
+    private static HttpRequestMessage PredictRequest(ImageFile image, string path) => new(HttpMethod.Post, path)
+    {
+        Content = new MultipartFormDataContent { ImagePart(image) },
+    };
 
     private static ByteArrayContent ImagePart(ImageFile image)
     {

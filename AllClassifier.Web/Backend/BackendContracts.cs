@@ -2,9 +2,12 @@ using System.Text.Json.Serialization;
 
 namespace AllClassifier.Web.Backend;
 
-/// <summary>The answer of <c>POST /predict</c>.</summary>
+/// <summary>The answer of <c>POST /predict</c>, with <c>?explain=true</c> its <see cref="Explanation"/>.</summary>
 public sealed record Prediction(IReadOnlyList<double> Probabilities, int PredictedClass, string? ClassName, int? ModelVersion)
 {
+    /// <summary>Absent when the serving model has no class activation map.</summary>
+    public Explanation? Explanation { get; init; }
+
     /// <summary>The predicted class's name; the API's <c>class_name</c> when present, else looked up by index.</summary>
     [JsonIgnore]
     public string PredictedName => ClassName ?? ClassLabels.Name(PredictedClass);
@@ -14,6 +17,16 @@ public sealed record Prediction(IReadOnlyList<double> Probabilities, int Predict
 
     [JsonIgnore]
     public double Confidence => PredictedClass >= 0 && PredictedClass < Probabilities.Count ? Probabilities[PredictedClass] : 0;
+}
+
+/// <summary>
+/// The API's explanation of a prediction: the class explained and its class activation map drawn over the model's
+/// 224×224 input (the centre crop of the upload).
+/// </summary>
+public sealed record Explanation(int ClassIndex, string? ClassName, byte[] OverlayPng)
+{
+    [JsonIgnore]
+    public string DisplayName => ClassLabels.DisplayName(ClassIndex);
 }
 
 /// <summary>The answer of <c>POST /feedback</c>.</summary>
@@ -33,7 +46,11 @@ public sealed record ModelCard(
     string? Head,
     ModelMetrics? Metrics,
     string? TrainingDataHash,
-    int? ParentVersion);
+    int? ParentVersion)
+{
+    /// <summary>Where the model's heat map comes from: <c>head</c>, <c>linear_probe</c>, or null for models without one.</summary>
+    public string? ClassActivationMap { get; init; }
+}
 
 public sealed record ModelMetrics(
     double Accuracy,

@@ -101,6 +101,18 @@ public sealed class IndexModel(BackendClient backend, ClassificationStore store,
         return File(classification.Image.Content, PreviewContentType(classification.Image.ContentType));
     }
 
+    /// <summary>The kept image's heat map (the API's overlay PNG), so the page needs no script or data URL to show it.</summary>
+    public async Task<IActionResult> OnGetOverlayAsync(string? token, CancellationToken cancellationToken)
+    {
+        if (await store.FindAsync(token, cancellationToken) is not { Prediction.Explanation: { } explanation })
+        {
+            return NotFound();
+        }
+
+        Response.Headers.XContentTypeOptions = "nosniff";
+        return File(explanation.OverlayPng, "image/png");
+    }
+
     private async Task<ImageFile?> ReadUploadAsync(CancellationToken cancellationToken)
     {
         if (Upload is null)

@@ -17,7 +17,8 @@ public sealed partial class DocsTests(ServingApiFactory api)
 
         (string Path, string Method, string[] Statuses)[] expected =
         [
-            ("/predict", "post", ["200", "400", "413", "415", "422", "503", "500"]),
+            ("/predict", "post", ["200", "400", "409", "413", "415", "422", "503", "500"]),
+            ("/explain", "post", ["200", "400", "409", "413", "415", "422", "503", "500"]),
             ("/feedback", "post", ["200", "400", "413", "415", "422", "500"]),
             ("/feedback/count", "get", ["200", "500"]),
             ("/ping", "get", ["200"]),
@@ -42,6 +43,9 @@ public sealed partial class DocsTests(ServingApiFactory api)
             ["correct_label", "file", "predicted_label"],
             schemas.GetProperty("FeedbackForm").GetProperty("properties").EnumerateObject().Select(p => p.Name).Order());
         Assert.Equal("binary", schemas.GetProperty("IFormFile").GetProperty("format").GetString());
+        Assert.Contains("image/png", paths.GetProperty("/explain").GetProperty("post").GetProperty("responses").GetProperty("200").GetRawText());
+        Assert.Contains("not a diagnosis", document.GetProperty("info").GetProperty("description").GetString());
+        Assert.Contains("explain", paths.GetProperty("/predict").GetProperty("post").GetProperty("parameters").GetRawText());
     }
 
     [Fact]

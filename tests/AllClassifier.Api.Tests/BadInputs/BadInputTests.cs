@@ -23,6 +23,20 @@ public sealed class BadInputTests(ServingApiFactory api)
 
     [Theory]
     [MemberData(nameof(BadInputCorpus.Names), MemberType = typeof(BadInputCorpus))]
+    public async Task Explaining_refuses_the_corpus_file_as_predict_does(string name)
+    {
+        var upload = BadInputCorpus.Get(name);
+
+        foreach (var path in new[] { "/explain", "/predict?explain=true" })
+        {
+            var response = await _client.PostAsync(path, Forms.Image(upload.Bytes, upload.FileName, upload.ContentType));
+
+            await ApiAssert.ErrorAsync(response, upload.Status, upload.Detail);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(BadInputCorpus.Names), MemberType = typeof(BadInputCorpus))]
     public async Task Feedback_refuses_the_corpus_file_and_stores_nothing(string name)
     {
         var upload = BadInputCorpus.Get(name);
@@ -36,6 +50,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
     [Theory]
     [InlineData("/predict")]
+    [InlineData("/explain")]
     [InlineData("/feedback")]
     public async Task A_body_over_the_10_MB_limit_is_413(string path)
     {
@@ -49,12 +64,14 @@ public sealed class BadInputTests(ServingApiFactory api)
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
     }
 
-    [Fact]
-    public async Task Predict_without_a_file_part_is_422()
+    [Theory]
+    [InlineData("/predict")]
+    [InlineData("/explain")]
+    public async Task Predict_without_a_file_part_is_422(string path)
     {
         var form = new MultipartFormDataContent { { new StringContent("x"), "something_else" } };
 
-        var response = await _client.PostAsync("/predict", form);
+        var response = await _client.PostAsync(path, form);
 
         await ApiAssert.ErrorAsync(response, 422, "missing 'file'");
     }
@@ -73,6 +90,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
     [Theory]
     [InlineData("/predict")]
+    [InlineData("/explain")]
     [InlineData("/feedback")]
     public async Task A_body_that_is_not_multipart_is_415(string path)
     {

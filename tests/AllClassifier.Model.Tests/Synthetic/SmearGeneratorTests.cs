@@ -246,6 +246,35 @@ public sealed class SmearGeneratorTests
         return new Stats(nucleus, nucleus == 0 ? 0 : (double)nucleusSum / nucleus, red, blue, bright);
     }
 
+    [Theory]
+    [InlineData(CellClass.Benign)]
+    [InlineData(CellClass.Pro)]
+    public void Render_reports_where_the_leukocytes_were_drawn(CellClass cellClass)
+    {
+        var generator = new SmearGenerator(Seed);
+        using var smear = generator.Render(cellClass, 3);
+        using var image = generator.Generate(cellClass, 3);
+
+        Assert.NotEmpty(smear.Leukocytes);
+        var expected = new Rgb24[image.Width * image.Height];
+        var actual = new Rgb24[expected.Length];
+        image.CopyPixelDataTo(expected);
+        smear.Image.CopyPixelDataTo(actual);
+        Assert.Equal(expected, actual);
+        var luminance = Enumerable.Range(0, image.Width * image.Height)
+            .Select(i => expected[i].R + expected[i].G + expected[i].B)
+            .Order()
+            .ToArray();
+        var median = luminance[luminance.Length / 2];
+        foreach (var cell in smear.Leukocytes)
+        {
+            // Stained cells are darker than the plasma and red cells that fill most of the field.
+            var centre = smear.Image[(int)cell.X, (int)cell.Y];
+            Assert.True(centre.R + centre.G + centre.B < median, $"cell at ({cell.X:F0},{cell.Y:F0}) is not darker than the field");
+            Assert.InRange(cell.Radius, 10f, 80f);
+        }
+    }
+
     private sealed class SynchronousProgress(Action<int> report) : IProgress<int>
     {
         public void Report(int value) => report(value);

@@ -29,6 +29,33 @@ public sealed class BackendErrorTests
     }
 
     [Fact]
+    public async Task A_model_without_a_heat_map_still_gives_a_prediction()
+    {
+        var calls = 0;
+        var handler = new FakeBackendHandler(_ => ++calls == 1
+            ? FakeBackendHandler.Detail(HttpStatusCode.Conflict, "the served model (version 1) has no class activation map")
+            : FakeBackendHandler.Json(HttpStatusCode.OK, ApiSamples.PredictionPre));
+        var client = PageModelHarness.Client(handler);
+
+        var prediction = await client.PredictAsync(new ImageFile("a.png", "image/png", ApiSamples.TinyPng));
+
+        Assert.Equal(2, prediction.PredictedClass);
+        Assert.Null(prediction.Explanation);
+        Assert.Equal(["/predict", "/predict"], handler.Requests.Select(r => r.Path));
+    }
+
+    [Fact]
+    public async Task The_heat_map_comes_with_the_prediction()
+    {
+        var client = PageModelHarness.Client(FakeBackendHandler.Answering(HttpStatusCode.OK, ApiSamples.PredictionPreExplained));
+
+        var prediction = await client.PredictAsync(new ImageFile("a.png", "image/png", ApiSamples.TinyPng));
+
+        Assert.Equal("Pre-B", prediction.Explanation!.DisplayName);
+        Assert.Equal(ApiSamples.TinyPng, prediction.Explanation.OverlayPng);
+    }
+
+    [Fact]
     public async Task An_error_without_a_json_detail_still_reads_well()
     {
         var client = PageModelHarness.Client(new FakeBackendHandler(_ => new HttpResponseMessage(HttpStatusCode.RequestEntityTooLarge)

@@ -128,6 +128,43 @@ public sealed class ClassifyInBrowserTests(BrowserStack stack, ITestOutputHelper
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("classify-not-an-image.png"), FullPage = true });
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task The_heat_map_of_the_predicted_class_appears_beside_the_image_and_the_toggle_shows_one_view(bool javaScript)
+    {
+        var image = new SmearGenerator(seed: 13).GenerateJpeg(CellClass.Pre, 2);
+        await using var context = await stack.NewContextAsync(javaScript);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/");
+
+        await page.Locator("#upload").SetInputFilesAsync(new FilePayload { Name = "smear.jpg", MimeType = "image/jpeg", Buffer = image });
+        await page.Locator("#predict-button").ClickAsync();
+
+        var predictedName = await ExpectPredictionAsync(page);
+        var overlay = page.Locator("[data-testid=overlay]");
+        var plain = page.Locator("[data-testid=explain-image]");
+        await Assertions.Expect(overlay).ToBeVisibleAsync();
+        await Assertions.Expect(plain).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=legend]")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator("[data-testid=explanation]")).ToHaveAttributeAsync("data-class", predictedName);
+        await Assertions.Expect(page.Locator("[data-testid=explained-class]"))
+            .ToHaveTextAsync(CellClasses.DisplayNames[Array.IndexOf(Names, predictedName)]);
+        await Assertions.Expect(overlay).ToHaveJSPropertyAsync("naturalWidth", 224);
+        var overlayBox = (await overlay.BoundingBoxAsync())!;
+        var plainBox = (await plain.BoundingBoxAsync())!;
+        Assert.True(overlayBox.X > plainBox.X + plainBox.Width - 1, "the heat map is beside the image");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot($"classify-heat-map-{(javaScript ? "js" : "no-js")}.png"), FullPage = true });
+
+        await page.Locator("[data-testid=show-overlay]").ClickAsync();
+        await Assertions.Expect(plain).ToBeHiddenAsync();
+        await Assertions.Expect(overlay).ToBeVisibleAsync();
+        Assert.True((await overlay.BoundingBoxAsync())!.Width > overlayBox.Width * 1.5, "a view on its own is larger");
+        await page.Locator("[data-testid=show-image]").ClickAsync();
+        await Assertions.Expect(overlay).ToBeHiddenAsync();
+        await Assertions.Expect(plain).ToBeVisibleAsync();
+    }
+
     /// <summary>Waits for the four probability bars and returns the predicted class name, checked against its label.</summary>
     private static async Task<string> ExpectPredictionAsync(IPage page)
     {

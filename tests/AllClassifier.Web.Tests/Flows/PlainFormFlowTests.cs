@@ -31,6 +31,12 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
 
         using var image = await client.GetAsync($"/?handler=Image&token={token}");
         Assert.Equal(ApiSamples.TinyPng, await image.Content.ReadAsByteArrayAsync());
+        Assert.Equal("Pre-B", FormPoster.TestIdText(html, "explained-class"));
+        using var overlay = await client.GetAsync($"/?handler=Overlay&token={token}");
+        Assert.Equal("image/png", overlay.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(ApiSamples.TinyPng, await overlay.Content.ReadAsByteArrayAsync());
+        using var unknown = await client.GetAsync($"/?handler=Overlay&token={new string('0', 32)}");
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
 
         using var corrected = await FormPoster.FeedbackAsync(client, antiforgery, token, "Early");
         var receipt = await corrected.Content.ReadAsStringAsync();
@@ -102,6 +108,7 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
         Assert.Equal("2025-03-04 10:20 UTC", FormPoster.TestIdText(html, "model-created"));
         Assert.Equal("93.8%", FormPoster.TestIdText(html, "model-accuracy"));
         Assert.Equal("0.931", FormPoster.TestIdText(html, "model-macro-f1"));
+        Assert.Equal("from a linear probe trained beside the head", FormPoster.TestIdText(html, "heat-map-variant"));
         Assert.Contains("src=\"/api/model/confusion-matrix.png?v=3\"", html);
         Assert.Equal(ApiSamples.TinyPng, await client.GetByteArrayAsync("/api/model/confusion-matrix.png?v=3"));
     }

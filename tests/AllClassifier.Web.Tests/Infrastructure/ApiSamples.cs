@@ -6,6 +6,10 @@ public static class ApiSamples
     public const string PredictionPre =
         """{"probabilities":[0.05,0.15,0.7,0.1],"predicted_class":2,"class_name":"Pre","model_version":3}""";
 
+    /// <summary><see cref="PredictionPre"/> as <c>/predict?explain=true</c> answers it, with <see cref="TinyPng"/> as overlay.</summary>
+    public const string PredictionPreExplained =
+        """{"probabilities":[0.05,0.15,0.7,0.1],"predicted_class":2,"class_name":"Pre","model_version":3,"explanation":{"class_index":2,"class_name":"Pre","map":[[0.5]],"overlay_png":"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="}}""";
+
     public const string ModelCard = """
         {
           "name": "all-classifier",
@@ -33,7 +37,8 @@ public static class ApiSamples
           "test_split_hash": "abc",
           "parent_version": 2,
           "feedback_high_water_mark": 0,
-          "parameters": {"epochs": "40"}
+          "parameters": {"epochs": "40"},
+          "class_activation_map": "linear_probe"
         }
         """;
 

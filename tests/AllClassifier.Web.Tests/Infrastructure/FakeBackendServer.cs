@@ -97,7 +97,7 @@ public sealed class FakeBackendServer : IAsyncDisposable
             var read = await stream.ReadAsync(header);
             var isImage = read >= 3 && ((header[0] == 0xFF && header[1] == 0xD8) || (header[0] == 0x89 && header[1] == (byte)'P'));
             return isImage
-                ? Results.Text(ApiSamples.PredictionPre, "application/json")
+                ? Results.Text(request.Query["explain"] == "true" ? ApiSamples.PredictionPreExplained : ApiSamples.PredictionPre, "application/json")
                 : Results.Json(new { detail = "the file is not a JPEG, PNG or BMP image" }, statusCode: 415);
         });
         app.MapPost("/feedback", () => Results.Json(new { stored = true, feedback_count = Interlocked.Increment(ref feedbackCount) }));

@@ -1,0 +1,89 @@
+using AllClassifier.Api.Errors;
+using AllClassifier.Api.Predict;
+using AllClassifier.Api.Uploads;
+using AllClassifier.Model;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace AllClassifier.Api.Explain;
+
+public static class ExplainEndpoints
+{
+    public const string ClassField = "class";
+    public const string ExplainedClassHeader = "X-Explained-Class";
+    public const string PredictedClassHeader = "X-Predicted-Class";
+
+    public static IEndpointRouteBuilder MapExplainEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapGroup("/explain")
+            .WithTags("Prediction")
+            .MapPost("", Explain)
+            .WithName("Explain")
+            .WithSummary("Shows where in the image the model found the evidence for a class: a PNG heat map over the input.")
+            .WithDescription(
+                "Multipart part 'file' (as for /predict) and optional field 'class' (Benign, Early, Pre, Pro, any case, or 0-3; " +
+                "default: the predicted class). Answers image/png: the 224x224 model input with the class's activation map " +
+                "(7x7, upsampled bilinearly) in the viridis colour map, alpha-blended over it; yellow marks the strongest " +
+                "evidence for the class in this image, dark purple the weakest (colours are scaled per image). Headers " +
+                $"{ExplainedClassHeader} and {PredictedClassHeader} name the classes. The map is exact for a linear head (its mean " +
+                "plus the bias is the class's logit) but coarse: one cell covers 32x32 pixels. It shows what the model relied " +
+                "on, which is evidence to check, not a diagnosis. Errors: as /predict, plus 409 when the served model has no " +
+                "map and 422 for an unknown class.")
+            .Accepts<ExplainForm>("multipart/form-data")
+            .Produces<byte[]>(StatusCodes.Status200OK, "image/png")
+            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status409Conflict)
+            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
+            .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
+            .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
+            .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
+        return app;
+    }
+
+    private static async Task<Results<FileContentHttpResult, JsonHttpResult<ErrorResponse>>> Explain(
+        HttpRequest request,
+        MultipartUploadReader reader,
+        PredictionService predictions,
+        CancellationToken cancellationToken)
+    {
+        var response = request.HttpContext.Response;
+        var (upload, uploadError) = await reader.ReadAsync(request, [], cancellationToken);
+        if (uploadError is not null)
+        {
+            return uploadError.ToResult(response);
+        }
+
+        CellClass? requested = null;
+        if (upload!.Fields.TryGetValue(ClassField, out var classText))
+        {
+            if (!CellClasses.TryParse(classText, out var parsed))
+            {
+                return new ApiError(
+                    StatusCodes.Status422UnprocessableEntity,
+                    $"'{ClassField}' is '{classText}', which is not a class; expected one of {string.Join(", ", CellClasses.Names)} (any case) or an index 0-3").ToResult(response);
+            }
+
+            requested = parsed;
+        }
+
+        var (prediction, error) = await predictions.PredictAsync(upload.File, new ExplainRequest(requested), cancellationToken);
+        if (error is not null)
+        {
+            return error.ToResult(response);
+        }
+
+        response.Headers[ExplainedClassHeader] = prediction!.Explanation!.ClassName;
+        response.Headers[PredictedClassHeader] = prediction.ClassName;
+        return TypedResults.File(prediction.Explanation.OverlayPng, "image/png");
+    }
+}
+
+/// <summary>The multipart form of <c>POST /explain</c>, as documented in OpenAPI.</summary>
+public sealed class ExplainForm
+{
+    /// <summary>The image: JPEG, PNG or BMP.</summary>
+    public required IFormFile File { get; init; }
+
+    /// <summary>The class to explain (name or index); the predicted class when absent.</summary>
+    public string? Class { get; init; }
+}

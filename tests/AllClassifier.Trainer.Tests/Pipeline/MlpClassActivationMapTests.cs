@@ -1,0 +1,48 @@
+using AllClassifier.Model.Inference;
+using AllClassifier.Model.Onnx;
+using AllClassifier.Trainer.Pipeline;
+using AllClassifier.Trainer.Tests.Commands;
+
+namespace AllClassifier.Trainer.Tests.Pipeline;
+
+[Collection(TrainedPipelineCollection.Name)]
+public sealed class MlpClassActivationMapTests(TrainedPipelineFixture fixture)
+{
+    [Fact]
+    public async Task An_mlp_run_takes_its_map_from_a_linear_probe_and_records_it()
+    {
+        Assert.True(fixture.RunExitCode == 0, fixture.RunOutput);
+        using var root = new TempDirectory();
+
+        // A copy of the trained work directory (manifests, processed images, cached features) keeps the shared
+        // fixture's latest run untouched.
+        var work = root.Combine("work");
+        CopyDirectory(fixture.WorkDirectory, work, skip: "runs");
+        var train = await Cli.RunAsync("task", "train_classifier", "--workdir", work, "--registry", root.Combine("registry"), "--head", "mlp");
+
+        Assert.True(train.ExitCode == 0, train.Output);
+        Assert.Contains(", 0 computed", train.Output);
+        var workDirectory = new WorkDirectory(work);
+        var runDirectory = workDirectory.RunDirectory(workDirectory.ResolveRunId(null));
+        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, TrainClassifierTask.RunFileName));
+        Assert.Equal("mlp", run.Head);
+        Assert.Equal(ClassActivationMapVariant.LinearProbe, run.ClassActivationMap);
+        using var classifier = OnnxClassifier.Load(Path.Combine(runDirectory, TrainClassifierTask.ModelFileName));
+        Assert.True(classifier.HasClassActivationMap);
+        Assert.Equal(ClassActivationMapVariant.LinearProbe, classifier.Metadata[ClassActivationMapVariant.MetadataKey]);
+    }
+
+    private static void CopyDirectory(string source, string target, string skip)
+    {
+        Directory.CreateDirectory(target);
+        foreach (var file in Directory.EnumerateFiles(source))
+        {
+            File.Copy(file, Path.Combine(target, Path.GetFileName(file)));
+        }
+
+        foreach (var directory in Directory.EnumerateDirectories(source).Where(d => Path.GetFileName(d) != skip))
+        {
+            CopyDirectory(directory, Path.Combine(target, Path.GetFileName(directory)), skip);
+        }
+    }
+}
