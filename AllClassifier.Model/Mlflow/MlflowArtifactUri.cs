@@ -18,14 +18,19 @@ public static class MlflowArtifactUri
     public static string ToRestPath(string artifactUri) =>
         RestRoot + "/" + string.Join('/', StorePath(artifactUri).Split('/').Select(Uri.EscapeDataString));
 
+    /// <summary>Whether the tracking server proxies this location, so the REST API can read and write it.</summary>
+    public static bool IsProxied(string artifactUri) => artifactUri.StartsWith(Scheme, StringComparison.Ordinal);
+
+    public static string NotProxiedMessage(string artifactUri) =>
+        $"Artifact URI '{artifactUri}' is not served through the tracking server; start MLflow with artifact proxying " +
+        "(the default of 'mlflow server' since 2.0, or --serve-artifacts) so artifacts go through the REST API.";
+
     /// <summary>The path inside the artifact store (e.g. <c>1/&lt;run&gt;/artifacts/model</c>), unescaped.</summary>
     public static string StorePath(string artifactUri)
     {
-        if (!artifactUri.StartsWith(Scheme, StringComparison.Ordinal))
+        if (!IsProxied(artifactUri))
         {
-            throw new NotSupportedException(
-                $"Artifact URI '{artifactUri}' is not served through the tracking server; start MLflow with artifact proxying " +
-                "(the default of 'mlflow server' since 2.0, or --serve-artifacts) so artifacts go through the REST API.");
+            throw new NotSupportedException(NotProxiedMessage(artifactUri));
         }
 
         var path = artifactUri[Scheme.Length..];

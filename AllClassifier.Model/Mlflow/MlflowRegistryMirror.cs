@@ -9,14 +9,13 @@ public sealed record MlflowMirrorResult(int? Version, bool Downloaded, string? M
 
 /// <summary>
 /// Keeps a local registry directory (the <see cref="LocalModelRegistry"/> layout) in step with an MLflow alias:
-/// alias → model version → download the version's <c>model.onnx</c> (and <c>model.json</c>,
-/// <c>confusion_matrix.png</c> when present) → check that ONNX Runtime loads it as a 4-class classifier → move
+/// alias → model version → download the version's <c>model.onnx</c> (and <c>model.json</c> when present) and the
+/// <c>confusion_matrix.png</c> (beside the model or, where the trainer logs it, at the run's artifact root) → check that ONNX Runtime loads it as a 4-class classifier → move
 /// it into <c>versions/&lt;N&gt;</c> → point the local alias at it. Anything that serves from a local registry
 /// can therefore follow MLflow, and keeps serving the last good copy while MLflow is unreachable.
 /// </summary>
 public sealed class MlflowRegistryMirror(MlflowClient client)
 {
-    private static readonly string[] OptionalFiles = [LocalModelRegistry.CardFileName, LocalModelRegistry.ConfusionMatrixFileName];
 
     public async Task<MlflowMirrorResult> SyncAsync(
         string localRoot,
@@ -54,9 +53,15 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
                 throw new InvalidDataException($"MLflow version {number} of '{modelName}' has no {LocalModelRegistry.ModelFileName} under {source}.");
             }
 
-            foreach (var file in OptionalFiles.Where(present.Contains).Prepend(LocalModelRegistry.ModelFileName))
+            foreach (var file in new[] { LocalModelRegistry.ModelFileName, LocalModelRegistry.CardFileName }.Where(present.Contains))
             {
                 await client.DownloadArtifactToFileAsync(source, file, Path.Combine(staging, file), cancellationToken);
+            }
+
+            if (await ConfusionMatrixLocationAsync(version, present, cancellationToken) is { } chartDirectory)
+            {
+                var chart = LocalModelRegistry.ConfusionMatrixFileName;
+                await client.DownloadArtifactToFileAsync(chartDirectory, chart, Path.Combine(staging, chart), cancellationToken);
             }
 
             Validate(Path.Combine(staging, LocalModelRegistry.ModelFileName), number);
@@ -80,6 +85,27 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
                 Directory.Delete(staging, recursive: true);
             }
         }
+    }
+
+    /// <summary>
+    /// The artifact folder holding the version's confusion matrix: its own source, or else the root of the run that
+    /// logged it (a version's source is the run's <c>model/</c> folder, and evaluation output sits beside it).
+    /// </summary>
+    private async Task<string?> ConfusionMatrixLocationAsync(MlflowModelVersion version, HashSet<string> presentAtSource, CancellationToken cancellationToken)
+    {
+        if (presentAtSource.Contains(LocalModelRegistry.ConfusionMatrixFileName))
+        {
+            return version.Source;
+        }
+
+        if (version.RunId is null)
+        {
+            return null;
+        }
+
+        var runArtifacts = (await client.GetRunAsync(version.RunId, cancellationToken)).Info.ArtifactUri;
+        var atRunRoot = await client.ListArtifactsAsync(runArtifacts, cancellationToken);
+        return atRunRoot.Any(f => !f.IsDir && f.Path == LocalModelRegistry.ConfusionMatrixFileName) ? runArtifacts : null;
     }
 
     private static void Validate(string modelPath, int version)

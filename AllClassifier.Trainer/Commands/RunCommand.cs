@@ -39,6 +39,11 @@ public sealed class RunCommand(PipelineRunner runner, IAnsiConsole console) : As
             $"run {result.RunId}: accuracy {metrics.Accuracy:F4}, macro-F1 {metrics.MacroF1:F4}, {metrics.MeanLatencyMs:F1} ms/image on {metrics.TestCount} test images"));
         var registration = result.Registration;
         console.WriteLine($"registered version {registration.Version} ({(registration.Promoted ? "champion" : "challenger")}): {registration.Reason}");
+        if (registration.Tracking is { } tracking)
+        {
+            console.WriteLine($"MLflow {tracking.TrackingUri}: run {tracking.RunId}, model '{tracking.ModelName}' version {tracking.Version}");
+        }
+
         return 0;
     }
 }

@@ -9,7 +9,7 @@ using AllClassifier.Trainer.Training;
 namespace AllClassifier.Trainer.Pipeline;
 
 /// <summary>register_model's outcome (<c>runs/&lt;run_id&gt;/registration.json</c>).</summary>
-public sealed record RegistrationReport(string RunId, int Version, bool Promoted, string Reason, int? ChampionVersion, string? TrackingVersion);
+public sealed record RegistrationReport(string RunId, int Version, bool Promoted, string Reason, int? ChampionVersion, TrackedRegistration? Tracking);
 
 /// <summary>
 /// register_model: adds the run's model as a new registry version with its model card, then — under the registry
@@ -67,13 +67,13 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
             return (Outcome: outcome, ChampionVersion: champion?.Version);
         });
 
-        var trackingVersion = await tracker.RegisterModelAsync(runId, runDirectory, registered.Version, decision.Outcome.Promote, cancellationToken);
-        if (trackingVersion is not null)
+        var tracking = await tracker.RegisterModelAsync(runId, runDirectory, registered.Version, decision.Outcome.Promote, cancellationToken);
+        if (tracking is not null)
         {
             // The card names its tracking-server twin, so the local registry and MLflow stay in step.
             registry.UpdateCard(registered.Version, card => card with
             {
-                Parameters = new Dictionary<string, string>(card.Parameters) { [MlflowParameterNames.Version] = trackingVersion },
+                Parameters = new Dictionary<string, string>(card.Parameters) { [MlflowParameterNames.Version] = tracking.Version },
             });
         }
 
@@ -82,12 +82,13 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
             runDirectory,
             [new TrackedArtifact(Path.Combine(registered.Directory, LocalModelRegistry.CardFileName), $"model/{LocalModelRegistry.CardFileName}")],
             cancellationToken);
-        var report = new RegistrationReport(runId, registered.Version, decision.Outcome.Promote, decision.Outcome.Reason, decision.ChampionVersion, trackingVersion);
+        var report = new RegistrationReport(runId, registered.Version, decision.Outcome.Promote, decision.Outcome.Reason, decision.ChampionVersion, tracking);
         WorkDirectory.WriteJson(Path.Combine(runDirectory, RegistrationFileName), report);
         await tracker.EndRunAsync(runId, runDirectory, succeeded: true, cancellationToken);
 
         var role = decision.Outcome.Promote ? "champion" : "challenger";
-        return string.Create(CultureInfo.InvariantCulture, $"registered version {registered.Version} as {role}: {decision.Outcome.Reason}");
+        var tracked = tracking is null ? "" : $" (MLflow run {tracking.RunId}, '{tracking.ModelName}' version {tracking.Version})";
+        return string.Create(CultureInfo.InvariantCulture, $"registered version {registered.Version} as {role}: {decision.Outcome.Reason}{tracked}");
     }
 
     private double ChampionOnTestSplit(RegisteredVersion champion, WorkDirectory work, string runDirectory, IPipelineReporter reporter, CancellationToken cancellationToken)

@@ -31,6 +31,13 @@ public sealed class MlflowExperimentTracker(MlflowClient client, MlflowTrackingO
         {
             var experimentId = await client.GetOrCreateExperimentAsync(options.ExperimentName, cancellationToken);
             var run = await client.CreateRunAsync(experimentId, runId, RunTags(runId, tags), cancellationToken);
+            if (!MlflowArtifactUri.IsProxied(run.Info.ArtifactUri))
+            {
+                // Refused before any training: every artifact of the run would otherwise fail to upload at the end.
+                await client.UpdateRunAsync(run.Info.RunId, MlflowRunStatus.Failed, cancellationToken);
+                throw new NotSupportedException(MlflowArtifactUri.NotProxiedMessage(run.Info.ArtifactUri));
+            }
+
             state = new TrackerState(options.TrackingUri.AbsoluteUri, experimentId, run.Info.RunId, run.Info.ArtifactUri, null);
             WriteState(runDirectory, state);
         }
@@ -71,7 +78,7 @@ public sealed class MlflowExperimentTracker(MlflowClient client, MlflowTrackingO
         }
     }
 
-    public async Task<string?> RegisterModelAsync(string runId, string runDirectory, int localVersion, bool promotedToChampion, CancellationToken cancellationToken)
+    public async Task<TrackedRegistration?> RegisterModelAsync(string runId, string runDirectory, int localVersion, bool promotedToChampion, CancellationToken cancellationToken)
     {
         var state = RequireState(runId, runDirectory);
         var version = state.ModelVersion;
@@ -104,7 +111,7 @@ public sealed class MlflowExperimentTracker(MlflowClient client, MlflowTrackingO
                 ["allclassifier.champion"] = promotedToChampion ? "true" : "false",
             },
             cancellationToken: cancellationToken);
-        return version;
+        return new TrackedRegistration(state.TrackingUri, state.RunId, options.RegisteredModelName, version);
     }
 
     public async Task EndRunAsync(string runId, string runDirectory, bool succeeded, CancellationToken cancellationToken)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
@@ -27,7 +26,11 @@ public sealed record RecordedRequest(string Method, string Path, string Query, J
 /// RESOURCE_DOES_NOT_EXIST for missing experiments/runs/models/versions, 400 RESOURCE_ALREADY_EXISTS for
 /// duplicates, 400 INVALID_PARAMETER_VALUE for a missing alias, a non-string alias version, a changed param, a
 /// metric without timestamp or a log-batch over its limits; artifact GETs streamed chunked as octet-stream;
-/// unknown routes an HTML 404. Every request is recorded.
+/// unknown routes an HTML 404. Every request is recorded. Artifacts are files on disk where MLflow's proxied
+/// artifact store keeps them, <see cref="ArtifactRoot"/><c>/&lt;experiment&gt;/&lt;run&gt;/artifacts/…</c>; a model
+/// version's <c>source</c> names a folder inside that (the trainer's <c>…/artifacts/model</c>), so a file logged
+/// at the run's root is not under it. Started with <c>serveArtifacts: false</c> it behaves like
+/// <c>mlflow server --no-serve-artifacts</c>: artifact locations are plain paths the REST API does not serve.
 /// </summary>
 public sealed class FakeMlflowServer : IAsyncDisposable
 {
@@ -38,14 +41,23 @@ public sealed class FakeMlflowServer : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<RecordedRequest> _requests = [];
     private readonly List<(string Method, string PathSuffix, int Status)> _faults = [];
-    private readonly Dictionary<string, (string Name, string ArtifactLocation)> _experiments = new() { ["0"] = ("Default", "mlflow-artifacts:/0") };
+    private readonly Dictionary<string, (string Name, string ArtifactLocation)> _experiments = [];
     private readonly Dictionary<string, FakeRun> _runs = [];
-    private readonly ConcurrentDictionary<string, byte[]> _artifacts = new();
+    private readonly string _artifactLocationRoot;
     private readonly Dictionary<string, FakeRegisteredModel> _models = [];
     private long _clock = 1_700_000_000_000;
     private int _runCounter;
 
-    private FakeMlflowServer(WebApplication app) => _app = app;
+    private FakeMlflowServer(WebApplication app, bool serveArtifacts)
+    {
+        _app = app;
+        ArtifactRoot = Directory.CreateTempSubdirectory("fake-mlflow-artifacts-").FullName;
+        _artifactLocationRoot = serveArtifacts ? "mlflow-artifacts:" : "./mlruns";
+        _experiments["0"] = ("Default", $"{_artifactLocationRoot}/0");
+    }
+
+    /// <summary>The proxied artifact store's folder (MLflow's <c>--artifacts-destination</c>).</summary>
+    public string ArtifactRoot { get; }
 
     public Uri BaseAddress { get; private set; } = null!;
 
@@ -63,7 +75,10 @@ public sealed class FakeMlflowServer : IAsyncDisposable
         }
     }
 
-    public IReadOnlyDictionary<string, byte[]> Artifacts => _artifacts;
+    /// <summary>Every stored artifact by its path in the store (<c>1/&lt;run&gt;/artifacts/model/model.onnx</c>).</summary>
+    public IReadOnlyDictionary<string, byte[]> Artifacts =>
+        Directory.EnumerateFiles(ArtifactRoot, "*", SearchOption.AllDirectories)
+            .ToDictionary(file => Path.GetRelativePath(ArtifactRoot, file).Replace(Path.DirectorySeparatorChar, '/'), File.ReadAllBytes);
 
     public FakeRun Run(string runId)
     {
@@ -112,7 +127,7 @@ public sealed class FakeMlflowServer : IAsyncDisposable
         }
     }
 
-    public static async Task<FakeMlflowServer> StartAsync()
+    public static async Task<FakeMlflowServer> StartAsync(bool serveArtifacts = true)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseKestrel(k =>
@@ -122,7 +137,7 @@ public sealed class FakeMlflowServer : IAsyncDisposable
         });
         builder.Logging.ClearProviders();
         var app = builder.Build();
-        var server = new FakeMlflowServer(app);
+        var server = new FakeMlflowServer(app, serveArtifacts);
         server.Map(app);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -134,9 +149,26 @@ public sealed class FakeMlflowServer : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
+        if (Directory.Exists(ArtifactRoot))
+        {
+            Directory.Delete(ArtifactRoot, recursive: true);
+        }
     }
 
     private long Tick() => Interlocked.Increment(ref _clock);
+
+    /// <summary>The file behind a store path; like MLflow, refuses paths that leave the store.</summary>
+    private string StoreFile(string storePath)
+    {
+        var root = Path.GetFullPath(ArtifactRoot);
+        var full = Path.GetFullPath(Path.Combine(root, storePath.Trim('/')));
+        if (full != root && !full.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        {
+            throw new BadHttpRequestException($"Invalid path: {storePath}");
+        }
+
+        return full;
+    }
 
     private void Map(WebApplication app)
     {
@@ -220,7 +252,7 @@ public sealed class FakeMlflowServer : IAsyncDisposable
                 }
 
                 var id = _experiments.Count.ToString(CultureInfo.InvariantCulture);
-                _experiments[id] = (name, $"mlflow-artifacts:/{id}");
+                _experiments[id] = (name, $"{_artifactLocationRoot}/{id}");
                 return Ok(new JsonObject { ["experiment_id"] = id });
             }
         });
@@ -365,32 +397,36 @@ public sealed class FakeMlflowServer : IAsyncDisposable
 
         app.MapGet(ArtifactsApi.TrimEnd('/'), (string? path) =>
         {
-            var prefix = string.IsNullOrEmpty(path) ? "" : path.TrimEnd('/') + "/";
-            var entries = _artifacts.Keys
-                .Where(k => k.StartsWith(prefix, StringComparison.Ordinal))
-                .Select(k => k[prefix.Length..])
-                .GroupBy(rest => rest.Split('/')[0])
-                .OrderBy(g => g.Key, StringComparer.Ordinal)
-                .Select(g => g.Any(rest => rest.Contains('/'))
-                    ? new JsonObject { ["path"] = g.Key, ["is_dir"] = true }
-                    : new JsonObject { ["path"] = g.Key, ["is_dir"] = false, ["file_size"] = _artifacts[prefix + g.Key].Length })
-                .Select(o => (JsonNode)o)
-                .ToArray();
+            var directory = new DirectoryInfo(StoreFile(path ?? ""));
+            var entries = directory.Exists
+                ? directory.EnumerateFileSystemInfos()
+                    .OrderBy(entry => entry.Name, StringComparer.Ordinal)
+                    .Select(entry => entry is FileInfo file
+                        ? new JsonObject { ["path"] = file.Name, ["is_dir"] = false, ["file_size"] = file.Length }
+                        : new JsonObject { ["path"] = entry.Name, ["is_dir"] = true })
+                    .Select(o => (JsonNode)o)
+                    .ToArray()
+                : [];
             // An empty listing is an empty object: MLflow omits empty fields.
             return Ok(entries.Length == 0 ? [] : new JsonObject { ["files"] = new JsonArray(entries) });
         });
 
         app.MapPut(ArtifactsApi + "{**path}", async (string path, HttpContext context) =>
         {
-            using var buffer = new MemoryStream();
-            await context.Request.Body.CopyToAsync(buffer);
-            _artifacts[path] = buffer.ToArray();
+            var file = StoreFile(path);
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            await using (var stored = File.Create(file))
+            {
+                await context.Request.Body.CopyToAsync(stored);
+            }
+
             return Ok([]);
         });
 
         app.MapGet(ArtifactsApi + "{**path}", async (string path, HttpContext context) =>
         {
-            if (!_artifacts.TryGetValue(path, out var content))
+            var file = StoreFile(path);
+            if (!File.Exists(file))
             {
                 // MLflow 2.10 answers a missing artifact with a server error page.
                 context.Response.StatusCode = 500;
@@ -399,6 +435,7 @@ public sealed class FakeMlflowServer : IAsyncDisposable
                 return;
             }
 
+            var content = await File.ReadAllBytesAsync(file);
             context.Response.ContentType = "application/octet-stream";
             // No Content-Length: written in pieces, so Kestrel sends it chunked like MLflow does.
             for (var offset = 0; offset < content.Length; offset += 8192)

@@ -8,6 +8,7 @@ namespace AllClassifier.Model.Tests.Mlflow;
 public sealed class MlflowRegistryMirrorTests : IAsyncLifetime
 {
     private readonly byte[] _model = TinyClassifierModel.Create(seed: 5);
+    private readonly byte[] _chart = [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2, 3];
     private readonly TempDirectory _cache = new();
     private FakeMlflowServer _server = null!;
     private MlflowClient _client = null!;
@@ -49,18 +50,22 @@ public sealed class MlflowRegistryMirrorTests : IAsyncLifetime
         var local = new LocalModelRegistry(_cache.Path);
         Assert.Equal(new MlflowMirrorResult(1, true, local.Find(1)!.ModelPath), first);
         Assert.Equal(new MlflowMirrorResult(1, false, local.Find(1)!.ModelPath), second);
-        var root = $"/api/2.0/mlflow-artifacts/artifacts/1/{run}/artifacts/model";
+        var runRoot = $"/api/2.0/mlflow-artifacts/artifacts/1/{run}/artifacts";
         Assert.Equal(
             [
                 "GET /api/2.0/mlflow/registered-models/alias?name=all-classifier&alias=champion",
                 $"GET /api/2.0/mlflow-artifacts/artifacts?path=1%2F{run}%2Fartifacts%2Fmodel",
-                $"GET {root}/model.onnx",
-                $"GET {root}/model.json",
+                $"GET {runRoot}/model/model.onnx",
+                $"GET {runRoot}/model/model.json",
+                $"GET /api/2.0/mlflow/runs/get?run_id={run}",
+                $"GET /api/2.0/mlflow-artifacts/artifacts?path=1%2F{run}%2Fartifacts",
+                $"GET {runRoot}/confusion_matrix.png",
             ],
             requestsAfterFirst);
         Assert.Equal(["GET /api/2.0/mlflow/registered-models/alias"], _server.Requests.Skip(requestsAfterFirst.Count).Select(r => r.Line));
         Assert.Equal(1, local.ResolveAlias());
         Assert.Equal(_model, await File.ReadAllBytesAsync(local.Find(1)!.ModelPath));
+        Assert.Equal(_chart, await File.ReadAllBytesAsync(local.Find(1)!.ConfusionMatrixPath));
         var card = local.Find(1)!.Card;
         Assert.Equal(1, card.Version);
         Assert.Equal("train-run-1", card.RunId);
@@ -125,8 +130,21 @@ public sealed class MlflowRegistryMirrorTests : IAsyncLifetime
         _server = await FakeMlflowServer.StartAsync();
     }
 
-    /// <summary>Uploads a model the way the trainer does and registers it; returns the MLflow run id.</summary>
-    private async Task<string> RegisterAsync(byte[] model, int localVersion, bool setChampion)
+    [Fact]
+    public async Task A_version_without_a_confusion_matrix_is_mirrored_without_one()
+    {
+        await RegisterAsync(_model, localVersion: 1, setChampion: true, withChart: false);
+
+        await new MlflowRegistryMirror(_client).SyncAsync(_cache.Path);
+
+        Assert.False(File.Exists(new LocalModelRegistry(_cache.Path).Find(1)!.ConfusionMatrixPath));
+    }
+
+    /// <summary>
+    /// Uploads a run the way the trainer does (the model and its card under <c>model/</c>, the confusion matrix at
+    /// the run's root) and registers its <c>model/</c> folder; returns the MLflow run id.
+    /// </summary>
+    private async Task<string> RegisterAsync(byte[] model, int localVersion, bool setChampion, bool withChart = true)
     {
         var experiment = await _client.GetOrCreateExperimentAsync("all_classification_pipeline");
         var run = await _client.CreateRunAsync(experiment, $"train-run-{localVersion}");
@@ -145,6 +163,13 @@ public sealed class MlflowRegistryMirrorTests : IAsyncLifetime
         await File.WriteAllTextAsync(cardPath, card.ToJson());
         await _client.UploadArtifactAsync(run.Info.ArtifactUri, "model/model.onnx", modelPath);
         await _client.UploadArtifactAsync(run.Info.ArtifactUri, "model/model.json", cardPath);
+        if (withChart)
+        {
+            var chartPath = Path.Combine(files.Path, LocalModelRegistry.ConfusionMatrixFileName);
+            await File.WriteAllBytesAsync(chartPath, _chart);
+            await _client.UploadArtifactAsync(run.Info.ArtifactUri, LocalModelRegistry.ConfusionMatrixFileName, chartPath);
+        }
+
         await _client.EnsureRegisteredModelAsync("all-classifier");
         var version = await _client.CreateModelVersionAsync("all-classifier", $"{run.Info.ArtifactUri}/model", run.Info.RunId);
         if (setChampion)

@@ -139,6 +139,47 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.True(update["end_time"]!.GetValue<long>() > 0);
         Assert.Equal("FINISHED", fixture.Server.Run(mlflowRunId).Status);
         Assert.Equal(fixture.RunId, fixture.Server.Run(mlflowRunId).Tags["mlflow.runName"]);
+        Assert.Contains($"MLflow {fixture.Server.BaseAddress}: run {mlflowRunId}, model 'all-classifier' version 1", fixture.Run.Output);
+    }
+
+    [Fact]
+    public async Task The_api_mirror_of_the_mlflow_champion_gets_the_card_and_the_confusion_matrix_the_trainer_logged()
+    {
+        Assert.True(fixture.Run.ExitCode == 0, fixture.Run.Output);
+        using var cache = new TempDirectory();
+        using var http = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
+        var client = new MlflowClient(http, TimeProvider.System);
+
+        var mirrored = await new MlflowRegistryMirror(client).SyncAsync(cache.Path);
+
+        Assert.Equal(1, mirrored.Version);
+        var trained = new LocalModelRegistry(fixture.RegistryDirectory).Find(1)!;
+        var served = new LocalModelRegistry(cache.Path).Find(1)!;
+        Assert.Equal(File.ReadAllBytes(trained.ModelPath), File.ReadAllBytes(served.ModelPath));
+        Assert.Equal(File.ReadAllBytes(trained.ConfusionMatrixPath), File.ReadAllBytes(served.ConfusionMatrixPath));
+        Assert.Equal(trained.Card.Metrics.MacroF1, served.Card.Metrics.MacroF1);
+    }
+
+    [Fact]
+    public async Task A_server_without_artifact_proxying_is_refused_when_the_run_is_created_before_training()
+    {
+        Assert.True(fixture.Run.ExitCode == 0, fixture.Run.Output);
+        await using var server = await FakeMlflowServer.StartAsync(serveArtifacts: false);
+        using var root = new TempDirectory();
+
+        var (exitCode, output) = await Cli.RunAsync(
+            services => services.AddMlflowTracking(new MlflowTrackingOptions { TrackingUri = server.BaseAddress }),
+            "run", "--data", fixture.DataDirectory, "--workdir", root.Combine("work"), "--registry", root.Combine("registry"));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("artifact proxying", output);
+        Assert.Single(server.Requests, r => r.Path == Api + "runs/create");
+        Assert.DoesNotContain(server.Requests, r => r.Method == "PUT" || r.Path.Contains("model-versions", StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFiles(root.Combine("work", "runs"), TrainClassifierTask.ModelFileName, SearchOption.AllDirectories));
+        Assert.Null(new LocalModelRegistry(root.Combine("registry")).Champion());
+        var update = server.Requests.Last();
+        Assert.Equal($"POST {Api}runs/update", update.Line);
+        Assert.Equal("FAILED", update.Body!["status"]!.GetValue<string>());
     }
 
     [Fact]
