@@ -1,4 +1,4 @@
-using AllClassifier.Model.Mlflow;
+using AllClassifier.Mlflow;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Models;

@@ -1,5 +1,4 @@
 using AllClassifier.Model.Imaging;
-using AllClassifier.Model.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 namespace AllClassifier.Model.Inference;
@@ -34,25 +33,25 @@ public sealed class OnnxClassifier : IDisposable
     private readonly InferenceSession _session;
     private readonly SessionOptions _sessionOptions;
     private readonly string[] _outputNames;
-    private readonly string[] _inputNames = [ClassifierModelComposer.InputName];
+    private readonly string[] _inputNames = [ClassifierModelFile.InputName];
 
     private OnnxClassifier(InferenceSession session, SessionOptions sessionOptions)
     {
         _session = session;
         _sessionOptions = sessionOptions;
-        HasProbabilities = session.OutputMetadata.ContainsKey(ClassifierModelComposer.ProbabilitiesName);
-        if (!session.InputMetadata.ContainsKey(ClassifierModelComposer.InputName)
-            || !session.OutputMetadata.ContainsKey(ClassifierModelComposer.FeaturesName))
+        HasProbabilities = session.OutputMetadata.ContainsKey(ClassifierModelFile.ProbabilitiesName);
+        if (!session.InputMetadata.ContainsKey(ClassifierModelFile.InputName)
+            || !session.OutputMetadata.ContainsKey(ClassifierModelFile.FeaturesName))
         {
             throw new InvalidDataException(
-                $"The model must take '{ClassifierModelComposer.InputName}' and give '{ClassifierModelComposer.FeaturesName}'.");
+                $"The model must take '{ClassifierModelFile.InputName}' and give '{ClassifierModelFile.FeaturesName}'.");
         }
 
         _outputNames = HasProbabilities
-            ? [ClassifierModelComposer.ProbabilitiesName, ClassifierModelComposer.FeaturesName]
-            : [ClassifierModelComposer.FeaturesName];
+            ? [ClassifierModelFile.ProbabilitiesName, ClassifierModelFile.FeaturesName]
+            : [ClassifierModelFile.FeaturesName];
         ClassCount = HasProbabilities
-            ? (int)session.OutputMetadata[ClassifierModelComposer.ProbabilitiesName].Dimensions[^1]
+            ? (int)session.OutputMetadata[ClassifierModelFile.ProbabilitiesName].Dimensions[^1]
             : 0;
         Metadata = session.ModelMetadata.CustomMetadataMap;
     }

@@ -1,5 +1,5 @@
 using System.ComponentModel;
-using AllClassifier.Model.Heads;
+using AllClassifier.Training.Heads;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Sensor;

@@ -1,5 +1,5 @@
 using System.Globalization;
-using AllClassifier.Model.Mlflow;
+using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Evaluation;

@@ -109,7 +109,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
 
     private (double MeanLatencyMs, int Sample, double MaxDifference) MeasureEndToEnd(
         string modelPath,
-        Model.Heads.ClassifierHead head,
+        AllClassifier.Training.Heads.ClassifierHead head,
         IReadOnlyList<ManifestEntry> test,
         IReadOnlyList<float[]> features,
         WorkDirectory work,

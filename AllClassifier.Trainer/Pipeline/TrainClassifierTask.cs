@@ -1,9 +1,9 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using AllClassifier.Model.Heads;
+using AllClassifier.Training.Heads;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Features;

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
-using AllClassifier.Model.Mlflow;
+using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 
 namespace AllClassifier.Trainer.Tracking;

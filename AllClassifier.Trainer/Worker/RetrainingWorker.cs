@@ -1,5 +1,5 @@
 using AllClassifier.Model.Registry;
-using AllClassifier.Model.Synthetic;
+using AllClassifier.Training.Synthetic;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Sensor;

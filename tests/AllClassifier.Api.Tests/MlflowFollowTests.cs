@@ -1,8 +1,9 @@
 using System.Text.Json;
 using AllClassifier.Api.Tests.Infrastructure;
-using AllClassifier.Model.Mlflow;
+using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 using AllClassifier.Tests.Mlflow;
+using AllClassifier.Tests.Onnx;
 
 namespace AllClassifier.Api.Tests;
 

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using AllClassifier.Model;
 using AllClassifier.Model.Inference;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Tests.Commands;

@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AllClassifier.Model.Mlflow;
+using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 using AllClassifier.Tests.Mlflow;
 using AllClassifier.Trainer.Pipeline;
@@ -140,24 +140,6 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.Equal("FINISHED", fixture.Server.Run(mlflowRunId).Status);
         Assert.Equal(fixture.RunId, fixture.Server.Run(mlflowRunId).Tags["mlflow.runName"]);
         Assert.Contains($"MLflow {fixture.Server.BaseAddress}: run {mlflowRunId}, model 'all-classifier' version 1", fixture.Run.Output);
-    }
-
-    [Fact]
-    public async Task The_api_mirror_of_the_mlflow_champion_gets_the_card_and_the_confusion_matrix_the_trainer_logged()
-    {
-        Assert.True(fixture.Run.ExitCode == 0, fixture.Run.Output);
-        using var cache = new TempDirectory();
-        using var http = new HttpClient { BaseAddress = fixture.Server.BaseAddress };
-        var client = new MlflowClient(http, TimeProvider.System);
-
-        var mirrored = await new MlflowRegistryMirror(client).SyncAsync(cache.Path);
-
-        Assert.Equal(1, mirrored.Version);
-        var trained = new LocalModelRegistry(fixture.RegistryDirectory).Find(1)!;
-        var served = new LocalModelRegistry(cache.Path).Find(1)!;
-        Assert.Equal(File.ReadAllBytes(trained.ModelPath), File.ReadAllBytes(served.ModelPath));
-        Assert.Equal(File.ReadAllBytes(trained.ConfusionMatrixPath), File.ReadAllBytes(served.ConfusionMatrixPath));
-        Assert.Equal(trained.Card.Metrics.MacroF1, served.Card.Metrics.MacroF1);
     }
 
     [Fact]

@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Http.Json;
 using AllClassifier.Api.Feedback;
-using AllClassifier.Model.Heads;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Heads;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
