@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AllClassifier.Api.Errors;
-using AllClassifier.Api.Models;
+using AllClassifier.Api.Serving;
 using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 using AllClassifier.Model;

@@ -1,5 +1,5 @@
 using AllClassifier.Mlflow;
-using AllClassifier.Api.Models;
+using AllClassifier.Api.Serving;
 using AllClassifier.Model.Registry;
 using AllClassifier.Tests.Mlflow;
 using AllClassifier.Tests.Onnx;

@@ -3,7 +3,7 @@ using AllClassifier.Model.Registry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 public static class ModelEndpoints
 {

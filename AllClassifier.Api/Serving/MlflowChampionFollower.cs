@@ -1,7 +1,7 @@
 using AllClassifier.Mlflow;
 using Microsoft.Extensions.Options;
 
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>The outcome of the latest attempt to follow MLflow, for the health check.</summary>
 public sealed class MlflowFollowStatus

@@ -1,4 +1,4 @@
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>How the champion model is found and served (section <c>ModelServing</c>; <c>MODEL_REGISTRY_DIR</c> sets the registry).</summary>
 public sealed class ModelServingOptions

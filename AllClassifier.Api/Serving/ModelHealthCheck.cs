@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>Degraded (not unhealthy) without a model: the API answers, but /predict cannot yet.</summary>
 internal sealed class ModelHealthCheck(ModelHolder holder) : IHealthCheck

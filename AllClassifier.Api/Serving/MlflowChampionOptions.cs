@@ -1,4 +1,4 @@
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>
 /// Following the MLflow registry's <c>champion</c> alias instead of the local registry (section

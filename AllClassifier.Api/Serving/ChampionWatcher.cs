@@ -1,7 +1,7 @@
 using AllClassifier.Model.Registry;
 using Microsoft.Extensions.Options;
 
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>
 /// Polls the registry's champion alias and hot-swaps the served model when it moves. Polling (not a file

@@ -1,7 +1,7 @@
 using AllClassifier.Mlflow;
 using Microsoft.Extensions.Options;
 
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 public static class MlflowChampionExtensions
 {

@@ -4,7 +4,7 @@ using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
 using Microsoft.Extensions.Options;
 
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>Loads a registered version and proves it works before it may serve.</summary>
 public sealed class ModelLoader(IOptions<ModelServingOptions> options)

@@ -1,4 +1,4 @@
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>The model currently served; swapped atomically when a new champion has been validated.</summary>
 public sealed class ModelHolder : IDisposable

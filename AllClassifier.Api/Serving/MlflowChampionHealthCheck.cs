@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>Degraded while the last attempt to follow MLflow failed: the API serves, but possibly not MLflow's current champion.</summary>
 internal sealed class MlflowChampionHealthCheck(MlflowFollowStatus status, IOptions<MlflowChampionOptions> options) : IHealthCheck

@@ -1,7 +1,7 @@
 using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
 
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>
 /// A loaded model version with a reference count: the holder owns one reference and each request in flight

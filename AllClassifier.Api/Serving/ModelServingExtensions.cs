@@ -1,7 +1,7 @@
 using AllClassifier.Model.Imaging;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 public static class ModelServingExtensions
 {

@@ -4,7 +4,7 @@ using AllClassifier.Model.Inference;
 using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 
-namespace AllClassifier.Api.Models;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>Outcome of one mirror pass: the version the alias points at (null when unset) and whether it was fetched now.</summary>
 public sealed record MlflowMirrorResult(int? Version, bool Downloaded, string? ModelPath);
