@@ -26,7 +26,7 @@ public static class FeedbackEndpoints
                     options.Directory = directory;
                 }
             });
-        builder.Services.AddSingleton<FeedbackStore>();
+        builder.Services.AddSingleton<FeedbackWriter>();
         return builder;
     }
 
@@ -61,7 +61,7 @@ public static class FeedbackEndpoints
         HttpRequest request,
         MultipartUploadReader reader,
         ImagePreprocessor preprocessor,
-        FeedbackStore store,
+        FeedbackWriter feedback,
         ModelHolder holder,
         ClassifierMetrics metrics,
         CancellationToken cancellationToken)
@@ -99,13 +99,13 @@ public static class FeedbackEndpoints
         }
 
         var entry = new FeedbackEntry(correct, predicted, upload.File, Convert.ToHexStringLower(SHA256.HashData(upload.File)), holder.Current?.Version);
-        var count = await store.AddAsync(entry, cancellationToken);
+        var count = await feedback.AddAsync(entry, cancellationToken);
         metrics.RecordFeedback(correct.Name(), predicted.Name());
         return TypedResults.Ok(new FeedbackStoredResponse(true, count));
     }
 
-    private static async Task<Ok<FeedbackCountResponse>> GetCount(FeedbackStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new FeedbackCountResponse(await store.CountAsync(cancellationToken)));
+    private static async Task<Ok<FeedbackCountResponse>> GetCount(FeedbackWriter feedback, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new FeedbackCountResponse(await feedback.CountAsync(cancellationToken)));
 
     private static string UnknownLabel(string field, string value) =>
         $"'{field}' is '{value}', not a class; expected one of {string.Join(", ", CellClasses.Names)} (any case) or an index 0-3";

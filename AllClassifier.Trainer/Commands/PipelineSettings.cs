@@ -77,7 +77,7 @@ public class PipelineSettings : CommandSettings
     {
         var feedbackDatabase = FeedbackDatabase
             ?? (Environment.GetEnvironmentVariable("FEEDBACK_DIR") is { Length: > 0 } feedbackDirectory
-                ? Path.Combine(feedbackDirectory, FeedbackStore.FileName)
+                ? Path.Combine(feedbackDirectory, FeedbackReader.FileName)
                 : null);
         return new PipelineOptions
         {

@@ -47,7 +47,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
             ?? throw new InvalidOperationException("preprocess_images needs a dataset folder (--data).");
         var work = new WorkDirectory(options.WorkDirectory);
         var files = DatasetScanner.Scan(dataDirectory);
-        var feedback = options.FeedbackDatabase is { } database ? FeedbackStore.ReadAll(database) : new FeedbackBatch([], [], 0);
+        var feedback = options.FeedbackDatabase is { } database ? FeedbackReader.ReadAll(database) : new FeedbackBatch([], [], 0);
         foreach (var skipped in feedback.Skipped)
         {
             reporter.Warning($"Skipped {skipped}.");

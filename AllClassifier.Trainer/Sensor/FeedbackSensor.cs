@@ -38,7 +38,7 @@ public sealed class FeedbackSensor(TimeProvider timeProvider)
         var started = timeProvider.GetTimestamp();
         for (var poke = 1; ; poke++)
         {
-            var rows = FeedbackStore.CountSince(options.FeedbackDatabase, afterId);
+            var rows = FeedbackReader.CountSince(options.FeedbackDatabase, afterId);
             onPoke?.Invoke(new SensorPoke(poke, rows, options.Threshold, afterId));
             if (rows >= options.Threshold)
             {

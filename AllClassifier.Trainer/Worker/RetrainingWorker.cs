@@ -38,7 +38,7 @@ public sealed class RetrainingWorker(
 
         var sensorOptions = new SensorOptions
         {
-            FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackStore.FileName),
+            FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackReader.FileName),
             Threshold = settings.FeedbackThreshold,
             PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
             Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
@@ -74,7 +74,7 @@ public sealed class RetrainingWorker(
                 DataDirectory = EnsureDataset(settings, stoppingToken),
                 WorkDirectory = settings.WorkDirectory,
                 RegistryDirectory = settings.RegistryDirectory,
-                FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackStore.FileName),
+                FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackReader.FileName),
             };
             var result = await runner.RunAsync(pipelineOptions, reporter, stoppingToken);
             status.RunSucceeded(result.RunId);

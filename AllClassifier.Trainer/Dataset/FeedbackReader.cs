@@ -13,7 +13,7 @@ public sealed record FeedbackBatch(IReadOnlyList<FeedbackImage> Images, IReadOnl
 /// Reads the API's feedback database (<c>feedback(id, ts, correct, predicted, img)</c>) read-only. A missing file
 /// or a database without the table means no feedback yet.
 /// </summary>
-public static class FeedbackStore
+public static class FeedbackReader
 {
     public const string FileName = "feedback.db";
 

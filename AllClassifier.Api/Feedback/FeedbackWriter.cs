@@ -13,7 +13,7 @@ public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[
 /// WAL lets the trainer read while the API writes; each insert and its count share one immediate transaction,
 /// so the count returned includes the row and is never stale, however many posts arrive at once.
 /// </summary>
-public sealed class FeedbackStore(IOptions<FeedbackOptions> options, TimeProvider timeProvider)
+public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvider timeProvider)
 {
     private const string Schema = """
         CREATE TABLE IF NOT EXISTS feedback(
