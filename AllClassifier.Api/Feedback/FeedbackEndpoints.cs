@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Serving;
 using AllClassifier.Api.Telemetry;
@@ -98,7 +97,7 @@ public static class FeedbackEndpoints
             return rejection.ToError().ToResult(request.HttpContext.Response);
         }
 
-        var entry = new FeedbackEntry(correct, predicted, upload.File, Convert.ToHexStringLower(SHA256.HashData(upload.File)), holder.Current?.Version);
+        var entry = new FeedbackEntry(correct, predicted, upload.File, ImageHash.Sha256(upload.File), holder.Current?.Version);
         var count = await feedback.AddAsync(entry, cancellationToken);
         metrics.RecordFeedback(correct.Name(), predicted.Name());
         return TypedResults.Ok(new FeedbackStoredResponse(true, count));

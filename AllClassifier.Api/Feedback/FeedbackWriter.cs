@@ -1,5 +1,6 @@
 using System.Globalization;
 using AllClassifier.Model;
+using AllClassifier.Model.Feedback;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
@@ -9,24 +10,12 @@ namespace AllClassifier.Api.Feedback;
 public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[] Image, string Sha256, int? ModelVersion);
 
 /// <summary>
-/// The feedback table of the original stack in <c>${FEEDBACK_DIR}/feedback.db</c>, read by the trainer.
+/// Writes the <see cref="FeedbackTable"/> in <c>${FEEDBACK_DIR}/feedback.db</c>, which the trainer reads.
 /// WAL lets the trainer read while the API writes; each insert and its count share one immediate transaction,
 /// so the count returned includes the row and is never stale, however many posts arrive at once.
 /// </summary>
 public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvider timeProvider)
 {
-    private const string Schema = """
-        CREATE TABLE IF NOT EXISTS feedback(
-          id        INTEGER PRIMARY KEY AUTOINCREMENT,
-          ts        REAL,
-          correct   TEXT,
-          predicted TEXT,
-          img       BLOB,
-          sha256    TEXT,
-          model_version INTEGER
-        );
-        """;
-
     private readonly Lock _schemaLock = new();
     private volatile bool _schemaReady;
 
@@ -41,8 +30,8 @@ public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvid
         await using (var insert = connection.CreateCommand())
         {
             insert.Transaction = transaction;
-            insert.CommandText = """
-                INSERT INTO feedback(ts, correct, predicted, img, sha256, model_version)
+            insert.CommandText = $"""
+                INSERT INTO {FeedbackTable.Name}({FeedbackTable.Timestamp}, {FeedbackTable.Correct}, {FeedbackTable.Predicted}, {FeedbackTable.Image}, {FeedbackTable.Sha256}, {FeedbackTable.ModelVersion})
                 VALUES ($ts, $correct, $predicted, $img, $sha256, $model_version)
                 """;
             insert.Parameters.AddWithValue("$ts", timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
@@ -69,7 +58,7 @@ public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvid
     {
         await using var count = connection.CreateCommand();
         count.Transaction = transaction;
-        count.CommandText = "SELECT count(*) FROM feedback";
+        count.CommandText = $"SELECT count(*) FROM {FeedbackTable.Name}";
         return Convert.ToInt64(await count.ExecuteScalarAsync(cancellationToken), CultureInfo.InvariantCulture);
     }
 
@@ -102,7 +91,7 @@ public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvid
             using var connection = new SqliteConnection(ConnectionString(SqliteOpenMode.ReadWriteCreate));
             connection.Open();
             using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout = {(int)options.Value.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; {Schema}";
+            command.CommandText = $"PRAGMA busy_timeout = {(int)options.Value.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; {FeedbackTable.CreateSql}";
             command.ExecuteNonQuery();
             _schemaReady = true;
         }

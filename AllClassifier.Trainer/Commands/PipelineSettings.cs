@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using AllClassifier.Model.Feedback;
 using AllClassifier.Training.Heads;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
@@ -77,7 +78,7 @@ public class PipelineSettings : CommandSettings
     {
         var feedbackDatabase = FeedbackDatabase
             ?? (Environment.GetEnvironmentVariable("FEEDBACK_DIR") is { Length: > 0 } feedbackDirectory
-                ? Path.Combine(feedbackDirectory, FeedbackReader.FileName)
+                ? FeedbackTable.DatabasePath(feedbackDirectory)
                 : null);
         return new PipelineOptions
         {

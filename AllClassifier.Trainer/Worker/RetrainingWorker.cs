@@ -1,3 +1,4 @@
+using AllClassifier.Model.Feedback;
 using AllClassifier.Model.Registry;
 using AllClassifier.Training.Synthetic;
 using AllClassifier.Trainer.Dataset;
@@ -38,7 +39,7 @@ public sealed class RetrainingWorker(
 
         var sensorOptions = new SensorOptions
         {
-            FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackReader.FileName),
+            FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
             Threshold = settings.FeedbackThreshold,
             PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
             Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
@@ -74,7 +75,7 @@ public sealed class RetrainingWorker(
                 DataDirectory = EnsureDataset(settings, stoppingToken),
                 WorkDirectory = settings.WorkDirectory,
                 RegistryDirectory = settings.RegistryDirectory,
-                FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackReader.FileName),
+                FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
             };
             var result = await runner.RunAsync(pipelineOptions, reporter, stoppingToken);
             status.RunSucceeded(result.RunId);
