@@ -84,7 +84,7 @@ public static class FeedbackEndpoints
 
         if (labelErrors.Count > 0)
         {
-            return new ApiError(StatusCodes.Status422UnprocessableEntity, string.Join("; ", labelErrors)).ToResult(request.HttpContext.Response);
+            return new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.UnknownLabel, string.Join("; ", labelErrors)).ToResult(request.HttpContext.Response);
         }
 
         try

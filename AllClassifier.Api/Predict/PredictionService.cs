@@ -38,7 +38,7 @@ public sealed class PredictionService(
         using var slot = await gate.EnterAsync(cancellationToken);
         if (!slot.IsAcquired)
         {
-            return (null, new ApiError(StatusCodes.Status503ServiceUnavailable, "the server is busy; retry shortly")
+            return (null, new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Busy, "the server is busy; retry shortly")
             {
                 RetryAfterSeconds = options.Value.BusyRetryAfterSeconds,
             });

@@ -49,7 +49,7 @@ public static class ModelEndpoints
 
         if (!File.Exists(model.ConfusionMatrixPath))
         {
-            return new ApiError(StatusCodes.Status404NotFound, $"model version {model.Version} has no confusion matrix picture")
+            return new ApiError(StatusCodes.Status404NotFound, ErrorCodes.NoConfusionMatrix, $"model version {model.Version} has no confusion matrix picture")
                 .ToResult(response);
         }
 

@@ -51,7 +51,7 @@ public sealed class BackpressureTests(SingleSlotApiFactory api) : IClassFixture<
         Assert.False(queued.IsCompleted);
         foreach (var response in answered)
         {
-            await ApiAssert.ErrorAsync(response, 503, "busy");
+            await ApiAssert.ErrorAsync(response, 503, "busy", "busy");
             Assert.Equal(TimeSpan.FromSeconds(1), response.Headers.RetryAfter?.Delta);
         }
 

@@ -18,7 +18,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/predict", Forms.Image(upload.Bytes, upload.FileName, upload.ContentType));
 
-        await ApiAssert.ErrorAsync(response, upload.Status, upload.Detail);
+        await ApiAssert.ErrorAsync(response, upload.Status, upload.Code, upload.Detail);
     }
 
     [Theory]
@@ -30,7 +30,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/feedback", Forms.Feedback("Pre", "Early", upload.Bytes, upload.FileName, upload.ContentType));
 
-        await ApiAssert.ErrorAsync(response, upload.Status, upload.Detail);
+        await ApiAssert.ErrorAsync(response, upload.Status, upload.Code, upload.Detail);
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
     }
 
@@ -45,7 +45,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync(path, Forms.Feedback("Pre", "Pre", huge));
 
-        await ApiAssert.ErrorAsync(response, 413, "larger than the limit");
+        await ApiAssert.ErrorAsync(response, 413, "image_too_large", "larger than the limit");
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
     }
 
@@ -56,7 +56,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/predict", form);
 
-        await ApiAssert.ErrorAsync(response, 422, "missing 'file'");
+        await ApiAssert.ErrorAsync(response, 422, "missing_field", "missing 'file'");
     }
 
     [Fact]
@@ -68,7 +68,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/predict", form);
 
-        await ApiAssert.ErrorAsync(response, 422, "missing 'file'");
+        await ApiAssert.ErrorAsync(response, 422, "missing_field", "missing 'file'");
     }
 
     [Theory]
@@ -80,7 +80,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync(path, new StringContent("{\"file\": \"abc\"}", Encoding.UTF8, "application/json"));
 
-        await ApiAssert.ErrorAsync(response, 415, "must be multipart/form-data");
+        await ApiAssert.ErrorAsync(response, 415, "not_multipart", "must be multipart/form-data");
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
     }
 
@@ -92,7 +92,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/predict", content);
 
-        await ApiAssert.ErrorAsync(response, 400, "malformed");
+        await ApiAssert.ErrorAsync(response, 400, "malformed_request", "malformed");
     }
 
     [Theory]
@@ -107,7 +107,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/feedback", Forms.Feedback(correct, predicted, withFile ? TestImages.Jpeg(seed: 3) : null));
 
-        await ApiAssert.ErrorAsync(response, 422, missing);
+        await ApiAssert.ErrorAsync(response, 422, "missing_field", missing);
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
     }
 
@@ -122,7 +122,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/feedback", Forms.Feedback(correct, predicted, TestImages.Jpeg(seed: 4)));
 
-        var detail = await ApiAssert.ErrorAsync(response, 422, "not a class");
+        var detail = await ApiAssert.ErrorAsync(response, 422, "unknown_label", "not a class");
         Assert.Contains(field, detail, StringComparison.Ordinal);
         Assert.Contains("Benign, Early, Pre, Pro", detail, StringComparison.Ordinal);
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
@@ -132,7 +132,7 @@ public sealed class BadInputTests(ServingApiFactory api)
     [Fact]
     public async Task Unknown_routes_and_methods_answer_json_detail()
     {
-        await ApiAssert.ErrorAsync(await _client.GetAsync("/no-such-endpoint"), 404, "Not Found");
-        await ApiAssert.ErrorAsync(await _client.GetAsync("/predict"), 405, "Method Not Allowed");
+        await ApiAssert.ErrorAsync(await _client.GetAsync("/no-such-endpoint"), 404, "not_found", "Not Found");
+        await ApiAssert.ErrorAsync(await _client.GetAsync("/predict"), 405, "method_not_allowed", "Method Not Allowed");
     }
 }
