@@ -4,13 +4,13 @@ using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
+using AllClassifier.Model.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AllClassifier.Api.Feedback;
 
 public static class FeedbackEndpoints
 {
-    public const string FeedbackDirectoryVariable = "FEEDBACK_DIR";
     public const string CorrectLabelField = "correct_label";
     public const string PredictedLabelField = "predicted_label";
 
@@ -20,7 +20,7 @@ public static class FeedbackEndpoints
             .Bind(builder.Configuration.GetSection(FeedbackOptions.SectionName))
             .Configure<IConfiguration>((options, configuration) =>
             {
-                if (configuration[FeedbackDirectoryVariable] is { Length: > 0 } directory)
+                if (configuration[SharedSettings.FeedbackDirectory] is { Length: > 0 } directory)
                 {
                     options.Directory = directory;
                 }

@@ -1,4 +1,5 @@
 using AllClassifier.Model.Feedback;
+using AllClassifier.Model.Settings;
 
 namespace AllClassifier.Api.Feedback;
 
@@ -7,7 +8,7 @@ public sealed class FeedbackOptions
 {
     public const string SectionName = "Feedback";
 
-    public string Directory { get; set; } = "/app/data";
+    public string Directory { get; set; } = SharedSettings.DefaultFeedbackDirectory;
 
     /// <summary>How long a writer waits for another writer's lock before giving up.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -1,3 +1,5 @@
+using AllClassifier.Model.Settings;
+
 namespace AllClassifier.Api.Serving;
 
 /// <summary>
@@ -7,7 +9,7 @@ namespace AllClassifier.Api.Serving;
 public sealed class MlflowChampionOptions
 {
     public const string SectionName = "ModelServing:Mlflow";
-    public const string TrackingUriVariable = "MLFLOW_TRACKING_URI";
+    public const string TrackingUriVariable = SharedSettings.MlflowTrackingUri;
 
     /// <summary>The switch: serve MLflow's champion (mirrored into <see cref="CacheDirectory"/>).</summary>
     public bool FollowChampion { get; set; }
@@ -15,7 +17,7 @@ public sealed class MlflowChampionOptions
     public Uri? TrackingUri { get; set; }
 
     /// <summary>Local copy of the followed versions, laid out like the local registry; served from when MLflow is down.</summary>
-    public string CacheDirectory { get; set; } = "/app/data/mlflow-cache";
+    public string CacheDirectory { get; set; } = Path.Combine(SharedSettings.DefaultFeedbackDirectory, "mlflow-cache");
 
     public string RegisteredModelName { get; set; } = "all-classifier";
 

@@ -1,12 +1,11 @@
 using AllClassifier.Model.Imaging;
+using AllClassifier.Model.Settings;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AllClassifier.Api.Serving;
 
 public static class ModelServingExtensions
 {
-    public const string RegistryDirectoryVariable = "MODEL_REGISTRY_DIR";
-
     /// <summary>Serves the registry's champion, hot-swapped in the background, and reports it in /health.</summary>
     public static IHostApplicationBuilder AddModelServing(this IHostApplicationBuilder builder)
     {
@@ -14,7 +13,7 @@ public static class ModelServingExtensions
             .Bind(builder.Configuration.GetSection(ModelServingOptions.SectionName))
             .Configure<IConfiguration>((options, configuration) =>
             {
-                if (configuration[RegistryDirectoryVariable] is { Length: > 0 } directory)
+                if (configuration[SharedSettings.RegistryDirectory] is { Length: > 0 } directory)
                 {
                     options.RegistryDirectory = directory;
                 }

@@ -1,3 +1,5 @@
+using AllClassifier.Model.Settings;
+
 namespace AllClassifier.Api.Serving;
 
 /// <summary>How the champion model is found and served (section <c>ModelServing</c>; <c>MODEL_REGISTRY_DIR</c> sets the registry).</summary>
@@ -6,7 +8,7 @@ public sealed class ModelServingOptions
     public const string SectionName = "ModelServing";
 
     /// <summary>Root of the local model registry shared with the trainer.</summary>
-    public string RegistryDirectory { get; set; } = "/app/data/registry";
+    public string RegistryDirectory { get; set; } = SharedSettings.DefaultRegistryDirectory;
 
     /// <summary>How often the champion alias is checked for a new version.</summary>
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(1);

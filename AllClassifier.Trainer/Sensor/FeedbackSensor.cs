@@ -1,16 +1,15 @@
 using AllClassifier.Model.Registry;
+using AllClassifier.Model.Settings;
 using AllClassifier.Trainer.Dataset;
 
 namespace AllClassifier.Trainer.Sensor;
 
 public sealed record SensorOptions
 {
-    public const int DefaultThreshold = 100;
-
     public required string FeedbackDatabase { get; init; }
 
     /// <summary>New feedback rows needed to retrain (FB_THRESH).</summary>
-    public int Threshold { get; init; } = DefaultThreshold;
+    public int Threshold { get; init; } = SharedSettings.DefaultFeedbackThreshold;
 
     public TimeSpan PokeInterval { get; init; } = TimeSpan.FromHours(1);
 

@@ -139,7 +139,7 @@ public sealed class MlflowExperimentTracker(MlflowClient client, MlflowTrackingO
         };
         // The SDK stamps the commit into the informational version ("1.0.0+<sha>") when building from git.
         var plus = version.IndexOf('+', StringComparison.Ordinal);
-        var commit = Environment.GetEnvironmentVariable("GIT_COMMIT") ?? (plus >= 0 ? version[(plus + 1)..] : null);
+        var commit = options.SourceCommit ?? (plus >= 0 ? version[(plus + 1)..] : null);
         if (!string.IsNullOrWhiteSpace(commit))
         {
             result["mlflow.source.git.commit"] = commit;
