@@ -56,12 +56,8 @@ public sealed class PredictionService(
             float[] probabilities;
             try
             {
-                using (var resized = preprocessor.LoadResized(image))
-                {
-                    ImagePreprocessor.WriteTensor(resized, tensor);
-                }
-
-                probabilities = lease.Model.Classifier.Score(tensor).Probabilities;
+                preprocessor.WriteInspectedTensor(image, tensor);
+                probabilities = lease.Model.Classifier.Classify(tensor);
             }
             catch (ImageRejectedException rejection)
             {

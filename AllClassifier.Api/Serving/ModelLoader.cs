@@ -37,7 +37,7 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
         // A mid-grey image: any working model gives a proper distribution for it.
         var tensor = new float[ImagePreprocessor.TensorLength];
         Array.Fill(tensor, 128f);
-        var probabilities = classifier.Score(tensor).Probabilities;
+        var probabilities = classifier.Classify(tensor);
         if (probabilities.Length != CellClasses.Count
             || probabilities.Any(p => !float.IsFinite(p) || p < 0 || p > 1)
             || Math.Abs(probabilities.Sum() - 1.0) > ProbabilitySumTolerance)

@@ -33,6 +33,7 @@ public sealed class OnnxClassifier : IDisposable
     private readonly InferenceSession _session;
     private readonly SessionOptions _sessionOptions;
     private readonly string[] _outputNames;
+    private readonly string[] _probabilitiesOnly = [ClassifierModelFile.ProbabilitiesName];
     private readonly string[] _inputNames = [ClassifierModelFile.InputName];
 
     private OnnxClassifier(InferenceSession session, SessionOptions sessionOptions)
@@ -70,6 +71,29 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>Scores one preprocessed image (planar RGB 0..255, length <see cref="ImagePreprocessor.TensorLength"/>).</summary>
     public ImageScores Score(float[] tensor) => ScoreBatch(tensor, 1)[0];
+
+    /// <summary>
+    /// The class probabilities of one preprocessed image, asking ONNX Runtime for that output alone: serving never
+    /// copies out the backbone features it does not use.
+    /// </summary>
+    public float[] Classify(float[] tensor)
+    {
+        if (!HasProbabilities)
+        {
+            throw new InvalidOperationException("The model has no classifier head.");
+        }
+
+        if (tensor.Length != ImagePreprocessor.TensorLength)
+        {
+            throw new ArgumentException($"Expected {ImagePreprocessor.TensorLength} floats, got {tensor.Length}.", nameof(tensor));
+        }
+
+        // Every native handle lives until Run returns: a collected RunOptions mid-call crashes the runtime.
+        using var runOptions = new RunOptions();
+        using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, ImagePreprocessor.Size, ImagePreprocessor.Size]);
+        using var outputs = _session.Run(runOptions, _inputNames, [input], _probabilitiesOnly);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
 
     /// <summary>Scores <paramref name="count"/> images laid out one after another in <paramref name="tensors"/>.</summary>
     public IReadOnlyList<ImageScores> ScoreBatch(float[] tensors, int count)

@@ -35,6 +35,18 @@ public sealed class ClassifierModelComposerTests
     }
 
     [Fact]
+    public void Classify_gives_the_probabilities_alone_as_a_full_score_does()
+    {
+        var head = TestHeads.Random(HeadKind.Mlp, seed: 9);
+        using var classifier = OnnxClassifier.Load(ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head));
+        var image = TestImages.RandomTensors(count: 1, seed: 13);
+
+        var probabilities = classifier.Classify(image);
+
+        Assert.Equal(classifier.Score(image).Probabilities, probabilities);
+    }
+
+    [Fact]
     public void Batched_and_single_image_runs_agree()
     {
         var head = TestHeads.Random(HeadKind.Softmax, seed: 3);
