@@ -18,22 +18,21 @@ public sealed record RegistrationReport(string RunId, int Version, bool Promoted
 /// </summary>
 public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTracker tracker, TimeProvider timeProvider) : IPipelineTask
 {
-    public const string RegistrationFileName = "registration.json";
-
     public string Id => PipelineTaskIds.RegisterModel;
 
     public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
         var work = new WorkDirectory(options.WorkDirectory);
-        var (runId, runDirectory, run) = work.OpenTrainedRun(options.RunId);
-        var test = WorkDirectory.ReadJson<TestReport>(Path.Combine(runDirectory, TestClassifierTask.MetricsFileName));
+        var (runId, files, run) = work.OpenTrainedRun(options.RunId);
+        var runDirectory = files.Directory;
+        var test = WorkDirectory.ReadJson<TestReport>(files.Metrics);
         var registry = new LocalModelRegistry(options.RegistryDirectory);
-        var chartPath = Path.Combine(runDirectory, LocalModelRegistry.ConfusionMatrixFileName);
-        var extraFiles = new[] { HeadFile.FileName, TrainClassifierTask.HistoryFileName, TestClassifierTask.MetricsFileName }
-            .ToDictionary(name => name, name => File.ReadAllBytes(Path.Combine(runDirectory, name)));
+        var chartPath = files.ConfusionMatrix;
+        var extraFiles = new[] { files.Head, files.History, files.Metrics }
+            .ToDictionary(path => Path.GetFileName(path), File.ReadAllBytes);
 
         var registered = registry.Register(
-            await File.ReadAllBytesAsync(Path.Combine(runDirectory, TrainClassifierTask.ModelFileName), cancellationToken),
+            await File.ReadAllBytesAsync(files.Model, cancellationToken),
             version => new ModelCard
             {
                 RunId = runId,
@@ -83,7 +82,7 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
             [new TrackedArtifact(Path.Combine(registered.Directory, LocalModelRegistry.CardFileName), $"model/{LocalModelRegistry.CardFileName}")],
             cancellationToken);
         var report = new RegistrationReport(runId, registered.Version, decision.Outcome.Promote, decision.Outcome.Reason, decision.ChampionVersion, tracking);
-        WorkDirectory.WriteJson(Path.Combine(runDirectory, RegistrationFileName), report);
+        WorkDirectory.WriteJson(files.Registration, report);
         await tracker.EndRunAsync(runId, runDirectory, succeeded: true, cancellationToken);
 
         var role = decision.Outcome.Promote ? "champion" : "challenger";
@@ -93,7 +92,7 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
 
     private double ChampionOnTestSplit(RegisteredVersion champion, WorkDirectory work, string runDirectory, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
-        var test = ManifestFile.Read(Path.Combine(runDirectory, "manifests", Path.GetFileName(work.TestManifest)));
+        var test = ManifestFile.Read(new RunFiles(runDirectory).ManifestCopy(work.TestManifest));
         var features = evaluator.Features(work, test, reporter, cancellationToken);
         return evaluator.Evaluate(champion, work, test, features, cancellationToken).MacroF1;
     }

@@ -39,24 +39,24 @@ public sealed record TestReport
 /// </summary>
 public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEvaluator evaluator, IExperimentTracker tracker) : IPipelineTask
 {
-    public const string MetricsFileName = "metrics.json";
 
     public string Id => PipelineTaskIds.TestClassifier;
 
     public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
         var work = new WorkDirectory(options.WorkDirectory);
-        var (runId, runDirectory, run) = work.OpenTrainedRun(options.RunId);
-        var test = ManifestFile.Read(Path.Combine(runDirectory, "manifests", Path.GetFileName(work.TestManifest)));
+        var (runId, files, run) = work.OpenTrainedRun(options.RunId);
+        var runDirectory = files.Directory;
+        var test = ManifestFile.Read(files.ManifestCopy(work.TestManifest));
         if (test.Count == 0)
         {
             throw new InvalidOperationException("The test split is empty; the dataset is too small to evaluate.");
         }
 
-        var head = HeadFile.Load(Path.Combine(runDirectory, HeadFile.FileName));
+        var head = HeadFile.Load(files.Head);
         var features = evaluator.Features(work, test, reporter, cancellationToken);
         var predicted = ModelEvaluator.Predict(head, features);
-        var (latency, sample, difference) = MeasureEndToEnd(Path.Combine(runDirectory, TrainClassifierTask.ModelFileName), head, test, features, work, options.LatencySampleSize, reporter);
+        var (latency, sample, difference) = MeasureEndToEnd(files.Model, head, test, features, work, options.LatencySampleSize, reporter);
 
         var metrics = EvaluationMetrics.FromPredictions(test.Select(entry => (int)entry.Class).ToList(), predicted, latency);
         var registry = new LocalModelRegistry(options.RegistryDirectory);
@@ -64,7 +64,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             ? new ChampionResult(version.Version, evaluator.Evaluate(version, work, test, features, cancellationToken))
             : null;
 
-        var chartPath = Path.Combine(runDirectory, LocalModelRegistry.ConfusionMatrixFileName);
+        var chartPath = files.ConfusionMatrix;
         await File.WriteAllBytesAsync(chartPath, ConfusionMatrixChart.RenderPng(metrics, $"Confusion matrix · run {runId} ({run.Head} head)"), cancellationToken);
         var report = new TestReport
         {
@@ -75,7 +75,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             LatencySampleSize = sample,
             EndToEndMaxDifference = difference,
         };
-        var metricsPath = Path.Combine(runDirectory, MetricsFileName);
+        var metricsPath = files.Metrics;
         WorkDirectory.WriteJson(metricsPath, report);
 
         await tracker.LogMetricsAsync(
@@ -91,7 +91,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         await tracker.LogArtifactsAsync(
             runId,
             runDirectory,
-            [new TrackedArtifact(chartPath, LocalModelRegistry.ConfusionMatrixFileName), new TrackedArtifact(metricsPath, MetricsFileName)],
+            [new TrackedArtifact(chartPath, LocalModelRegistry.ConfusionMatrixFileName), new TrackedArtifact(metricsPath, RunFiles.MetricsFileName)],
             cancellationToken);
 
         var championText = champion is null

@@ -42,9 +42,6 @@ public sealed record RunInfo
 /// </summary>
 public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureExtractor extractor, IExperimentTracker tracker, TimeProvider timeProvider) : IPipelineTask
 {
-    public const string ModelFileName = "model.onnx";
-    public const string RunFileName = "run.json";
-    public const string HistoryFileName = "training_history.json";
     private const int SelfCheckImages = 3;
 
     public string Id => PipelineTaskIds.TrainClassifier;
@@ -110,8 +107,9 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             $"Training {trainingOptions.Kind.ToString().ToLowerInvariant()} head",
             trainingOptions.MaxEpochs,
             progress => HeadTrainer.Train(trainSet, validationSet, trainingOptions, progress));
-        HeadFile.Save(Path.Combine(runDirectory, HeadFile.FileName), result.Head);
-        WorkDirectory.WriteJson(Path.Combine(runDirectory, HistoryFileName), result.History);
+        var files = new RunFiles(runDirectory);
+        HeadFile.Save(files.Head, result.Head);
+        WorkDirectory.WriteJson(files.History, result.History);
         await tracker.LogMetricsAsync(
             runId,
             runDirectory,
@@ -133,21 +131,21 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             ["created"] = created.ToString("O", CultureInfo.InvariantCulture),
         };
         var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), result.Head, metadata);
-        var modelPath = Path.Combine(runDirectory, ModelFileName);
+        var modelPath = files.Model;
         await File.WriteAllBytesAsync(modelPath, model, cancellationToken);
 
         var checkEntries = (validation.Count > 0 ? validation : train).Take(SelfCheckImages).ToList();
         var checkFeatures = validation.Count > 0 ? validationSet.Features : trainSet.Features;
         var difference = SelfCheck(model, result.Head, checkEntries, checkFeatures, work);
 
-        Directory.CreateDirectory(Path.Combine(runDirectory, "manifests"));
+        Directory.CreateDirectory(files.Manifests);
         foreach (var manifest in new[] { work.TrainManifest, work.ValidationManifest, work.TestManifest, work.DataSummary })
         {
-            File.Copy(manifest, Path.Combine(runDirectory, "manifests", Path.GetFileName(manifest)), overwrite: true);
+            File.Copy(manifest, files.ManifestCopy(manifest), overwrite: true);
         }
 
         var best = result.History.Single(epoch => epoch.Epoch == result.BestEpoch);
-        WorkDirectory.WriteJson(Path.Combine(runDirectory, RunFileName), new RunInfo
+        WorkDirectory.WriteJson(files.Info, new RunInfo
         {
             RunId = runId,
             Created = created,
@@ -162,10 +160,10 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             runId,
             runDirectory,
             [
-                new TrackedArtifact(modelPath, $"model/{ModelFileName}"),
-                new TrackedArtifact(Path.Combine(runDirectory, HeadFile.FileName), $"model/{HeadFile.FileName}"),
-                new TrackedArtifact(Path.Combine(runDirectory, HistoryFileName), HistoryFileName),
-                .. Directory.EnumerateFiles(Path.Combine(runDirectory, "manifests")).Order()
+                new TrackedArtifact(modelPath, $"model/{RunFiles.ModelFileName}"),
+                new TrackedArtifact(files.Head, $"model/{HeadFile.FileName}"),
+                new TrackedArtifact(files.History, RunFiles.HistoryFileName),
+                .. Directory.EnumerateFiles(files.Manifests).Order()
                     .Select(path => new TrackedArtifact(path, $"manifests/{Path.GetFileName(path)}")),
             ],
             cancellationToken);

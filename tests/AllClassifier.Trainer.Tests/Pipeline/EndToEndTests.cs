@@ -39,7 +39,7 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
     {
         var champion = new LocalModelRegistry(fixture.RegistryDirectory).Find(1)!;
         var runDirectory = new WorkDirectory(fixture.WorkDirectory).RunDirectory(fixture.RunId);
-        var report = WorkDirectory.ReadJson<TestReport>(Path.Combine(runDirectory, TestClassifierTask.MetricsFileName));
+        var report = WorkDirectory.ReadJson<TestReport>(new RunFiles(runDirectory).Metrics);
         var summary = WorkDirectory.ReadJson<DataSummary>(Path.Combine(fixture.WorkDirectory, "manifests", "summary.json"));
 
         Assert.Equal(fixture.RunId, champion.Card.RunId);
@@ -92,7 +92,7 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
     public void The_composed_model_matches_the_managed_head()
     {
         var runDirectory = new WorkDirectory(fixture.WorkDirectory).RunDirectory(fixture.RunId);
-        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, TrainClassifierTask.RunFileName));
+        var run = WorkDirectory.ReadJson<RunInfo>(new RunFiles(runDirectory).Info);
 
         Assert.InRange(run.SelfCheckMaxDifference, 0, HeadAgreement.Tolerance);
         Assert.True(File.Exists(BackboneFiles.InDirectory().ResNet18Path));

@@ -121,7 +121,7 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.Equal(["train_loss", "val_accuracy", "val_loss", "val_macro_f1"], epochMetrics.Select(m => m!["key"]!.GetValue<string>()).Distinct().Order());
         Assert.All(epochMetrics, m => Assert.True(m!["timestamp"]!.GetValue<long>() > 0 && m["step"]!.GetValue<long>() >= 1));
         var testMetrics = requests[12].Body!["metrics"]!.AsArray().ToDictionary(m => m!["key"]!.GetValue<string>(), m => m!["value"]!.GetValue<double>());
-        var report = WorkDirectory.ReadJson<TestReport>(Path.Combine(new WorkDirectory(fixture.WorkDirectory).RunDirectory(fixture.RunId), TestClassifierTask.MetricsFileName));
+        var report = WorkDirectory.ReadJson<TestReport>(new WorkDirectory(fixture.WorkDirectory).RunFiles(fixture.RunId).Metrics);
         Assert.Equal(report.Metrics.MacroF1, testMetrics["test_macro_f1"]);
         Assert.Equal(report.Metrics.Accuracy, testMetrics["test_accuracy"]);
 
@@ -157,7 +157,7 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.Contains("artifact proxying", output);
         Assert.Single(server.Requests, r => r.Path == Api + "runs/create");
         Assert.DoesNotContain(server.Requests, r => r.Method == "PUT" || r.Path.Contains("model-versions", StringComparison.Ordinal));
-        Assert.Empty(Directory.EnumerateFiles(root.Combine("work", "runs"), TrainClassifierTask.ModelFileName, SearchOption.AllDirectories));
+        Assert.Empty(Directory.EnumerateFiles(root.Combine("work", "runs"), RunFiles.ModelFileName, SearchOption.AllDirectories));
         Assert.Null(new LocalModelRegistry(root.Combine("registry")).Champion());
         var update = server.Requests.Last();
         Assert.Equal($"POST {Api}runs/update", update.Line);
