@@ -1,7 +1,6 @@
 using AllClassifier.Model.Feedback;
 using AllClassifier.Model.Registry;
 using AllClassifier.Training.Synthetic;
-using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Sensor;
 using Microsoft.Extensions.Hosting;
@@ -11,14 +10,13 @@ using Microsoft.Extensions.Options;
 namespace AllClassifier.Trainer.Worker;
 
 /// <summary>
-/// The long-running trainer: trains a first model at once when the registry has no champion, then repeats
-/// wait_feedback → the training pipeline for as long as it runs. A failed run is logged and retried after the next
-/// sensor period rather than stopping the service.
+/// The long-running trainer: trains a first model at once when the registry has no champion, then repeats the
+/// wait_feedback task → the training pipeline for as long as it runs. A failed run is logged and retried after the
+/// next sensor period rather than stopping the service.
 /// </summary>
 public sealed class RetrainingWorker(
     IOptions<WorkerOptions> options,
     PipelineRunner runner,
-    FeedbackSensor sensor,
     TimeProvider timeProvider,
     WorkerStatus status,
     ILogger<RetrainingWorker> logger) : BackgroundService
@@ -37,32 +35,33 @@ public sealed class RetrainingWorker(
             await TrainAsync(settings, reporter, stoppingToken);
         }
 
-        var sensorOptions = new SensorOptions
+        var waitFeedback = new PipelineOptions
         {
-            FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
-            Threshold = settings.FeedbackThreshold,
-            PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
-            Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
+            WorkDirectory = settings.WorkDirectory,
+            RegistryDirectory = settings.RegistryDirectory,
+            Sensor = new SensorOptions
+            {
+                FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
+                Threshold = settings.FeedbackThreshold,
+                PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
+                Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
+            },
         };
         while (!stoppingToken.IsCancellationRequested)
         {
             status.Enter(WorkerActivity.WaitingForFeedback);
-            var result = await sensor.WaitAsync(
-                sensorOptions,
-                FeedbackSensor.HighWaterMark(registry),
-                poke => logger.LogInformation(
-                    "wait_feedback poke {Poke}: {Rows} of {Threshold} new feedback rows after id {AfterId}",
-                    poke.Number, poke.NewRows, poke.Threshold, poke.AfterId),
-                stoppingToken);
-            if (result.Reached)
+            try
             {
-                status.Enter(WorkerActivity.Retraining);
-                await TrainAsync(settings, reporter, stoppingToken);
+                await runner.RunTaskAsync(PipelineTaskIds.WaitFeedback, waitFeedback, reporter, stoppingToken);
             }
-            else
+            catch (TimeoutException timeout)
             {
-                logger.LogInformation("wait_feedback timed out with {Rows} new rows; waiting again", result.NewRows);
+                logger.LogInformation("wait_feedback gave up ({Reason}); waiting again", timeout.Message);
+                continue;
             }
+
+            status.Enter(WorkerActivity.Retraining);
+            await TrainAsync(settings, reporter, stoppingToken);
         }
     }
 
