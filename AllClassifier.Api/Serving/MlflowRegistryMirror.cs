@@ -1,7 +1,6 @@
-using AllClassifier.Model;
 using System.Globalization;
-using AllClassifier.Model.Inference;
 using AllClassifier.Mlflow;
+using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
 
 namespace AllClassifier.Api.Serving;
@@ -12,7 +11,7 @@ public sealed record MlflowMirrorResult(int? Version, bool Downloaded, string? M
 /// <summary>
 /// Keeps a local registry directory (the <see cref="LocalModelRegistry"/> layout) in step with an MLflow alias:
 /// alias → model version → download the version's <c>model.onnx</c> (and <c>model.json</c> when present) and the
-/// <c>confusion_matrix.png</c> (beside the model or, where the trainer logs it, at the run's artifact root) → check that ONNX Runtime loads it as a 4-class classifier → move
+/// <c>confusion_matrix.png</c> (beside the model or, where the trainer logs it, at the run's artifact root) → check that it can serve (<see cref="ModelLoader.Probe"/>) → move
 /// it into <c>versions/&lt;N&gt;</c> → point the local alias at it. Anything that serves from a local registry
 /// can therefore follow MLflow, and keeps serving the last good copy while MLflow is unreachable.
 /// </summary>
@@ -124,9 +123,13 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
 
         using (classifier)
         {
-            if (!classifier.HasProbabilities || classifier.ClassCount != CellClasses.Count)
+            try
             {
-                throw new InvalidDataException($"MLflow version {version} is not a {CellClasses.Count}-class classifier.");
+                ModelLoader.Probe(classifier);
+            }
+            catch (InvalidDataException e)
+            {
+                throw new InvalidDataException($"MLflow version {version} cannot serve: {e.Message}", e);
             }
         }
     }

@@ -27,7 +27,8 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
         }
     }
 
-    private static void Probe(OnnxClassifier classifier)
+    /// <summary>The one check that a model can serve: four class probabilities, and a probe inference that gives a distribution.</summary>
+    public static void Probe(OnnxClassifier classifier)
     {
         if (!classifier.HasProbabilities || classifier.ClassCount != CellClasses.Count)
         {
