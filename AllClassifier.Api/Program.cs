@@ -2,7 +2,7 @@ using AllClassifier.Api.Docs;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Explain;
 using AllClassifier.Api.Feedback;
-using AllClassifier.Api.Models;
+using AllClassifier.Api.Serving;
 using AllClassifier.Api.Ping;
 using AllClassifier.Api.Predict;
 using AllClassifier.Api.Telemetry;

@@ -1,9 +1,11 @@
 using AllClassifier.Trainer.Commands;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Tracking;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-if (!MlflowTrackingOptions.TryFromEnvironment(out var tracking, out var trackingError))
+var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+if (!MlflowTrackingOptions.TryFromConfiguration(configuration, out var tracking, out var trackingError))
 {
     Console.Error.WriteLine($"error: {trackingError}");
     return TrainerCli.ErrorExitCode;
@@ -12,4 +14,4 @@ if (!MlflowTrackingOptions.TryFromEnvironment(out var tracking, out var tracking
 var services = new ServiceCollection()
     .AddMlflowTracking(tracking)
     .AddTrainerPipeline();
-return await TrainerCli.Create(services).RunAsync(args);
+return await TrainerCli.Create(services, configuration: configuration).RunAsync(args);

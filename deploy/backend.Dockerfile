@@ -5,6 +5,7 @@ WORKDIR /src
 # global.json is left out on purpose: it pins the developer SDK band, the image brings its own 10.0 SDK.
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY AllClassifier.Model/ AllClassifier.Model/
+COPY AllClassifier.Mlflow/ AllClassifier.Mlflow/
 COPY AllClassifier.ServiceDefaults/ AllClassifier.ServiceDefaults/
 COPY AllClassifier.Api/ AllClassifier.Api/
 RUN dotnet publish AllClassifier.Api/AllClassifier.Api.csproj -c Release -r linux-x64 --self-contained false -o /app/publish

@@ -5,6 +5,8 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY AllClassifier.Model/ AllClassifier.Model/
+COPY AllClassifier.Training/ AllClassifier.Training/
+COPY AllClassifier.Mlflow/ AllClassifier.Mlflow/
 COPY AllClassifier.ServiceDefaults/ AllClassifier.ServiceDefaults/
 COPY AllClassifier.Trainer/ AllClassifier.Trainer/
 RUN dotnet publish AllClassifier.Trainer/AllClassifier.Trainer.csproj -c Release -r linux-x64 --self-contained false -o /app/publish

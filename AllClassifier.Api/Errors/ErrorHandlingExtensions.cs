@@ -30,10 +30,16 @@ public static class ErrorHandlingExtensions
         app.UseStatusCodePages(async context =>
         {
             var response = context.HttpContext.Response;
-            var detail = response.StatusCode == StatusCodes.Status415UnsupportedMediaType
-                ? "the request body must be multipart/form-data"
-                : ReasonPhrases.GetReasonPhrase(response.StatusCode);
-            await response.WriteAsJsonAsync(new ErrorResponse(string.IsNullOrEmpty(detail) ? "error" : detail));
+            var (code, detail) = response.StatusCode switch
+            {
+                StatusCodes.Status415UnsupportedMediaType => (ErrorCodes.NotMultipart, "the request body must be multipart/form-data"),
+                StatusCodes.Status404NotFound => (ErrorCodes.NotFound, ReasonPhrases.GetReasonPhrase(response.StatusCode)),
+                StatusCodes.Status405MethodNotAllowed => (ErrorCodes.MethodNotAllowed, ReasonPhrases.GetReasonPhrase(response.StatusCode)),
+                StatusCodes.Status413PayloadTooLarge => (ErrorCodes.ImageTooLarge, "the request body is too large"),
+                >= 500 => (ErrorCodes.ServerError, "server error"),
+                _ => (ErrorCodes.Error, ReasonPhrases.GetReasonPhrase(response.StatusCode)),
+            };
+            await response.WriteAsJsonAsync(new ErrorResponse(string.IsNullOrEmpty(detail) ? "error" : detail, code));
         });
         return app;
     }

@@ -1,4 +1,7 @@
 namespace AllClassifier.Api.Errors;
 
-/// <summary>The body of every error answer, as the original API gave it: <c>{"detail": "..."}</c>.</summary>
-public sealed record ErrorResponse(string Detail);
+/// <summary>
+/// The body of every error answer: the original API's <c>{"detail": "..."}</c>, plus a stable <c>code</c> from
+/// <see cref="ErrorCodes"/> that clients can branch on.
+/// </summary>
+public sealed record ErrorResponse(string Detail, string Code);

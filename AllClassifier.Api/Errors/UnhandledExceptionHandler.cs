@@ -10,12 +10,14 @@ internal sealed partial class UnhandledExceptionHandler(ILogger<UnhandledExcepti
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var (status, detail) = exception switch
+        var (status, code, detail) = exception switch
         {
             // Kestrel's own refusals (body too large, malformed request) keep their 4xx status.
+            BadHttpRequestException { StatusCode: StatusCodes.Status413PayloadTooLarge } =>
+                (StatusCodes.Status413PayloadTooLarge, ErrorCodes.ImageTooLarge, "the request body is too large"),
             BadHttpRequestException bad when bad.StatusCode is >= 400 and < 500 =>
-                (bad.StatusCode, bad.StatusCode == StatusCodes.Status413PayloadTooLarge ? "the request body is too large" : "bad request"),
-            _ => (StatusCodes.Status500InternalServerError, "server error"),
+                (bad.StatusCode, ErrorCodes.MalformedRequest, "bad request"),
+            _ => (StatusCodes.Status500InternalServerError, ErrorCodes.ServerError, "server error"),
         };
 
         if (status >= 500)
@@ -24,7 +26,7 @@ internal sealed partial class UnhandledExceptionHandler(ILogger<UnhandledExcepti
         }
 
         httpContext.Response.StatusCode = status;
-        await httpContext.Response.WriteAsJsonAsync(new ErrorResponse(detail), cancellationToken);
+        await httpContext.Response.WriteAsJsonAsync(new ErrorResponse(detail, code), cancellationToken);
         return true;
     }
 

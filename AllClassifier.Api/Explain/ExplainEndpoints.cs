@@ -60,6 +60,7 @@ public static class ExplainEndpoints
             {
                 return new ApiError(
                     StatusCodes.Status422UnprocessableEntity,
+                    ErrorCodes.UnknownLabel,
                     $"'{ClassField}' is '{classText}', which is not a class; expected one of {string.Join(", ", CellClasses.Names)} (any case) or an index 0-3").ToResult(response);
             }
 

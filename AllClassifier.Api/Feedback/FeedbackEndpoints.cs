@@ -1,17 +1,16 @@
-using System.Security.Cryptography;
 using AllClassifier.Api.Errors;
-using AllClassifier.Api.Models;
+using AllClassifier.Api.Serving;
 using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
+using AllClassifier.Model.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AllClassifier.Api.Feedback;
 
 public static class FeedbackEndpoints
 {
-    public const string FeedbackDirectoryVariable = "FEEDBACK_DIR";
     public const string CorrectLabelField = "correct_label";
     public const string PredictedLabelField = "predicted_label";
 
@@ -21,12 +20,12 @@ public static class FeedbackEndpoints
             .Bind(builder.Configuration.GetSection(FeedbackOptions.SectionName))
             .Configure<IConfiguration>((options, configuration) =>
             {
-                if (configuration[FeedbackDirectoryVariable] is { Length: > 0 } directory)
+                if (configuration[SharedSettings.FeedbackDirectory] is { Length: > 0 } directory)
                 {
                     options.Directory = directory;
                 }
             });
-        builder.Services.AddSingleton<FeedbackStore>();
+        builder.Services.AddSingleton<FeedbackWriter>();
         return builder;
     }
 
@@ -61,7 +60,7 @@ public static class FeedbackEndpoints
         HttpRequest request,
         MultipartUploadReader reader,
         ImagePreprocessor preprocessor,
-        FeedbackStore store,
+        FeedbackWriter feedback,
         ModelHolder holder,
         ClassifierMetrics metrics,
         CancellationToken cancellationToken)
@@ -85,7 +84,7 @@ public static class FeedbackEndpoints
 
         if (labelErrors.Count > 0)
         {
-            return new ApiError(StatusCodes.Status422UnprocessableEntity, string.Join("; ", labelErrors)).ToResult(request.HttpContext.Response);
+            return new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.UnknownLabel, string.Join("; ", labelErrors)).ToResult(request.HttpContext.Response);
         }
 
         try
@@ -98,14 +97,14 @@ public static class FeedbackEndpoints
             return rejection.ToError().ToResult(request.HttpContext.Response);
         }
 
-        var entry = new FeedbackEntry(correct, predicted, upload.File, Convert.ToHexStringLower(SHA256.HashData(upload.File)), holder.Current?.Version);
-        var count = await store.AddAsync(entry, cancellationToken);
+        var entry = new FeedbackEntry(correct, predicted, upload.File, ImageHash.Sha256(upload.File), holder.Current?.Version);
+        var count = await feedback.AddAsync(entry, cancellationToken);
         metrics.RecordFeedback(correct.Name(), predicted.Name());
         return TypedResults.Ok(new FeedbackStoredResponse(true, count));
     }
 
-    private static async Task<Ok<FeedbackCountResponse>> GetCount(FeedbackStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new FeedbackCountResponse(await store.CountAsync(cancellationToken)));
+    private static async Task<Ok<FeedbackCountResponse>> GetCount(FeedbackWriter feedback, CancellationToken cancellationToken) =>
+        TypedResults.Ok(new FeedbackCountResponse(await feedback.CountAsync(cancellationToken)));
 
     private static string UnknownLabel(string field, string value) =>
         $"'{field}' is '{value}', not a class; expected one of {string.Join(", ", CellClasses.Names)} (any case) or an index 0-3";

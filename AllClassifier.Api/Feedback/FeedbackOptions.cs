@@ -1,15 +1,17 @@
+using AllClassifier.Model.Feedback;
+using AllClassifier.Model.Settings;
+
 namespace AllClassifier.Api.Feedback;
 
 /// <summary>Where corrections are stored (section <c>Feedback</c>; <c>FEEDBACK_DIR</c> sets the directory).</summary>
 public sealed class FeedbackOptions
 {
     public const string SectionName = "Feedback";
-    public const string DatabaseFileName = "feedback.db";
 
-    public string Directory { get; set; } = "/app/data";
+    public string Directory { get; set; } = SharedSettings.DefaultFeedbackDirectory;
 
     /// <summary>How long a writer waits for another writer's lock before giving up.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    public string DatabasePath => Path.Combine(Directory, DatabaseFileName);
+    public string DatabasePath => FeedbackTable.DatabasePath(Directory);
 }

@@ -1,6 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using AllClassifier.Api.Models;
+using AllClassifier.Api.Serving;
 
 namespace AllClassifier.Api.Predict;
 

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Explain;
-using AllClassifier.Api.Models;
+using AllClassifier.Api.Serving;
 using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
@@ -46,7 +46,7 @@ public sealed class PredictionService(
         using var slot = await gate.EnterAsync(cancellationToken);
         if (!slot.IsAcquired)
         {
-            return (null, new ApiError(StatusCodes.Status503ServiceUnavailable, "the server is busy; retry shortly")
+            return (null, new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Busy, "the server is busy; retry shortly")
             {
                 RetryAfterSeconds = options.Value.BusyRetryAfterSeconds,
             });
@@ -64,6 +64,7 @@ public sealed class PredictionService(
             {
                 return (null, new ApiError(
                     StatusCodes.Status409Conflict,
+                    ErrorCodes.NoClassActivationMap,
                     $"the served model (version {lease.Model.Version}) has no class activation map: it was composed before maps existed; models trained since have one"));
             }
 
@@ -71,14 +72,15 @@ public sealed class PredictionService(
             var tensor = tensors.Rent();
             try
             {
-                using var resized = preprocessor.LoadResized(image);
-                ImagePreprocessor.WriteTensor(resized, tensor);
                 if (explain is null)
                 {
-                    var probabilities = classifier.Score(tensor).Probabilities;
-                    return (Respond(probabilities, lease.Model.Version, started, explanation: null), null);
+                    preprocessor.WriteInspectedTensor(image, tensor);
+                    return (Respond(classifier.Classify(tensor), lease.Model.Version, started, explanation: null), null);
                 }
 
+                // The overlay is drawn over the same resized image the tensor is made from.
+                using var resized = preprocessor.LoadResized(image);
+                ImagePreprocessor.WriteTensor(resized, tensor);
                 var explained = classifier.Explain(tensor);
                 var classIndex = explain.Class is { } requested ? (int)requested : explained.PredictedClass;
                 var map = explained.Map.ForClass(classIndex);

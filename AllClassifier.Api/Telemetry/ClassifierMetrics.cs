@@ -1,5 +1,5 @@
 using System.Diagnostics.Metrics;
-using AllClassifier.Api.Models;
+using AllClassifier.Api.Serving;
 
 namespace AllClassifier.Api.Telemetry;
 

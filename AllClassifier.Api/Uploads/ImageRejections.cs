@@ -12,6 +12,16 @@ public static class ImageRejections
         _ => StatusCodes.Status422UnprocessableEntity,
     };
 
+    public static string Code(ImageRejection reason) => reason switch
+    {
+        ImageRejection.Empty => ErrorCodes.EmptyImage,
+        ImageRejection.UnsupportedFormat => ErrorCodes.UnsupportedFormat,
+        ImageRejection.Corrupt => ErrorCodes.CorruptImage,
+        ImageRejection.DimensionsTooLarge => ErrorCodes.DimensionsTooLarge,
+        ImageRejection.DimensionsTooSmall => ErrorCodes.DimensionsTooSmall,
+        _ => throw new ArgumentOutOfRangeException(nameof(reason), reason, null),
+    };
+
     public static ApiError ToError(this ImageRejectedException rejection) =>
-        new(StatusCode(rejection.Reason), rejection.Message);
+        new(StatusCode(rejection.Reason), Code(rejection.Reason), rejection.Message);
 }

@@ -23,7 +23,7 @@ public sealed class MultipartUploadReader(IOptions<UploadOptions> options)
 
         if (!request.HasFormContentType)
         {
-            return (null, new ApiError(StatusCodes.Status415UnsupportedMediaType, "the request body must be multipart/form-data"));
+            return (null, new ApiError(StatusCodes.Status415UnsupportedMediaType, ErrorCodes.NotMultipart, "the request body must be multipart/form-data"));
         }
 
         if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
@@ -46,7 +46,7 @@ public sealed class MultipartUploadReader(IOptions<UploadOptions> options)
         }
         catch (Exception ex) when (ex is InvalidDataException or IOException or BadHttpRequestException)
         {
-            return (null, new ApiError(StatusCodes.Status400BadRequest, $"the multipart body is malformed: {ex.Message}"));
+            return (null, new ApiError(StatusCodes.Status400BadRequest, ErrorCodes.MalformedRequest, $"the multipart body is malformed: {ex.Message}"));
         }
 
         var missing = requiredFields.Where(name => string.IsNullOrWhiteSpace(form[name])).ToList();
@@ -80,8 +80,8 @@ public sealed class MultipartUploadReader(IOptions<UploadOptions> options)
     }
 
     private static ApiError TooLarge(long limit) =>
-        new(StatusCodes.Status413PayloadTooLarge, $"the request body is larger than the limit of {limit:N0} bytes");
+        new(StatusCodes.Status413PayloadTooLarge, ErrorCodes.ImageTooLarge, $"the request body is larger than the limit of {limit:N0} bytes");
 
     private static ApiError Missing(IEnumerable<string> names, string reason) =>
-        new(StatusCodes.Status422UnprocessableEntity, $"{reason}: missing {string.Join(", ", names.Select(n => $"'{n}'"))}");
+        new(StatusCodes.Status422UnprocessableEntity, ErrorCodes.MissingField, $"{reason}: missing {string.Join(", ", names.Select(n => $"'{n}'"))}");
 }

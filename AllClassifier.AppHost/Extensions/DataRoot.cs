@@ -1,3 +1,5 @@
+using AllClassifier.Model.Settings;
+
 namespace AllClassifier.AppHost.Extensions;
 
 /// <summary>
@@ -25,7 +27,7 @@ public sealed record DataRoot(string Path, string FeedbackDir, string RegistryDi
     {
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return new DataRoot("/app", "/app/data", "/app/registry", "/app/work", "/prometheus", Configured(builder, DatasetConfigurationKey));
+            return new DataRoot("/app", SharedSettings.DefaultFeedbackDirectory, SharedSettings.DefaultRegistryDirectory, SharedSettings.DefaultWorkDirectory, "/prometheus", Configured(builder, DatasetConfigurationKey));
         }
 
         var repositoryRoot = System.IO.Path.GetFullPath(System.IO.Path.Combine(builder.AppHostDirectory, ".."));

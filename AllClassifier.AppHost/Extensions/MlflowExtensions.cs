@@ -1,3 +1,5 @@
+using AllClassifier.Model.Settings;
+
 namespace AllClassifier.AppHost.Extensions;
 
 /// <summary>The MLflow tracking server the trainer logs runs, metrics and registered models to.</summary>
@@ -24,6 +26,6 @@ public static class MlflowExtensions
 
     /// <summary>Points the trainer at MLflow (MLFLOW_TRACKING_URI) and starts it once MLflow is healthy.</summary>
     public static IResourceBuilder<ProjectResource> WithMlflowTracking(this IResourceBuilder<ProjectResource> trainer, IResourceBuilder<ContainerResource> mlflow) =>
-        trainer.WithEnvironment("MLFLOW_TRACKING_URI", mlflow.GetEndpoint("http"))
+        trainer.WithEnvironment(SharedSettings.MlflowTrackingUri, mlflow.GetEndpoint("http"))
             .WaitFor(mlflow);
 }

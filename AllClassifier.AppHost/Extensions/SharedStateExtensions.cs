@@ -1,3 +1,4 @@
+using AllClassifier.Model.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace AllClassifier.AppHost.Extensions;
@@ -9,17 +10,19 @@ public static class SharedStateExtensions
     public const string FeedbackThresholdKey = "AllClassifier:FeedbackThreshold";
 
     public static IResourceBuilder<ProjectResource> WithFeedbackDatabase(this IResourceBuilder<ProjectResource> service, DataRoot dataRoot) =>
-        service.WithEnvironment("FEEDBACK_DIR", dataRoot.FeedbackDir);
+        service.WithEnvironment(SharedSettings.FeedbackDirectory, dataRoot.FeedbackDir);
 
     public static IResourceBuilder<ProjectResource> WithModelRegistry(this IResourceBuilder<ProjectResource> service, DataRoot dataRoot) =>
-        service.WithEnvironment("MODEL_REGISTRY_DIR", dataRoot.RegistryDir);
+        service.WithEnvironment(SharedSettings.RegistryDirectory, dataRoot.RegistryDir);
 
     /// <summary>The trainer's work folder, its dataset when there is one, and the retraining threshold.</summary>
     public static IResourceBuilder<ProjectResource> WithTrainingInputs(this IResourceBuilder<ProjectResource> trainer, DataRoot dataRoot, IConfiguration configuration)
     {
-        trainer.WithEnvironment("WORK_DIR", dataRoot.TrainerWorkDir)
-            .WithEnvironment("FB_THRESH", configuration[FeedbackThresholdKey] ?? "100");
+        trainer.WithEnvironment(SharedSettings.WorkDirectory, dataRoot.TrainerWorkDir)
+            .WithEnvironment(
+                SharedSettings.FeedbackThreshold,
+                configuration[FeedbackThresholdKey] ?? SharedSettings.DefaultFeedbackThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture));
 
-        return dataRoot.DatasetDir is { } dataset ? trainer.WithEnvironment("DATA_DIR", dataset) : trainer;
+        return dataRoot.DatasetDir is { } dataset ? trainer.WithEnvironment(SharedSettings.DataDirectory, dataset) : trainer;
     }
 }

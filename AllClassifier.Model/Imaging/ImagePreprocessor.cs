@@ -87,6 +87,31 @@ public sealed class ImagePreprocessor(ImageLimits limits)
     public Image<Rgb24> LoadResized(byte[] bytes)
     {
         Inspect(bytes);
+        return DecodeResized(bytes);
+    }
+
+    /// <summary>
+    /// Decodes bytes that <see cref="Inspect"/> has already accepted, resizes them and writes the model input into
+    /// <paramref name="destination"/>: serving's one call from a checked upload to a tensor, without reading the
+    /// header again.
+    /// </summary>
+    public void WriteInspectedTensor(byte[] inspectedBytes, Span<float> destination)
+    {
+        using var image = DecodeResized(inspectedBytes);
+        WriteTensor(image, destination);
+    }
+
+    /// <summary>Validates, decodes, resizes and returns the planar RGB tensor (length <see cref="TensorLength"/>).</summary>
+    public float[] ToTensor(byte[] bytes)
+    {
+        Inspect(bytes);
+        var tensor = new float[TensorLength];
+        WriteInspectedTensor(bytes, tensor);
+        return tensor;
+    }
+
+    private Image<Rgb24> DecodeResized(byte[] bytes)
+    {
         Image<Rgb24> image;
         try
         {
@@ -107,15 +132,6 @@ public sealed class ImagePreprocessor(ImageLimits limits)
             image.Dispose();
             throw;
         }
-    }
-
-    /// <summary>Validates, decodes, resizes and returns the planar RGB tensor (length <see cref="TensorLength"/>).</summary>
-    public float[] ToTensor(byte[] bytes)
-    {
-        using var image = LoadResized(bytes);
-        var tensor = new float[TensorLength];
-        WriteTensor(image, tensor);
-        return tensor;
     }
 
     /// <summary>Writes an already 224x224 image as planar RGB floats 0..255 (R plane, then G, then B).</summary>

@@ -1,6 +1,5 @@
 using System.Numerics.Tensors;
 using AllClassifier.Model.Imaging;
-using AllClassifier.Model.Onnx;
 using Microsoft.ML.OnnxRuntime;
 
 namespace AllClassifier.Model.Inference;
@@ -56,29 +55,30 @@ public sealed class OnnxClassifier : IDisposable
     private readonly InferenceSession _session;
     private readonly SessionOptions _sessionOptions;
     private readonly string[] _outputNames;
-    private readonly string[] _inputNames = [ClassifierModelComposer.InputName];
-    private readonly string[] _explainOutputNames = [ClassifierModelComposer.ProbabilitiesName, ClassifierModelComposer.ClassActivationMapName];
+    private readonly string[] _probabilitiesOnly = [ClassifierModelFile.ProbabilitiesName];
+    private readonly string[] _inputNames = [ClassifierModelFile.InputName];
+    private readonly string[] _explainOutputNames = [ClassifierModelFile.ProbabilitiesName, ClassifierModelFile.ClassActivationMapName];
 
     private OnnxClassifier(InferenceSession session, SessionOptions sessionOptions)
     {
         _session = session;
         _sessionOptions = sessionOptions;
-        HasProbabilities = session.OutputMetadata.ContainsKey(ClassifierModelComposer.ProbabilitiesName);
-        if (!session.InputMetadata.ContainsKey(ClassifierModelComposer.InputName)
-            || !session.OutputMetadata.ContainsKey(ClassifierModelComposer.FeaturesName))
+        HasProbabilities = session.OutputMetadata.ContainsKey(ClassifierModelFile.ProbabilitiesName);
+        if (!session.InputMetadata.ContainsKey(ClassifierModelFile.InputName)
+            || !session.OutputMetadata.ContainsKey(ClassifierModelFile.FeaturesName))
         {
             throw new InvalidDataException(
-                $"The model must take '{ClassifierModelComposer.InputName}' and give '{ClassifierModelComposer.FeaturesName}'.");
+                $"The model must take '{ClassifierModelFile.InputName}' and give '{ClassifierModelFile.FeaturesName}'.");
         }
 
         _outputNames = HasProbabilities
-            ? [ClassifierModelComposer.ProbabilitiesName, ClassifierModelComposer.FeaturesName]
-            : [ClassifierModelComposer.FeaturesName];
+            ? [ClassifierModelFile.ProbabilitiesName, ClassifierModelFile.FeaturesName]
+            : [ClassifierModelFile.FeaturesName];
         ClassCount = HasProbabilities
-            ? (int)session.OutputMetadata[ClassifierModelComposer.ProbabilitiesName].Dimensions[^1]
+            ? (int)session.OutputMetadata[ClassifierModelFile.ProbabilitiesName].Dimensions[^1]
             : 0;
         Metadata = session.ModelMetadata.CustomMetadataMap;
-        HasClassActivationMap = HasProbabilities && session.OutputMetadata.ContainsKey(ClassifierModelComposer.ClassActivationMapName);
+        HasClassActivationMap = HasProbabilities && session.OutputMetadata.ContainsKey(ClassifierModelFile.ClassActivationMapName);
     }
 
     public bool HasProbabilities { get; }
@@ -98,6 +98,29 @@ public sealed class OnnxClassifier : IDisposable
 
     /// <summary>Scores one preprocessed image (planar RGB 0..255, length <see cref="ImagePreprocessor.TensorLength"/>).</summary>
     public ImageScores Score(float[] tensor) => ScoreBatch(tensor, 1)[0];
+
+    /// <summary>
+    /// The class probabilities of one preprocessed image, asking ONNX Runtime for that output alone: serving never
+    /// copies out the backbone features it does not use.
+    /// </summary>
+    public float[] Classify(float[] tensor)
+    {
+        if (!HasProbabilities)
+        {
+            throw new InvalidOperationException("The model has no classifier head.");
+        }
+
+        if (tensor.Length != ImagePreprocessor.TensorLength)
+        {
+            throw new ArgumentException($"Expected {ImagePreprocessor.TensorLength} floats, got {tensor.Length}.", nameof(tensor));
+        }
+
+        // Every native handle lives until Run returns: a collected RunOptions mid-call crashes the runtime.
+        using var runOptions = new RunOptions();
+        using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, ImagePreprocessor.Size, ImagePreprocessor.Size]);
+        using var outputs = _session.Run(runOptions, _inputNames, [input], _probabilitiesOnly);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
 
     /// <summary>Scores <paramref name="count"/> images laid out one after another in <paramref name="tensors"/>.</summary>
     public IReadOnlyList<ImageScores> ScoreBatch(float[] tensors, int count)
@@ -149,7 +172,7 @@ public sealed class OnnxClassifier : IDisposable
         using var outputs = _session.Run(runOptions, _inputNames, [input], _explainOutputNames);
         var probabilities = outputs[0].GetTensorDataAsSpan<float>().ToArray();
         var map = outputs[1].GetTensorDataAsSpan<float>().ToArray();
-        return new ExplainedScores(probabilities, new ClassActivationMap(ClassCount, ClassifierModelComposer.MapSize, map));
+        return new ExplainedScores(probabilities, new ClassActivationMap(ClassCount, ClassifierModelFile.MapSize, map));
     }
 
     public void Dispose()

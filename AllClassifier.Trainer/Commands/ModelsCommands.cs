@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using System.Globalization;
 using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Worker;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -9,12 +11,10 @@ namespace AllClassifier.Trainer.Commands;
 public class RegistrySettings : CommandSettings
 {
     [CommandOption("--registry <DIR>")]
-    [Description("Model registry root. Default: $MODEL_REGISTRY_DIR, else .data/registry.")]
+    [Description("Model registry root. Default: $MODEL_REGISTRY_DIR, else /app/registry.")]
     public string? RegistryDirectory { get; init; }
 
-    public LocalModelRegistry OpenRegistry() => new(
-        RegistryDirectory
-        ?? (Environment.GetEnvironmentVariable("MODEL_REGISTRY_DIR") is { Length: > 0 } fromEnvironment ? fromEnvironment : ".data/registry"));
+    public LocalModelRegistry OpenRegistry(WorkerOptions shared) => new(RegistryDirectory ?? shared.RegistryDirectory);
 }
 
 public sealed class PromoteSettings : RegistrySettings
@@ -28,11 +28,11 @@ public sealed class PromoteSettings : RegistrySettings
 /// <c>models list</c>: every registered version with a readable card, with its metrics; the champion is marked, and
 /// a champion alias that names an unusable version is called out.
 /// </summary>
-public sealed class ModelsListCommand(IAnsiConsole console) : Command<RegistrySettings>
+public sealed class ModelsListCommand(IAnsiConsole console, IOptions<WorkerOptions> shared) : Command<RegistrySettings>
 {
     public override int Execute(CommandContext context, RegistrySettings settings, CancellationToken cancellationToken)
     {
-        var registry = settings.OpenRegistry();
+        var registry = settings.OpenRegistry(shared.Value);
         if (registry.CheckChampion().Problem is { } problem)
         {
             console.MarkupLineInterpolated($"[yellow]The champion is unusable: {problem}[/]");
@@ -70,11 +70,11 @@ public sealed class ModelsListCommand(IAnsiConsole console) : Command<RegistrySe
 }
 
 /// <summary><c>models promote &lt;version&gt;</c>: points the champion alias at a version by hand.</summary>
-public sealed class ModelsPromoteCommand(IAnsiConsole console) : Command<PromoteSettings>
+public sealed class ModelsPromoteCommand(IAnsiConsole console, IOptions<WorkerOptions> shared) : Command<PromoteSettings>
 {
     public override int Execute(CommandContext context, PromoteSettings settings, CancellationToken cancellationToken)
     {
-        var registry = settings.OpenRegistry();
+        var registry = settings.OpenRegistry(shared.Value);
         var previous = registry.WithLock(() =>
         {
             var current = registry.ResolveAlias();

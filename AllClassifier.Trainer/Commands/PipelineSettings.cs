@@ -1,16 +1,18 @@
 using System.ComponentModel;
-using AllClassifier.Model.Heads;
+using AllClassifier.Model.Feedback;
 using AllClassifier.Model.Registry;
+using AllClassifier.Training.Heads;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Sensor;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Trainer.Worker;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace AllClassifier.Trainer.Commands;
 
-/// <summary>Options shared by <c>run</c> and <c>task</c>; unset paths fall back to the service's environment variables.</summary>
+/// <summary>Options shared by <c>run</c> and <c>task</c>; unset paths fall back on the shared settings (<see cref="WorkerOptions"/>).</summary>
 public class PipelineSettings : CommandSettings
 {
     [CommandOption("--data <DIR>")]
@@ -18,16 +20,15 @@ public class PipelineSettings : CommandSettings
     public string? DataDirectory { get; init; }
 
     [CommandOption("--workdir <DIR>")]
-    [Description("Work directory for processed images, manifests, the feature cache and runs.")]
-    [DefaultValue(".data/work")]
-    public string WorkDirectory { get; init; } = ".data/work";
+    [Description("Work directory for processed images, manifests, the feature cache and runs. Default: $WORK_DIR, else /app/work.")]
+    public string? WorkDirectory { get; init; }
 
     [CommandOption("--registry <DIR>")]
-    [Description("Model registry root. Default: $MODEL_REGISTRY_DIR, else .data/registry.")]
+    [Description("Model registry root. Default: $MODEL_REGISTRY_DIR, else /app/registry.")]
     public string? RegistryDirectory { get; init; }
 
     [CommandOption("--feedback-db <FILE>")]
-    [Description("The API's feedback database. Default: $FEEDBACK_DIR/feedback.db when FEEDBACK_DIR is set.")]
+    [Description("The API's feedback database. Default: $FEEDBACK_DIR/feedback.db, else /app/data/feedback.db.")]
     public string? FeedbackDatabase { get; init; }
 
     [CommandOption("--head <KIND>")]
@@ -84,17 +85,14 @@ public class PipelineSettings : CommandSettings
         return Epochs < 1 ? ValidationResult.Error("--epochs must be at least 1.") : ValidationResult.Success();
     }
 
-    public PipelineOptions ToOptions()
+    public PipelineOptions ToOptions(WorkerOptions shared)
     {
-        var feedbackDatabase = FeedbackDatabase
-            ?? (Environment.GetEnvironmentVariable("FEEDBACK_DIR") is { Length: > 0 } feedbackDirectory
-                ? Path.Combine(feedbackDirectory, FeedbackStore.FileName)
-                : null);
+        var feedbackDatabase = FeedbackDatabase ?? FeedbackTable.DatabasePath(shared.FeedbackDirectory);
         return new PipelineOptions
         {
-            DataDirectory = DataDirectory ?? NonEmpty(Environment.GetEnvironmentVariable("DATA_DIR")),
-            WorkDirectory = WorkDirectory,
-            RegistryDirectory = RegistryDirectory ?? NonEmpty(Environment.GetEnvironmentVariable("MODEL_REGISTRY_DIR")) ?? ".data/registry",
+            DataDirectory = DataDirectory ?? NonEmpty(shared.DataDirectory),
+            WorkDirectory = WorkDirectory ?? shared.WorkDirectory,
+            RegistryDirectory = RegistryDirectory ?? shared.RegistryDirectory,
             FeedbackDatabase = feedbackDatabase,
             Seed = Seed,
             AugmentViews = AugmentViews,
@@ -107,11 +105,12 @@ public class PipelineSettings : CommandSettings
                 LearningRate = LearningRate,
                 Seed = Seed,
             },
-            Sensor = feedbackDatabase is null ? null : SensorOptions(feedbackDatabase),
+            Sensor = SensorOptions(feedbackDatabase, shared),
         };
     }
 
-    protected virtual SensorOptions SensorOptions(string feedbackDatabase) => new() { FeedbackDatabase = feedbackDatabase };
+    protected virtual SensorOptions SensorOptions(string feedbackDatabase, WorkerOptions shared) =>
+        new() { FeedbackDatabase = feedbackDatabase, Threshold = shared.FeedbackThreshold };
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -1,16 +1,18 @@
 using System.Globalization;
 using AllClassifier.Trainer.Pipeline;
+using AllClassifier.Trainer.Worker;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace AllClassifier.Trainer.Commands;
 
 /// <summary><c>run</c>: the whole pipeline without the sensor, then the timings, metrics and registered version.</summary>
-public sealed class RunCommand(PipelineRunner runner, IAnsiConsole console) : AsyncCommand<PipelineSettings>
+public sealed class RunCommand(PipelineRunner runner, IAnsiConsole console, IOptions<WorkerOptions> shared) : AsyncCommand<PipelineSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, PipelineSettings settings, CancellationToken cancellationToken)
     {
-        var result = await runner.RunAsync(settings.ToOptions(), new ConsolePipelineReporter(console), cancellationToken);
+        var result = await runner.RunAsync(settings.ToOptions(shared.Value), new ConsolePipelineReporter(console), cancellationToken);
 
         var timings = new Table().AddColumns("task", "seconds");
         foreach (var task in result.Tasks)
@@ -39,6 +41,11 @@ public sealed class RunCommand(PipelineRunner runner, IAnsiConsole console) : As
             $"run {result.RunId}: accuracy {metrics.Accuracy:F4}, macro-F1 {metrics.MacroF1:F4}, {metrics.MeanLatencyMs:F1} ms/image on {metrics.TestCount} test images"));
         var registration = result.Registration;
         console.WriteLine($"registered version {registration.Version} ({(registration.Promoted ? "champion" : "challenger")}): {registration.Reason}");
+        if (registration.Tracking is { } tracking)
+        {
+            console.WriteLine($"MLflow {tracking.TrackingUri}: run {tracking.RunId}, model '{tracking.ModelName}' version {tracking.Version}");
+        }
+
         return 0;
     }
 }

@@ -1,6 +1,8 @@
 using System.ComponentModel;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Worker;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -38,22 +40,21 @@ public sealed class TaskSettings : PipelineSettings
             : base.Validate();
     }
 
-    protected override SensorOptions SensorOptions(string feedbackDatabase) => new()
+    protected override SensorOptions SensorOptions(string feedbackDatabase, WorkerOptions shared) => new()
     {
         FeedbackDatabase = feedbackDatabase,
-        Threshold = Threshold
-            ?? (int.TryParse(Environment.GetEnvironmentVariable("FB_THRESH"), out var threshold) ? threshold : Sensor.SensorOptions.DefaultThreshold),
+        Threshold = Threshold ?? shared.FeedbackThreshold,
         PokeInterval = TimeSpan.FromSeconds(PokeIntervalSeconds),
         Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
     };
 }
 
 /// <summary><c>task &lt;task_id&gt;</c>: one pipeline task, as an external scheduler runs them (state passes through the work directory).</summary>
-public sealed class TaskCommand(PipelineRunner runner, IAnsiConsole console) : AsyncCommand<TaskSettings>
+public sealed class TaskCommand(PipelineRunner runner, IAnsiConsole console, IOptions<WorkerOptions> shared) : AsyncCommand<TaskSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, TaskSettings settings, CancellationToken cancellationToken)
     {
-        var timing = await runner.RunTaskAsync(settings.TaskId, settings.ToOptions(), new ConsolePipelineReporter(console), cancellationToken);
+        var timing = await runner.RunTaskAsync(settings.TaskId, settings.ToOptions(shared.Value), new ConsolePipelineReporter(console), cancellationToken);
         console.WriteLine($"{timing.TaskId}: {timing.Summary} ({timing.Duration.TotalSeconds:F1} s)");
         return 0;
     }

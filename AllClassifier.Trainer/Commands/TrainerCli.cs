@@ -1,5 +1,6 @@
 using AllClassifier.Trainer.Synthetic;
 using AllClassifier.Trainer.Worker;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 using Spectre.Console.Cli;
@@ -11,10 +12,15 @@ public static class TrainerCli
 {
     public const int ErrorExitCode = 1;
 
-    public static CommandApp Create(IServiceCollection services, IAnsiConsole? console = null)
+    /// <summary>
+    /// The command line over <paramref name="services"/>; options a command is not given fall back on the shared
+    /// settings in <paramref name="configuration"/> (the environment variables when none is given).
+    /// </summary>
+    public static CommandApp Create(IServiceCollection services, IAnsiConsole? console = null, IConfiguration? configuration = null)
     {
         console ??= AnsiConsole.Console;
         services.AddSingleton(console);
+        services.AddOptions<WorkerOptions>().Bind(configuration ?? new ConfigurationBuilder().AddEnvironmentVariables().Build());
         var app = new CommandApp(new TypeRegistrar(services));
         app.Configure(config =>
         {

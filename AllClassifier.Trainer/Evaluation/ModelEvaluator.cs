@@ -1,4 +1,4 @@
-using AllClassifier.Model.Heads;
+using AllClassifier.Training.Heads;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;

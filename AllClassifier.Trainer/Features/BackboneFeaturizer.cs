@@ -1,5 +1,5 @@
 using AllClassifier.Model.Inference;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Onnx;
 
 namespace AllClassifier.Trainer.Features;
 

@@ -67,12 +67,12 @@ public sealed class PipelineRunner(IEnumerable<IPipelineTask> tasks, IExperiment
         }
 
         var work = new WorkDirectory(options.WorkDirectory);
-        var runDirectory = work.RunDirectory(runId!);
+        var files = work.RunFiles(runId!);
         return new PipelineRunResult(
             timings,
             runId!,
-            WorkDirectory.ReadJson<TestReport>(Path.Combine(runDirectory, TestClassifierTask.MetricsFileName)),
-            WorkDirectory.ReadJson<RegistrationReport>(Path.Combine(runDirectory, RegisterModelTask.RegistrationFileName)));
+            WorkDirectory.ReadJson<TestReport>(files.Metrics),
+            WorkDirectory.ReadJson<RegistrationReport>(files.Registration));
     }
 
     private async Task EndFailedRunAsync(PipelineOptions options)

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Trainer.Dataset;
@@ -47,15 +46,15 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
             ?? throw new InvalidOperationException("preprocess_images needs a dataset folder (--data).");
         var work = new WorkDirectory(options.WorkDirectory);
         var files = DatasetScanner.Scan(dataDirectory);
-        var feedback = options.FeedbackDatabase is { } database ? FeedbackStore.ReadAll(database) : new FeedbackBatch([], [], 0);
+        var feedback = options.FeedbackDatabase is { } database ? FeedbackReader.ReadAll(database) : new FeedbackBatch([], [], 0);
         foreach (var skipped in feedback.Skipped)
         {
             reporter.Warning($"Skipped {skipped}.");
         }
 
         var candidates = files
-            .Select(file => new Candidate(file.RelativePath, file.Label, ImageSource.Dataset, () => File.ReadAllBytes(file.Path)))
-            .Concat(feedback.Images.Select(row => new Candidate($"feedback row {row.Id}", row.Label, ImageSource.Feedback, () => row.Image)))
+            .Select(file => new Candidate(file.RelativePath, file.Label, ImageSource.Dataset, () => File.ReadAllBytes(file.Path), null))
+            .Concat(feedback.Images.Select(row => new Candidate($"feedback row {row.Id}", row.Label, ImageSource.Feedback, () => row.Image, row.Sha256)))
             .ToList();
         if (candidates.Count == 0)
         {
@@ -100,7 +99,8 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
         try
         {
             var bytes = candidate.Read();
-            var sourceSha = Convert.ToHexStringLower(SHA256.HashData(bytes));
+            // The API hashed feedback images when it stored them.
+            var sourceSha = candidate.KnownSha256 ?? ImageHash.Sha256(bytes);
             var path = Path.Combine(work.Processed, candidate.Label.Name(), $"{sourceSha}.png");
             if (!File.Exists(path))
             {
@@ -111,7 +111,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
                 File.Move(temporary, path, overwrite: true);
             }
 
-            var processedSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+            var processedSha = ImageHash.Sha256(File.ReadAllBytes(path));
             return new Outcome(sourceSha, processedSha, path, null);
         }
         catch (ImageRejectedException ex)
@@ -184,7 +184,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
         };
     }
 
-    private sealed record Candidate(string Origin, CellClass Label, string Source, Func<byte[]> Read);
+    private sealed record Candidate(string Origin, CellClass Label, string Source, Func<byte[]> Read, string? KnownSha256);
 
     private sealed record Outcome(string? SourceSha, string? ProcessedSha, string? Path, string? Error);
 }

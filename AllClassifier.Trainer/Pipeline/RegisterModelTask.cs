@@ -1,5 +1,5 @@
 using System.Globalization;
-using AllClassifier.Model.Mlflow;
+using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Evaluation;
@@ -9,7 +9,7 @@ using AllClassifier.Trainer.Training;
 namespace AllClassifier.Trainer.Pipeline;
 
 /// <summary>register_model's outcome (<c>runs/&lt;run_id&gt;/registration.json</c>).</summary>
-public sealed record RegistrationReport(string RunId, int Version, bool Promoted, string Reason, int? ChampionVersion, string? TrackingVersion);
+public sealed record RegistrationReport(string RunId, int Version, bool Promoted, string Reason, int? ChampionVersion, TrackedRegistration? Tracking);
 
 /// <summary>
 /// register_model: adds the run's model as a new registry version with its model card, then — under the registry
@@ -20,22 +20,21 @@ public sealed record RegistrationReport(string RunId, int Version, bool Promoted
 /// </summary>
 public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTracker tracker, TimeProvider timeProvider) : IPipelineTask
 {
-    public const string RegistrationFileName = "registration.json";
-
     public string Id => PipelineTaskIds.RegisterModel;
 
     public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
         var work = new WorkDirectory(options.WorkDirectory);
-        var (runId, runDirectory, run) = work.OpenTrainedRun(options.RunId);
-        var test = WorkDirectory.ReadJson<TestReport>(Path.Combine(runDirectory, TestClassifierTask.MetricsFileName));
+        var (runId, files, run) = work.OpenTrainedRun(options.RunId);
+        var runDirectory = files.Directory;
+        var test = WorkDirectory.ReadJson<TestReport>(files.Metrics);
         var registry = new LocalModelRegistry(options.RegistryDirectory);
-        var chartPath = Path.Combine(runDirectory, LocalModelRegistry.ConfusionMatrixFileName);
-        var extraFiles = new[] { HeadFile.FileName, TrainClassifierTask.HistoryFileName, TestClassifierTask.MetricsFileName }
-            .ToDictionary(name => name, name => File.ReadAllBytes(Path.Combine(runDirectory, name)));
+        var chartPath = files.ConfusionMatrix;
+        var extraFiles = new[] { files.Head, files.History, files.Metrics }
+            .ToDictionary(path => Path.GetFileName(path), File.ReadAllBytes);
 
         var registered = registry.Register(
-            await File.ReadAllBytesAsync(Path.Combine(runDirectory, TrainClassifierTask.ModelFileName), cancellationToken),
+            await File.ReadAllBytesAsync(files.Model, cancellationToken),
             version => new ModelCard
             {
                 RunId = runId,
@@ -77,13 +76,13 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
             return (Outcome: outcome, ChampionVersion: champion?.Version);
         });
 
-        var trackingVersion = await tracker.RegisterModelAsync(runId, runDirectory, registered.Version, decision.Outcome.Promote, cancellationToken);
-        if (trackingVersion is not null)
+        var tracking = await tracker.RegisterModelAsync(runId, runDirectory, registered.Version, decision.Outcome.Promote, cancellationToken);
+        if (tracking is not null)
         {
             // The card names its tracking-server twin, so the local registry and MLflow stay in step.
             registry.UpdateCard(registered.Version, card => card with
             {
-                Parameters = new Dictionary<string, string>(card.Parameters) { [MlflowParameterNames.Version] = trackingVersion },
+                Parameters = new Dictionary<string, string>(card.Parameters) { [MlflowParameterNames.Version] = tracking.Version },
             });
         }
 
@@ -92,17 +91,18 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
             runDirectory,
             [new TrackedArtifact(Path.Combine(registered.Directory, LocalModelRegistry.CardFileName), $"model/{LocalModelRegistry.CardFileName}")],
             cancellationToken);
-        var report = new RegistrationReport(runId, registered.Version, decision.Outcome.Promote, decision.Outcome.Reason, decision.ChampionVersion, trackingVersion);
-        WorkDirectory.WriteJson(Path.Combine(runDirectory, RegistrationFileName), report);
+        var report = new RegistrationReport(runId, registered.Version, decision.Outcome.Promote, decision.Outcome.Reason, decision.ChampionVersion, tracking);
+        WorkDirectory.WriteJson(files.Registration, report);
         await tracker.EndRunAsync(runId, runDirectory, succeeded: true, cancellationToken);
 
         var role = decision.Outcome.Promote ? "champion" : "challenger";
-        return string.Create(CultureInfo.InvariantCulture, $"registered version {registered.Version} as {role}: {decision.Outcome.Reason}");
+        var tracked = tracking is null ? "" : $" (MLflow run {tracking.RunId}, '{tracking.ModelName}' version {tracking.Version})";
+        return string.Create(CultureInfo.InvariantCulture, $"registered version {registered.Version} as {role}: {decision.Outcome.Reason}{tracked}");
     }
 
     private double ChampionOnTestSplit(RegisteredVersion champion, WorkDirectory work, string runDirectory, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
-        var test = ManifestFile.Read(Path.Combine(runDirectory, "manifests", Path.GetFileName(work.TestManifest)));
+        var test = ManifestFile.Read(new RunFiles(runDirectory).ManifestCopy(work.TestManifest));
         var features = evaluator.Features(work, test, reporter, cancellationToken);
         return evaluator.Evaluate(champion, work, test, features, cancellationToken).MacroF1;
     }

@@ -39,29 +39,24 @@ public sealed record TestReport
 /// </summary>
 public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEvaluator evaluator, IExperimentTracker tracker) : IPipelineTask
 {
-    public const string MetricsFileName = "metrics.json";
 
     public string Id => PipelineTaskIds.TestClassifier;
 
     public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
         var work = new WorkDirectory(options.WorkDirectory);
-        var (runId, runDirectory, run) = work.OpenTrainedRun(options.RunId);
-        var test = ManifestFile.Read(Path.Combine(runDirectory, "manifests", Path.GetFileName(work.TestManifest)));
+        var (runId, files, run) = work.OpenTrainedRun(options.RunId);
+        var runDirectory = files.Directory;
+        var test = ManifestFile.Read(files.ManifestCopy(work.TestManifest));
         if (test.Count == 0)
         {
             throw new InvalidOperationException("The test split is empty; the dataset is too small to evaluate.");
         }
 
-        var head = HeadFile.Load(Path.Combine(runDirectory, HeadFile.FileName));
+        var head = HeadFile.Load(files.Head);
         var features = evaluator.Features(work, test, reporter, cancellationToken);
         var predicted = ModelEvaluator.Predict(head, features);
-        var (latency, sample, difference) = MeasureEndToEnd(Path.Combine(runDirectory, TrainClassifierTask.ModelFileName), head, test, features, work, options.LatencySampleSize, reporter);
-        if (difference > TrainClassifierTask.SelfCheckTolerance)
-        {
-            throw new InvalidOperationException(
-                string.Create(CultureInfo.InvariantCulture, $"The composed model disagrees with the trained head on test images by {difference:E2}."));
-        }
+        var (latency, sample, difference) = MeasureEndToEnd(files.Model, head, test, features, work, options.LatencySampleSize, reporter);
 
         var metrics = EvaluationMetrics.FromPredictions(test.Select(entry => (int)entry.Class).ToList(), predicted, latency);
         var registry = new LocalModelRegistry(options.RegistryDirectory);
@@ -69,7 +64,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             ? new ChampionResult(version.Version, evaluator.Evaluate(version, work, test, features, cancellationToken))
             : null;
 
-        var chartPath = Path.Combine(runDirectory, LocalModelRegistry.ConfusionMatrixFileName);
+        var chartPath = files.ConfusionMatrix;
         await File.WriteAllBytesAsync(chartPath, ConfusionMatrixChart.RenderPng(metrics, $"Confusion matrix · run {runId} ({run.Head} head)"), cancellationToken);
         var report = new TestReport
         {
@@ -80,7 +75,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             LatencySampleSize = sample,
             EndToEndMaxDifference = difference,
         };
-        var metricsPath = Path.Combine(runDirectory, MetricsFileName);
+        var metricsPath = files.Metrics;
         WorkDirectory.WriteJson(metricsPath, report);
 
         await tracker.LogMetricsAsync(
@@ -96,7 +91,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         await tracker.LogArtifactsAsync(
             runId,
             runDirectory,
-            [new TrackedArtifact(chartPath, LocalModelRegistry.ConfusionMatrixFileName), new TrackedArtifact(metricsPath, MetricsFileName)],
+            [new TrackedArtifact(chartPath, LocalModelRegistry.ConfusionMatrixFileName), new TrackedArtifact(metricsPath, RunFiles.MetricsFileName)],
             cancellationToken);
 
         var championText = champion is null
@@ -109,7 +104,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
 
     private (double MeanLatencyMs, int Sample, double MaxDifference) MeasureEndToEnd(
         string modelPath,
-        Model.Heads.ClassifierHead head,
+        AllClassifier.Training.Heads.ClassifierHead head,
         IReadOnlyList<ManifestEntry> test,
         IReadOnlyList<float[]> features,
         WorkDirectory work,
@@ -121,27 +116,23 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         var images = test.Take(count).Select(entry => File.ReadAllBytes(work.Resolve(entry.Path))).ToList();
 
         // One unmeasured call: the first run of a session allocates its buffers.
-        classifier.Score(preprocessor.ToTensor(images[0]));
-        double worst = 0;
+        classifier.Classify(preprocessor.ToTensor(images[0]));
+        var agreement = new HeadAgreement(head);
         var elapsed = TimeSpan.Zero;
         reporter.WithProgress("Measuring end-to-end latency", count, progress =>
         {
             for (var i = 0; i < count; i++)
             {
                 var start = Stopwatch.GetTimestamp();
-                var probabilities = classifier.Score(preprocessor.ToTensor(images[i])).Probabilities;
+                var probabilities = classifier.Classify(preprocessor.ToTensor(images[i]));
                 elapsed += Stopwatch.GetElapsedTime(start);
-                var managed = head.PredictProbabilities(features[i]);
-                for (var c = 0; c < managed.Length; c++)
-                {
-                    worst = Math.Max(worst, Math.Abs(probabilities[c] - managed[c]));
-                }
+                agreement.Compare(probabilities, features[i]);
 
                 progress.Report(i + 1);
             }
 
             return count;
         });
-        return (elapsed.TotalMilliseconds / count, count, worst);
+        return (elapsed.TotalMilliseconds / count, count, agreement.Require("test images"));
     }
 }

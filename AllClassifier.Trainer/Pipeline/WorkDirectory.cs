@@ -19,7 +19,7 @@ public sealed class WorkDirectory(string root)
 
     public string PreprocessReport => Path.Combine(Processed, "report.json");
 
-    public string Manifests => Path.Combine(Root, "manifests");
+    public string Manifests => Path.Combine(Root, Pipeline.RunFiles.ManifestsFolder);
 
     public string TrainManifest => Path.Combine(Manifests, "train.csv");
 
@@ -36,6 +36,9 @@ public sealed class WorkDirectory(string root)
     public string LatestRunFile => Path.Combine(Runs, "latest");
 
     public string RunDirectory(string runId) => Path.Combine(Runs, runId);
+
+    /// <summary>The artifact paths of a run.</summary>
+    public RunFiles RunFiles(string runId) => new(RunDirectory(runId));
 
     /// <summary>The absolute path of a manifest path (relative to this directory).</summary>
     public string Resolve(string relativePath) => Path.GetFullPath(Path.Combine(Root, relativePath));
@@ -64,8 +67,8 @@ public sealed class WorkDirectory(string root)
     public TrainedRun OpenTrainedRun(string? runId)
     {
         var resolved = ResolveRunId(runId);
-        var directory = RunDirectory(resolved);
-        return new TrainedRun(resolved, directory, ReadJson<RunInfo>(Path.Combine(directory, TrainClassifierTask.RunFileName)));
+        var files = RunFiles(resolved);
+        return new TrainedRun(resolved, files, ReadJson<RunInfo>(files.Info));
     }
 
     /// <summary>
@@ -118,5 +121,5 @@ public sealed class WorkDirectory(string root)
     }
 }
 
-/// <summary>A trained run: its id, its directory under runs/ and its run.json.</summary>
-public sealed record TrainedRun(string RunId, string Directory, RunInfo Info);
+/// <summary>A trained run: its id, its artifact paths under runs/ and its run.json.</summary>
+public sealed record TrainedRun(string RunId, RunFiles Files, RunInfo Info);

@@ -1,16 +1,15 @@
 using AllClassifier.Model.Registry;
+using AllClassifier.Model.Settings;
 using AllClassifier.Trainer.Dataset;
 
 namespace AllClassifier.Trainer.Sensor;
 
 public sealed record SensorOptions
 {
-    public const int DefaultThreshold = 100;
-
     public required string FeedbackDatabase { get; init; }
 
     /// <summary>New feedback rows needed to retrain (FB_THRESH).</summary>
-    public int Threshold { get; init; } = DefaultThreshold;
+    public int Threshold { get; init; } = SharedSettings.DefaultFeedbackThreshold;
 
     public TimeSpan PokeInterval { get; init; } = TimeSpan.FromHours(1);
 
@@ -43,7 +42,7 @@ public sealed class FeedbackSensor(TimeProvider timeProvider)
         var started = timeProvider.GetTimestamp();
         for (var poke = 1; ; poke++)
         {
-            var rows = FeedbackStore.CountSince(options.FeedbackDatabase, afterId);
+            var rows = FeedbackReader.CountSince(options.FeedbackDatabase, afterId);
             onPoke?.Invoke(new SensorPoke(poke, rows, options.Threshold, afterId));
             if (rows >= options.Threshold)
             {

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using AllClassifier.Model;
-using AllClassifier.Model.Synthetic;
+using AllClassifier.Training.Synthetic;
 using AllClassifier.Trainer.Commands;
 using Spectre.Console;
 using Spectre.Console.Cli;

@@ -4,6 +4,9 @@ public sealed record TrackedMetric(string Key, double Value, long Step);
 
 public sealed record TrackedArtifact(string LocalPath, string ArtifactPath);
 
+/// <summary>Where a registration landed on the tracking server: its run and the registered model's version.</summary>
+public sealed record TrackedRegistration(string TrackingUri, string RunId, string ModelName, string Version);
+
 /// <summary>
 /// Where the pipeline reports runs, metrics, artifacts and registrations besides the local registry
 /// (an experiment-tracking server such as MLflow). Each call carries the run directory so a tracker can keep
@@ -17,8 +20,8 @@ public interface IExperimentTracker
 
     Task LogArtifactsAsync(string runId, string runDirectory, IReadOnlyList<TrackedArtifact> artifacts, CancellationToken cancellationToken);
 
-    // Called by register_model after the local registration; returns the tracking system's model version (or null).
-    Task<string?> RegisterModelAsync(string runId, string runDirectory, int localVersion, bool promotedToChampion, CancellationToken cancellationToken);
+    // Called by register_model after the local registration; returns where the tracking system recorded it (or null).
+    Task<TrackedRegistration?> RegisterModelAsync(string runId, string runDirectory, int localVersion, bool promotedToChampion, CancellationToken cancellationToken);
 
     Task EndRunAsync(string runId, string runDirectory, bool succeeded, CancellationToken cancellationToken);
 }

@@ -1,6 +1,6 @@
 using System.Reflection;
 using System.Text.Json;
-using AllClassifier.Model.Mlflow;
+using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 
 namespace AllClassifier.Trainer.Tracking;
@@ -31,6 +31,13 @@ public sealed class MlflowExperimentTracker(MlflowClient client, MlflowTrackingO
         {
             var experimentId = await client.GetOrCreateExperimentAsync(options.ExperimentName, cancellationToken);
             var run = await client.CreateRunAsync(experimentId, runId, RunTags(runId, tags), cancellationToken);
+            if (!MlflowArtifactUri.IsProxied(run.Info.ArtifactUri))
+            {
+                // Refused before any training: every artifact of the run would otherwise fail to upload at the end.
+                await client.UpdateRunAsync(run.Info.RunId, MlflowRunStatus.Failed, cancellationToken);
+                throw new NotSupportedException(MlflowArtifactUri.NotProxiedMessage(run.Info.ArtifactUri));
+            }
+
             state = new TrackerState(options.TrackingUri.AbsoluteUri, experimentId, run.Info.RunId, run.Info.ArtifactUri, null);
             WriteState(runDirectory, state);
         }
@@ -71,7 +78,7 @@ public sealed class MlflowExperimentTracker(MlflowClient client, MlflowTrackingO
         }
     }
 
-    public async Task<string?> RegisterModelAsync(string runId, string runDirectory, int localVersion, bool promotedToChampion, CancellationToken cancellationToken)
+    public async Task<TrackedRegistration?> RegisterModelAsync(string runId, string runDirectory, int localVersion, bool promotedToChampion, CancellationToken cancellationToken)
     {
         var state = RequireState(runId, runDirectory);
         var version = state.ModelVersion;
@@ -104,7 +111,7 @@ public sealed class MlflowExperimentTracker(MlflowClient client, MlflowTrackingO
                 ["allclassifier.champion"] = promotedToChampion ? "true" : "false",
             },
             cancellationToken: cancellationToken);
-        return version;
+        return new TrackedRegistration(state.TrackingUri, state.RunId, options.RegisteredModelName, version);
     }
 
     public async Task EndRunAsync(string runId, string runDirectory, bool succeeded, CancellationToken cancellationToken)
@@ -132,7 +139,7 @@ public sealed class MlflowExperimentTracker(MlflowClient client, MlflowTrackingO
         };
         // The SDK stamps the commit into the informational version ("1.0.0+<sha>") when building from git.
         var plus = version.IndexOf('+', StringComparison.Ordinal);
-        var commit = Environment.GetEnvironmentVariable("GIT_COMMIT") ?? (plus >= 0 ? version[(plus + 1)..] : null);
+        var commit = options.SourceCommit ?? (plus >= 0 ? version[(plus + 1)..] : null);
         if (!string.IsNullOrWhiteSpace(commit))
         {
             result["mlflow.source.git.commit"] = commit;

@@ -12,8 +12,8 @@ public sealed class NullExperimentTracker : IExperimentTracker
     public Task LogArtifactsAsync(string runId, string runDirectory, IReadOnlyList<TrackedArtifact> artifacts, CancellationToken cancellationToken) =>
         Task.CompletedTask;
 
-    public Task<string?> RegisterModelAsync(string runId, string runDirectory, int localVersion, bool promotedToChampion, CancellationToken cancellationToken) =>
-        Task.FromResult<string?>(null);
+    public Task<TrackedRegistration?> RegisterModelAsync(string runId, string runDirectory, int localVersion, bool promotedToChampion, CancellationToken cancellationToken) =>
+        Task.FromResult<TrackedRegistration?>(null);
 
     public Task EndRunAsync(string runId, string runDirectory, bool succeeded, CancellationToken cancellationToken) =>
         Task.CompletedTask;

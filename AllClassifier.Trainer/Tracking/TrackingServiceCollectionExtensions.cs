@@ -6,7 +6,7 @@ public static class TrackingServiceCollectionExtensions
 {
     /// <summary>
     /// Reports pipeline runs to MLflow when <paramref name="options"/> is given (see
-    /// <see cref="MlflowTrackingOptions.FromEnvironment"/>); call before <c>AddTrainerPipeline</c>, whose
+    /// <see cref="MlflowTrackingOptions.TryFromConfiguration"/>); call before <c>AddTrainerPipeline</c>, whose
     /// tracker that records nothing is only the fallback.
     /// </summary>
     public static IServiceCollection AddMlflowTracking(this IServiceCollection services, MlflowTrackingOptions? options)

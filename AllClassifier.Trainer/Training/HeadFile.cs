@@ -1,6 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using AllClassifier.Model.Heads;
+using AllClassifier.Training.Heads;
 
 namespace AllClassifier.Trainer.Training;
 

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 using AllClassifier.Model;
-using AllClassifier.Model.Heads;
+using AllClassifier.Training.Heads;
 using AllClassifier.Model.Registry;
 
 namespace AllClassifier.Trainer.Training;

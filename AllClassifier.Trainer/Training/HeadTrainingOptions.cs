@@ -1,4 +1,4 @@
-using AllClassifier.Model.Heads;
+using AllClassifier.Training.Heads;
 
 namespace AllClassifier.Trainer.Training;
 
@@ -34,4 +34,4 @@ public sealed record LabeledFeatures(IReadOnlyList<float[]> Features, IReadOnlyL
 /// <summary>One epoch of training: mean class-weighted training loss and the validation results after it.</summary>
 public sealed record EpochRecord(int Epoch, double TrainLoss, double ValidationLoss, double ValidationAccuracy, double ValidationMacroF1);
 
-public sealed record HeadTrainingResult(Model.Heads.ClassifierHead Head, IReadOnlyList<EpochRecord> History, int BestEpoch);
+public sealed record HeadTrainingResult(AllClassifier.Training.Heads.ClassifierHead Head, IReadOnlyList<EpochRecord> History, int BestEpoch);

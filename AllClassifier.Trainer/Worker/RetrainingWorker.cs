@@ -1,6 +1,6 @@
 using AllClassifier.Model.Registry;
-using AllClassifier.Model.Synthetic;
-using AllClassifier.Trainer.Dataset;
+using AllClassifier.Training.Synthetic;
+using AllClassifier.Model.Feedback;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Sensor;
 using Microsoft.Extensions.Hosting;
@@ -97,7 +97,7 @@ public sealed class RetrainingWorker(
         var result = await sensor.WaitAsync(
             new SensorOptions
             {
-                FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackStore.FileName),
+                FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
                 Threshold = settings.FeedbackThreshold,
                 PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
                 Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
@@ -126,7 +126,7 @@ public sealed class RetrainingWorker(
                 DataDirectory = EnsureDataset(settings, stoppingToken),
                 WorkDirectory = settings.WorkDirectory,
                 RegistryDirectory = settings.RegistryDirectory,
-                FeedbackDatabase = Path.Combine(settings.FeedbackDirectory, FeedbackStore.FileName),
+                FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
                 ChallengersToKeep = settings.ChallengersToKeep,
             };
             var result = await pipeline.RunAsync(pipelineOptions, reporter, stoppingToken);

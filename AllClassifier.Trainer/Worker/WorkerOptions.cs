@@ -1,27 +1,32 @@
 using AllClassifier.Model.Registry;
+using AllClassifier.Model.Settings;
 using AllClassifier.Trainer.Sensor;
 using Microsoft.Extensions.Configuration;
 
 namespace AllClassifier.Trainer.Worker;
 
-/// <summary>The worker's settings, bound from the environment variables shared with the other services.</summary>
+/// <summary>
+/// The trainer's settings, bound from configuration under the names shared with the other services
+/// (<see cref="SharedSettings"/>); the worker reads all of them, the command line falls back on them for options
+/// it was not given.
+/// </summary>
 public sealed class WorkerOptions
 {
     /// <summary>Dataset root; synthetic data is generated when unset or empty.</summary>
-    [ConfigurationKeyName("DATA_DIR")]
+    [ConfigurationKeyName(SharedSettings.DataDirectory)]
     public string? DataDirectory { get; set; }
 
-    [ConfigurationKeyName("MODEL_REGISTRY_DIR")]
-    public string RegistryDirectory { get; set; } = ".data/registry";
+    [ConfigurationKeyName(SharedSettings.RegistryDirectory)]
+    public string RegistryDirectory { get; set; } = SharedSettings.DefaultRegistryDirectory;
 
-    [ConfigurationKeyName("FEEDBACK_DIR")]
-    public string FeedbackDirectory { get; set; } = "/app/data";
+    [ConfigurationKeyName(SharedSettings.FeedbackDirectory)]
+    public string FeedbackDirectory { get; set; } = SharedSettings.DefaultFeedbackDirectory;
 
-    [ConfigurationKeyName("FB_THRESH")]
-    public int FeedbackThreshold { get; set; } = SensorOptions.DefaultThreshold;
+    [ConfigurationKeyName(SharedSettings.FeedbackThreshold)]
+    public int FeedbackThreshold { get; set; } = SharedSettings.DefaultFeedbackThreshold;
 
-    [ConfigurationKeyName("WORK_DIR")]
-    public string WorkDirectory { get; set; } = ".data/work";
+    [ConfigurationKeyName(SharedSettings.WorkDirectory)]
+    public string WorkDirectory { get; set; } = SharedSettings.DefaultWorkDirectory;
 
     [ConfigurationKeyName("FB_POKE_INTERVAL_SECONDS")]
     public int PokeIntervalSeconds { get; set; } = 3600;

@@ -110,11 +110,11 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
         {
             if (!response.IsSuccessStatusCode)
             {
-                var detail = await ReadDetailAsync(response, cancellationToken);
+                var error = await ReadErrorAsync(response, cancellationToken);
                 logger.LogInformation(
-                    "The API answered {Method} {Path} with {StatusCode}: {Detail}",
-                    request.Method, request.RequestUri, (int)response.StatusCode, detail);
-                throw BackendException.FromStatus(response.StatusCode, detail);
+                    "The API answered {Method} {Path} with {StatusCode} {Code}: {Detail}",
+                    request.Method, request.RequestUri, (int)response.StatusCode, error?.CodeText, error?.DetailText);
+                throw BackendException.FromStatus(response.StatusCode, error?.CodeText, error?.DetailText);
             }
 
             try
@@ -130,12 +130,11 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
         }
     }
 
-    private static async Task<string?> ReadDetailAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    private static async Task<ErrorBody?> ReadErrorAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         try
         {
-            var body = await response.Content.ReadFromJsonAsync<ErrorBody>(JsonOptions, cancellationToken);
-            return body?.Detail.ValueKind == JsonValueKind.String ? body.Detail.GetString() : null;
+            return await response.Content.ReadFromJsonAsync<ErrorBody>(JsonOptions, cancellationToken);
         }
         catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
         {

@@ -62,5 +62,10 @@ public sealed record ModelMetrics(
 
 public sealed record ClassMetrics(string Class, string? DisplayName, double Precision, double Recall, double F1, int Support);
 
-/// <summary>The API's error body: <c>{"detail": "..."}</c>.</summary>
-internal sealed record ErrorBody(System.Text.Json.JsonElement Detail);
+/// <summary>The API's error body: <c>{"detail": "...", "code": "..."}</c> (<c>code</c> absent from other servers' answers).</summary>
+internal sealed record ErrorBody(System.Text.Json.JsonElement Detail, System.Text.Json.JsonElement Code)
+{
+    public string? DetailText => Detail.ValueKind == System.Text.Json.JsonValueKind.String ? Detail.GetString() : null;
+
+    public string? CodeText => Code.ValueKind == System.Text.Json.JsonValueKind.String ? Code.GetString() : null;
+}

@@ -44,29 +44,32 @@ public sealed class BackendException(BackendFailure failure, string message, Htt
         statusCode,
         inner);
 
-    /// <summary>Turns an error status and the API's <c>detail</c> into a sentence.</summary>
-    internal static BackendException FromStatus(HttpStatusCode statusCode, string? detail)
+    /// <summary>
+    /// Turns an error answer into a sentence: by the API's stable <c>code</c>, or by the status alone when the answer
+    /// has none (a proxy, a gateway or another server answered). The <c>detail</c> only supplies the wording.
+    /// </summary>
+    internal static BackendException FromStatus(HttpStatusCode statusCode, string? code, string? detail)
     {
         var reason = AsSentence(detail);
-        return statusCode switch
+        return (code, statusCode) switch
         {
-            HttpStatusCode.ServiceUnavailable when detail?.Contains("no model", StringComparison.OrdinalIgnoreCase) == true =>
+            (ApiErrorCodes.NoModel, _) =>
                 new(BackendFailure.NoModel,
                     "No model is available yet: the classifier has not been trained. Please try again later.",
                     statusCode),
-            HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests =>
+            (ApiErrorCodes.Busy, _) or (null, HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests) =>
                 new(BackendFailure.Busy,
                     "The classification service is busy right now. Please try again in a few seconds.",
                     statusCode),
-            HttpStatusCode.RequestEntityTooLarge =>
+            (ApiErrorCodes.ImageTooLarge, _) or (null, HttpStatusCode.RequestEntityTooLarge) =>
                 new(BackendFailure.TooLarge,
                     reason is null ? "The image is too large for the classifier." : $"The image is too large: {reason}",
                     statusCode),
-            HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType or HttpStatusCode.UnprocessableEntity =>
+            _ when IsRejection(code, statusCode) =>
                 new(BackendFailure.Rejected,
                     reason is null ? "The image was not accepted." : $"The image was not accepted: {reason}",
                     statusCode),
-            HttpStatusCode.NotFound =>
+            (_, HttpStatusCode.NotFound) =>
                 new(BackendFailure.Failed, "The classification service does not offer this function.", statusCode),
             _ when (int)statusCode >= 500 =>
                 new(BackendFailure.Failed,
@@ -79,6 +82,10 @@ public sealed class BackendException(BackendFailure failure, string message, Htt
                     statusCode),
         };
     }
+
+    private static bool IsRejection(string? code, HttpStatusCode statusCode) => code is null
+        ? statusCode is HttpStatusCode.BadRequest or HttpStatusCode.UnsupportedMediaType or HttpStatusCode.UnprocessableEntity
+        : ApiErrorCodes.Rejections.Contains(code);
 
     /// <summary>Makes the API's detail read as the end of a sentence that follows a colon.</summary>
     private static string? AsSentence(string? detail)

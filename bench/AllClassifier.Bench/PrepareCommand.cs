@@ -1,6 +1,6 @@
 using System.ComponentModel;
-using AllClassifier.Model.Heads;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Heads;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;

@@ -1,6 +1,6 @@
 using System.Net.Http.Headers;
 using AllClassifier.Api.Tests.Infrastructure;
-using AllClassifier.Model.Heads;
+using AllClassifier.Training.Heads;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using SixLabors.ImageSharp;
@@ -77,7 +77,7 @@ public sealed class ExplainTests(ServingApiFactory api)
     {
         using var response = await _client.PostAsync("/explain", WithClass(Forms.Image(TestImages.Jpeg(seed: 64)), "Mature"));
 
-        await ApiAssert.ErrorAsync(response, 422, "not a class");
+        await ApiAssert.ErrorAsync(response, 422, "unknown_label", "not a class");
     }
 
     [Fact]
@@ -162,7 +162,7 @@ public sealed class MaplessModelTests : IAsyncLifetime
         using var predictExplained = await client.PostAsync("/predict?explain=true", Forms.Image(image));
 
         Assert.Equal(4, plain.GetProperty("probabilities").GetArrayLength());
-        await ApiAssert.ErrorAsync(explain, 409, "no class activation map");
-        await ApiAssert.ErrorAsync(predictExplained, 409, "no class activation map");
+        await ApiAssert.ErrorAsync(explain, 409, "no_class_activation_map", "no class activation map");
+        await ApiAssert.ErrorAsync(predictExplained, 409, "no_class_activation_map", "no class activation map");
     }
 }

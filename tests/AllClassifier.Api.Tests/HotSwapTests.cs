@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 using AllClassifier.Api.Tests.Infrastructure;
-using AllClassifier.Model.Heads;
+using AllClassifier.Training.Heads;
 using Microsoft.Extensions.Logging;
 
 namespace AllClassifier.Api.Tests;

@@ -1,8 +1,10 @@
 using System.Text.Json;
 using AllClassifier.Api.Tests.Infrastructure;
-using AllClassifier.Model.Mlflow;
+using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 using AllClassifier.Tests.Mlflow;
+using AllClassifier.Api.Serving;
+using AllClassifier.Tests.Onnx;
 
 namespace AllClassifier.Api.Tests;
 
@@ -49,6 +51,9 @@ public sealed class MlflowFollowTests : IAsyncLifetime
         var card = JsonDocument.Parse(await client.GetStringAsync("/model")).RootElement;
         Assert.Equal("1", card.GetProperty("parameters").GetProperty(MlflowParameterNames.Version).GetString());
         Assert.Equal("Healthy", await client.GetStringAsync("/health"));
+        var chart = await client.GetAsync("/model/confusion-matrix.png");
+        Assert.True(chart.IsSuccessStatusCode, $"confusion matrix: {(int)chart.StatusCode}");
+        Assert.Equal(ChartOf(1), await chart.Content.ReadAsByteArrayAsync());
         Assert.False(Directory.Exists(Path.Combine(_api.RegistryDirectory, LocalModelRegistry.ModelName)));
 
         // A challenger does not move the alias: still version 1. The next champion is swapped in.
@@ -125,6 +130,11 @@ public sealed class MlflowFollowTests : IAsyncLifetime
         var cardFile = Path.Combine(_api.Root, $"upload-{_runs.Count}.json");
         await File.WriteAllTextAsync(cardFile, TestModels.Card(_runs.Count).ToJson());
         await _mlflow.UploadArtifactAsync(run.Info.ArtifactUri, "model/model.json", cardFile);
+
+        // The trainer logs evaluation output at the run's root, beside (not inside) the registered model/ folder.
+        var chartFile = Path.Combine(_api.Root, $"upload-{_runs.Count}.png");
+        await File.WriteAllBytesAsync(chartFile, ChartOf(_runs.Count));
+        await _mlflow.UploadArtifactAsync(run.Info.ArtifactUri, LocalModelRegistry.ConfusionMatrixFileName, chartFile);
         await _mlflow.EnsureRegisteredModelAsync("all-classifier");
         var version = await _mlflow.CreateModelVersionAsync("all-classifier", $"{run.Info.ArtifactUri}/model", run.Info.RunId);
         if (champion)
@@ -132,6 +142,8 @@ public sealed class MlflowFollowTests : IAsyncLifetime
             await _mlflow.SetAliasAsync("all-classifier", "champion", version.Number);
         }
     }
+
+    private static byte[] ChartOf(int run) => [0x89, (byte)'P', (byte)'N', (byte)'G', (byte)run];
 
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {

@@ -40,7 +40,7 @@ public sealed class NoModelTests(BrokenStorageApiFactory api) : IClassFixture<Br
     {
         var response = await _client.PostAsync("/predict", Forms.Image(TestImages.Jpeg(seed: 101)));
 
-        var detail = await ApiAssert.ErrorAsync(response, 503, "no model is available yet");
+        var detail = await ApiAssert.ErrorAsync(response, 503, "no_model", "no model is available yet");
         Assert.Equal("no model is available yet", detail);
         Assert.True(response.Headers.RetryAfter?.Delta > TimeSpan.Zero);
     }
@@ -48,16 +48,16 @@ public sealed class NoModelTests(BrokenStorageApiFactory api) : IClassFixture<Br
     [Fact]
     public async Task Bad_images_are_still_4xx_without_a_model()
     {
-        await ApiAssert.ErrorAsync(await _client.PostAsync("/predict", Forms.Image([])), 422, "empty");
+        await ApiAssert.ErrorAsync(await _client.PostAsync("/predict", Forms.Image([])), 422, "empty_image", "empty");
     }
 
     [Fact]
     public async Task Model_endpoints_are_503_and_health_is_degraded_before_any_model()
     {
         var card = await _client.GetAsync("/model");
-        await ApiAssert.ErrorAsync(card, 503, "no model is available yet");
+        await ApiAssert.ErrorAsync(card, 503, "no_model", "no model is available yet");
         Assert.NotNull(card.Headers.RetryAfter);
-        await ApiAssert.ErrorAsync(await _client.GetAsync("/model/confusion-matrix.png"), 503, "no model is available yet");
+        await ApiAssert.ErrorAsync(await _client.GetAsync("/model/confusion-matrix.png"), 503, "no_model", "no model is available yet");
 
         var health = await _client.GetAsync("/health");
         Assert.True(health.IsSuccessStatusCode);
@@ -71,7 +71,7 @@ public sealed class NoModelTests(BrokenStorageApiFactory api) : IClassFixture<Br
         var response = await _client.GetAsync("/feedback/count");
 
         Assert.Equal(500, (int)response.StatusCode);
-        Assert.Equal("""{"detail":"server error"}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal("""{"detail":"server error","code":"server_error"}""", await response.Content.ReadAsStringAsync());
         var log = Assert.Single(api.Logs.GetSnapshot(), l => l.Message.StartsWith("unhandled error", StringComparison.Ordinal));
         Assert.Equal(LogLevel.Error, log.Level);
         Assert.Equal("unhandled error in GET /feedback/count", log.Message);

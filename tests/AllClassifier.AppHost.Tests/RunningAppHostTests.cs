@@ -5,7 +5,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using AllClassifier.AppHost.Extensions;
 using AllClassifier.Model;
-using AllClassifier.Model.Synthetic;
+using AllClassifier.Training.Synthetic;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Xunit.Abstractions;

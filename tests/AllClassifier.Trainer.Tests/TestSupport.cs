@@ -1,3 +1,4 @@
+using AllClassifier.Model.Feedback;
 using AllClassifier.Trainer.Pipeline;
 using Microsoft.Data.Sqlite;
 using SixLabors.ImageSharp;
@@ -92,9 +93,18 @@ public static class TestImages
     }
 }
 
-/// <summary>Creates a feedback database with the API's schema.</summary>
+/// <summary>Creates feedback databases: the original stack's five-column table, or the API's (<see cref="FeedbackTable.CreateSql"/>).</summary>
 public static class FeedbackDatabase
 {
+    public static string CreateWithApiSchema(string path)
+    {
+        using var connection = Open(path);
+        using var command = connection.CreateCommand();
+        command.CommandText = FeedbackTable.CreateSql;
+        command.ExecuteNonQuery();
+        return path;
+    }
+
     public static string Create(string path)
     {
         using var connection = Open(path);
@@ -104,11 +114,14 @@ public static class FeedbackDatabase
         return path;
     }
 
-    public static void Insert(string path, string? correct, byte[]? image, string predicted = "Benign")
+    public static void Insert(string path, string? correct, byte[]? image, string predicted = "Benign", string? sha256 = null)
     {
         using var connection = Open(path);
         using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO feedback(ts, correct, predicted, img) VALUES (1700000000.5, $correct, $predicted, $img)";
+        command.CommandText = sha256 is null
+            ? "INSERT INTO feedback(ts, correct, predicted, img) VALUES (1700000000.5, $correct, $predicted, $img)"
+            : "INSERT INTO feedback(ts, correct, predicted, img, sha256) VALUES (1700000000.5, $correct, $predicted, $img, $sha256)";
+        command.Parameters.AddWithValue("$sha256", (object?)sha256 ?? DBNull.Value);
         command.Parameters.AddWithValue("$correct", (object?)correct ?? DBNull.Value);
         command.Parameters.AddWithValue("$predicted", predicted);
         command.Parameters.AddWithValue("$img", (object?)image ?? DBNull.Value);

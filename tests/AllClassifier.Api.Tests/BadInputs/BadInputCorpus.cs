@@ -4,8 +4,8 @@ using AllClassifier.Api.Tests.Infrastructure;
 
 namespace AllClassifier.Api.Tests.BadInputs;
 
-/// <summary>One unusable upload, the status it must get and a phrase its detail must contain.</summary>
-public sealed record BadUpload(string Name, byte[] Bytes, string FileName, string ContentType, int Status, string Detail)
+/// <summary>One unusable upload, the status and error code it must get and a phrase its detail must contain.</summary>
+public sealed record BadUpload(string Name, byte[] Bytes, string FileName, string ContentType, int Status, string Code, string Detail)
 {
     public override string ToString() => Name;
 }
@@ -37,16 +37,16 @@ public static class BadInputCorpus
         var png = TestImages.Png(seed: 22);
         return
         [
-            new("empty", [], "empty.jpg", "image/jpeg", 422, "empty"),
-            new("text", Encoding.UTF8.GetBytes("patient notes: this is not an image\n"), "notes.jpg", "image/jpeg", 415, "not a JPEG, PNG or BMP"),
-            new("truncated-jpeg", jpeg[..(jpeg.Length * 6 / 10)], "cut.jpg", "image/jpeg", 422, "truncated"),
-            new("truncated-png", png[..(png.Length * 6 / 10)], "cut.png", "image/png", 422, "truncated"),
-            new("corrupt-jpeg-body", CorruptScan(jpeg, seed: 3), "corrupt.jpg", "image/jpeg", 422, "corrupt"),
-            new("gif", TestImages.Gif(seed: 23), "smear.gif", "image/gif", 415, "not a JPEG, PNG or BMP"),
-            new("tiff", TestImages.Tiff(seed: 24), "smear.tiff", "image/tiff", 415, "not a JPEG, PNG or BMP"),
-            new("webp", TestImages.Webp(seed: 25), "smear.webp", "image/webp", 415, "not a JPEG, PNG or BMP"),
-            new("bomb-png-100000x100000", PngHeaderOnly(100_000, 100_000), "bomb.png", "image/png", 422, "100000x100000"),
-            new("tiny-8x8", TestImages.Jpeg(seed: 26, width: 8, height: 8), "tiny.jpg", "image/jpeg", 422, "at least 16"),
+            new("empty", [], "empty.jpg", "image/jpeg", 422, "empty_image", "empty"),
+            new("text", Encoding.UTF8.GetBytes("patient notes: this is not an image\n"), "notes.jpg", "image/jpeg", 415, "unsupported_format", "not a JPEG, PNG or BMP"),
+            new("truncated-jpeg", jpeg[..(jpeg.Length * 6 / 10)], "cut.jpg", "image/jpeg", 422, "corrupt_image", "truncated"),
+            new("truncated-png", png[..(png.Length * 6 / 10)], "cut.png", "image/png", 422, "corrupt_image", "truncated"),
+            new("corrupt-jpeg-body", CorruptScan(jpeg, seed: 3), "corrupt.jpg", "image/jpeg", 422, "corrupt_image", "corrupt"),
+            new("gif", TestImages.Gif(seed: 23), "smear.gif", "image/gif", 415, "unsupported_format", "not a JPEG, PNG or BMP"),
+            new("tiff", TestImages.Tiff(seed: 24), "smear.tiff", "image/tiff", 415, "unsupported_format", "not a JPEG, PNG or BMP"),
+            new("webp", TestImages.Webp(seed: 25), "smear.webp", "image/webp", 415, "unsupported_format", "not a JPEG, PNG or BMP"),
+            new("bomb-png-100000x100000", PngHeaderOnly(100_000, 100_000), "bomb.png", "image/png", 422, "dimensions_too_large", "100000x100000"),
+            new("tiny-8x8", TestImages.Jpeg(seed: 26, width: 8, height: 8), "tiny.jpg", "image/jpeg", 422, "dimensions_too_small", "at least 16"),
         ];
     }
 

@@ -18,7 +18,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/predict", Forms.Image(upload.Bytes, upload.FileName, upload.ContentType));
 
-        await ApiAssert.ErrorAsync(response, upload.Status, upload.Detail);
+        await ApiAssert.ErrorAsync(response, upload.Status, upload.Code, upload.Detail);
     }
 
     [Theory]
@@ -31,7 +31,7 @@ public sealed class BadInputTests(ServingApiFactory api)
         {
             var response = await _client.PostAsync(path, Forms.Image(upload.Bytes, upload.FileName, upload.ContentType));
 
-            await ApiAssert.ErrorAsync(response, upload.Status, upload.Detail);
+            await ApiAssert.ErrorAsync(response, upload.Status, upload.Code, upload.Detail);
         }
     }
 
@@ -44,7 +44,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/feedback", Forms.Feedback("Pre", "Early", upload.Bytes, upload.FileName, upload.ContentType));
 
-        await ApiAssert.ErrorAsync(response, upload.Status, upload.Detail);
+        await ApiAssert.ErrorAsync(response, upload.Status, upload.Code, upload.Detail);
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
     }
 
@@ -60,7 +60,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync(path, Forms.Feedback("Pre", "Pre", huge));
 
-        await ApiAssert.ErrorAsync(response, 413, "larger than the limit");
+        await ApiAssert.ErrorAsync(response, 413, "image_too_large", "larger than the limit");
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
     }
 
@@ -73,7 +73,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync(path, form);
 
-        await ApiAssert.ErrorAsync(response, 422, "missing 'file'");
+        await ApiAssert.ErrorAsync(response, 422, "missing_field", "missing 'file'");
     }
 
     [Fact]
@@ -85,7 +85,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/predict", form);
 
-        await ApiAssert.ErrorAsync(response, 422, "missing 'file'");
+        await ApiAssert.ErrorAsync(response, 422, "missing_field", "missing 'file'");
     }
 
     [Theory]
@@ -98,7 +98,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync(path, new StringContent("{\"file\": \"abc\"}", Encoding.UTF8, "application/json"));
 
-        await ApiAssert.ErrorAsync(response, 415, "must be multipart/form-data");
+        await ApiAssert.ErrorAsync(response, 415, "not_multipart", "must be multipart/form-data");
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
     }
 
@@ -110,7 +110,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/predict", content);
 
-        await ApiAssert.ErrorAsync(response, 400, "malformed");
+        await ApiAssert.ErrorAsync(response, 400, "malformed_request", "malformed");
     }
 
     [Theory]
@@ -125,7 +125,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/feedback", Forms.Feedback(correct, predicted, withFile ? TestImages.Jpeg(seed: 3) : null));
 
-        await ApiAssert.ErrorAsync(response, 422, missing);
+        await ApiAssert.ErrorAsync(response, 422, "missing_field", missing);
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
     }
 
@@ -140,7 +140,7 @@ public sealed class BadInputTests(ServingApiFactory api)
 
         var response = await _client.PostAsync("/feedback", Forms.Feedback(correct, predicted, TestImages.Jpeg(seed: 4)));
 
-        var detail = await ApiAssert.ErrorAsync(response, 422, "not a class");
+        var detail = await ApiAssert.ErrorAsync(response, 422, "unknown_label", "not a class");
         Assert.Contains(field, detail, StringComparison.Ordinal);
         Assert.Contains("Benign, Early, Pre, Pro", detail, StringComparison.Ordinal);
         Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
@@ -150,7 +150,7 @@ public sealed class BadInputTests(ServingApiFactory api)
     [Fact]
     public async Task Unknown_routes_and_methods_answer_json_detail()
     {
-        await ApiAssert.ErrorAsync(await _client.GetAsync("/no-such-endpoint"), 404, "Not Found");
-        await ApiAssert.ErrorAsync(await _client.GetAsync("/predict"), 405, "Method Not Allowed");
+        await ApiAssert.ErrorAsync(await _client.GetAsync("/no-such-endpoint"), 404, "not_found", "Not Found");
+        await ApiAssert.ErrorAsync(await _client.GetAsync("/predict"), 405, "method_not_allowed", "Method Not Allowed");
     }
 }

@@ -5,8 +5,11 @@ namespace AllClassifier.Api.Tests.Infrastructure;
 
 public static class ApiAssert
 {
-    /// <summary>Asserts the status and a JSON body <c>{"detail": "..."}</c> whose detail mentions <paramref name="fragment"/>.</summary>
-    public static async Task<string> ErrorAsync(HttpResponseMessage response, int status, string fragment)
+    /// <summary>
+    /// Asserts the status and a JSON body <c>{"detail": "...", "code": "..."}</c> with the given stable code and a
+    /// detail that mentions <paramref name="fragment"/>.
+    /// </summary>
+    public static async Task<string> ErrorAsync(HttpResponseMessage response, int status, string code, string fragment)
     {
         var body = await response.Content.ReadAsStringAsync();
         Assert.True(status == (int)response.StatusCode, $"expected {status}, got {(int)response.StatusCode}: {body}");
@@ -15,6 +18,7 @@ public static class ApiAssert
         var detail = json.RootElement.GetProperty("detail").GetString();
         Assert.False(string.IsNullOrWhiteSpace(detail));
         Assert.Contains(fragment, detail, StringComparison.OrdinalIgnoreCase);
+        Assert.Equal(code, json.RootElement.GetProperty("code").GetString());
         return detail!;
     }
 

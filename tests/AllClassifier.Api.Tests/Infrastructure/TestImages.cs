@@ -1,5 +1,5 @@
 using AllClassifier.Model;
-using AllClassifier.Model.Synthetic;
+using AllClassifier.Training.Synthetic;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Gif;

@@ -1,6 +1,6 @@
 using AllClassifier.Model;
-using AllClassifier.Model.Heads;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Heads;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
 
 namespace AllClassifier.Api.Tests.Infrastructure;

@@ -31,6 +31,20 @@ public sealed class ImagePreprocessorTests
     }
 
     [Fact]
+    public void Inspected_bytes_preprocess_into_a_given_buffer_as_to_tensor_does()
+    {
+        using var image = new Image<Rgb24>(300, 260, new Rgb24(90, 60, 30));
+        image[150, 130] = new Rgb24(1, 2, 3);
+        var bytes = Encode(image, new JpegEncoder());
+        var buffer = new float[ImagePreprocessor.TensorLength];
+
+        _preprocessor.Inspect(bytes);
+        _preprocessor.WriteInspectedTensor(bytes, buffer);
+
+        Assert.Equal(_preprocessor.ToTensor(bytes), buffer);
+    }
+
+    [Fact]
     public void Other_sizes_are_resized_by_shorter_side_and_centre_cropped()
     {
         // Left and right thirds red, centre blue: after the centre crop of a 3:1 image only blue remains.

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
-using AllClassifier.Model.Heads;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Heads;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;

@@ -4,7 +4,7 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using AllClassifier.AppHost.Extensions;
 using AllClassifier.Model;
-using AllClassifier.Model.Synthetic;
+using AllClassifier.Training.Synthetic;
 using AllClassifier.Monitoring.Tests.Api;
 using AllClassifier.Monitoring.Tests.Prometheus;
 using Xunit.Abstractions;

@@ -1,5 +1,6 @@
 using AllClassifier.Trainer.Commands;
 using AllClassifier.Trainer.Pipeline;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Spectre.Console;
 
@@ -11,7 +12,11 @@ public static class Cli
     public static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunAsync(_ => { }, args);
 
     /// <summary>Runs with extra services registered before the pipeline's (e.g. an experiment tracker).</summary>
-    public static async Task<(int ExitCode, string Output)> RunAsync(Action<IServiceCollection> configure, params string[] args)
+    public static Task<(int ExitCode, string Output)> RunAsync(Action<IServiceCollection> configure, params string[] args) =>
+        RunAsync(configure, null, args);
+
+    /// <summary>Runs with the shared settings taken from <paramref name="settings"/> instead of the environment.</summary>
+    public static async Task<(int ExitCode, string Output)> RunAsync(Action<IServiceCollection> configure, IReadOnlyDictionary<string, string?>? settings, params string[] args)
     {
         var writer = new StringWriter();
         var console = AnsiConsole.Create(new AnsiConsoleSettings
@@ -24,7 +29,8 @@ public static class Cli
         console.Profile.Width = 240;
         var services = new ServiceCollection();
         configure(services);
-        var exitCode = await TrainerCli.Create(services.AddTrainerPipeline(), console).RunAsync(args);
+        var configuration = settings is null ? null : new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+        var exitCode = await TrainerCli.Create(services.AddTrainerPipeline(), console, configuration).RunAsync(args);
         return (exitCode, writer.ToString());
     }
 }

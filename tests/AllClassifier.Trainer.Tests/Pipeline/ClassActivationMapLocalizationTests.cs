@@ -2,9 +2,9 @@ using System.Globalization;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
-using AllClassifier.Model.Synthetic;
+using AllClassifier.Training.Synthetic;
 using Xunit.Abstractions;
 
 namespace AllClassifier.Trainer.Tests.Pipeline;

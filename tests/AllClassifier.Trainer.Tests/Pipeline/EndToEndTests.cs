@@ -1,8 +1,9 @@
 using System.Text.Json;
 using AllClassifier.Model;
 using AllClassifier.Model.Inference;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Evaluation;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Tests.Commands;
 using AllClassifier.Trainer.Training;
@@ -38,7 +39,7 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
     {
         var champion = new LocalModelRegistry(fixture.RegistryDirectory).Find(1)!;
         var runDirectory = new WorkDirectory(fixture.WorkDirectory).RunDirectory(fixture.RunId);
-        var report = WorkDirectory.ReadJson<TestReport>(Path.Combine(runDirectory, TestClassifierTask.MetricsFileName));
+        var report = WorkDirectory.ReadJson<TestReport>(new RunFiles(runDirectory).Metrics);
         var summary = WorkDirectory.ReadJson<DataSummary>(Path.Combine(fixture.WorkDirectory, "manifests", "summary.json"));
 
         Assert.Equal(fixture.RunId, champion.Card.RunId);
@@ -50,7 +51,7 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
         Assert.Equal(report.Metrics.TestCount, report.Metrics.ConfusionMatrix.Sum(row => row.Sum()));
         Assert.Equal(4 * 6, report.Metrics.TestCount);
         Assert.True(report.Metrics.MeanLatencyMs > 0);
-        Assert.True(report.EndToEndMaxDifference <= TrainClassifierTask.SelfCheckTolerance);
+        Assert.True(report.EndToEndMaxDifference <= HeadAgreement.Tolerance);
         Assert.Null(report.Champion);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(champion.ConfusionMatrixPath).Take(4));
         Assert.True(File.Exists(Path.Combine(champion.Directory, HeadFile.FileName)));
@@ -91,9 +92,9 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
     public void The_composed_model_matches_the_managed_head()
     {
         var runDirectory = new WorkDirectory(fixture.WorkDirectory).RunDirectory(fixture.RunId);
-        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, TrainClassifierTask.RunFileName));
+        var run = WorkDirectory.ReadJson<RunInfo>(new RunFiles(runDirectory).Info);
 
-        Assert.InRange(run.SelfCheckMaxDifference, 0, TrainClassifierTask.SelfCheckTolerance);
+        Assert.InRange(run.SelfCheckMaxDifference, 0, HeadAgreement.Tolerance);
         Assert.True(File.Exists(BackboneFiles.InDirectory().ResNet18Path));
     }
 }

@@ -1,5 +1,5 @@
 using AllClassifier.Model.Inference;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Tests.Commands;
 
@@ -24,10 +24,10 @@ public sealed class MlpClassActivationMapTests(TrainedPipelineFixture fixture)
         Assert.Contains(", 0 computed", train.Output);
         var workDirectory = new WorkDirectory(work);
         var runDirectory = workDirectory.RunDirectory(workDirectory.ResolveRunId(null));
-        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, TrainClassifierTask.RunFileName));
+        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, RunFiles.InfoFileName));
         Assert.Equal("mlp", run.Head);
         Assert.Equal(ClassActivationMapVariant.LinearProbe, run.ClassActivationMap);
-        using var classifier = OnnxClassifier.Load(Path.Combine(runDirectory, TrainClassifierTask.ModelFileName));
+        using var classifier = OnnxClassifier.Load(Path.Combine(runDirectory, RunFiles.ModelFileName));
         Assert.True(classifier.HasClassActivationMap);
         Assert.Equal(ClassActivationMapVariant.LinearProbe, classifier.Metadata[ClassActivationMapVariant.MetadataKey]);
     }

@@ -68,6 +68,32 @@ public sealed class PreprocessAndPrepareTests : IDisposable
     }
 
     [Fact]
+    public async Task A_feedback_image_is_named_by_the_hash_the_api_stored_instead_of_being_hashed_again()
+    {
+        var apiDatabase = _root.Combine("api-feedback.db");
+        var image = TestImages.Png(7);
+        var stored = new string('a', 64);
+        FeedbackDatabase.CreateWithApiSchema(apiDatabase);
+        FeedbackDatabase.Insert(apiDatabase, "Pro", image, sha256: stored);
+
+        await new PreprocessImagesTask(new ImagePreprocessor()).ExecuteAsync(Options with { FeedbackDatabase = apiDatabase }, new RecordingReporter(), CancellationToken.None);
+
+        var work = new WorkDirectory(Options.WorkDirectory);
+        Assert.True(File.Exists(Path.Combine(work.Processed, "Pro", $"{stored}.png")));
+        Assert.False(File.Exists(Path.Combine(work.Processed, "Pro", $"{ImageHash.Sha256(image)}.png")));
+        Assert.Equal(stored, Assert.Single(FeedbackReader.ReadAll(apiDatabase).Images).Sha256);
+    }
+
+    [Fact]
+    public void Rows_of_the_original_five_column_table_are_read_without_a_stored_hash()
+    {
+        var batch = FeedbackReader.ReadAll(FeedbackPath);
+
+        Assert.All(batch.Images, row => Assert.Null(row.Sha256));
+        Assert.Equal(2, batch.Images.Count);
+    }
+
+    [Fact]
     public async Task Prepare_data_writes_manifests_that_keep_feedback_out_of_test()
     {
         await new PreprocessImagesTask(new ImagePreprocessor()).ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);

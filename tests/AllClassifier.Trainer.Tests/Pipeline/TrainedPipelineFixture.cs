@@ -2,7 +2,7 @@ using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
-using AllClassifier.Model.Synthetic;
+using AllClassifier.Training.Synthetic;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Tests.Commands;
 

@@ -65,7 +65,7 @@ public sealed class FeedbackSensorTests : IDisposable
     [Fact]
     public void A_missing_database_counts_as_no_feedback()
     {
-        Assert.Equal(0, AllClassifier.Trainer.Dataset.FeedbackStore.CountSince(_root.Combine("absent.db"), 0));
+        Assert.Equal(0, AllClassifier.Trainer.Dataset.FeedbackReader.CountSince(_root.Combine("absent.db"), 0));
     }
 
     public void Dispose() => _root.Dispose();

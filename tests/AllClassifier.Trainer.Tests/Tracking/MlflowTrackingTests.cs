@@ -1,5 +1,5 @@
 using System.Text.Json.Nodes;
-using AllClassifier.Model.Mlflow;
+using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 using AllClassifier.Tests.Mlflow;
 using AllClassifier.Trainer.Pipeline;
@@ -121,7 +121,7 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.Equal(["train_loss", "val_accuracy", "val_loss", "val_macro_f1"], epochMetrics.Select(m => m!["key"]!.GetValue<string>()).Distinct().Order());
         Assert.All(epochMetrics, m => Assert.True(m!["timestamp"]!.GetValue<long>() > 0 && m["step"]!.GetValue<long>() >= 1));
         var testMetrics = requests[12].Body!["metrics"]!.AsArray().ToDictionary(m => m!["key"]!.GetValue<string>(), m => m!["value"]!.GetValue<double>());
-        var report = WorkDirectory.ReadJson<TestReport>(Path.Combine(new WorkDirectory(fixture.WorkDirectory).RunDirectory(fixture.RunId), TestClassifierTask.MetricsFileName));
+        var report = WorkDirectory.ReadJson<TestReport>(new WorkDirectory(fixture.WorkDirectory).RunFiles(fixture.RunId).Metrics);
         Assert.Equal(report.Metrics.MacroF1, testMetrics["test_macro_f1"]);
         Assert.Equal(report.Metrics.Accuracy, testMetrics["test_accuracy"]);
 
@@ -139,6 +139,29 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.True(update["end_time"]!.GetValue<long>() > 0);
         Assert.Equal("FINISHED", fixture.Server.Run(mlflowRunId).Status);
         Assert.Equal(fixture.RunId, fixture.Server.Run(mlflowRunId).Tags["mlflow.runName"]);
+        Assert.Contains($"MLflow {fixture.Server.BaseAddress}: run {mlflowRunId}, model 'all-classifier' version 1", fixture.Run.Output);
+    }
+
+    [Fact]
+    public async Task A_server_without_artifact_proxying_is_refused_when_the_run_is_created_before_training()
+    {
+        Assert.True(fixture.Run.ExitCode == 0, fixture.Run.Output);
+        await using var server = await FakeMlflowServer.StartAsync(serveArtifacts: false);
+        using var root = new TempDirectory();
+
+        var (exitCode, output) = await Cli.RunAsync(
+            services => services.AddMlflowTracking(new MlflowTrackingOptions { TrackingUri = server.BaseAddress }),
+            "run", "--data", fixture.DataDirectory, "--workdir", root.Combine("work"), "--registry", root.Combine("registry"));
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("artifact proxying", output);
+        Assert.Single(server.Requests, r => r.Path == Api + "runs/create");
+        Assert.DoesNotContain(server.Requests, r => r.Method == "PUT" || r.Path.Contains("model-versions", StringComparison.Ordinal));
+        Assert.Empty(Directory.EnumerateFiles(root.Combine("work", "runs"), RunFiles.ModelFileName, SearchOption.AllDirectories));
+        Assert.Null(new LocalModelRegistry(root.Combine("registry")).Champion());
+        var update = server.Requests.Last();
+        Assert.Equal($"POST {Api}runs/update", update.Line);
+        Assert.Equal("FAILED", update.Body!["status"]!.GetValue<string>());
     }
 
     [Fact]

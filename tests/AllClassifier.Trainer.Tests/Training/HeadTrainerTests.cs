@@ -1,4 +1,4 @@
-using AllClassifier.Model.Heads;
+using AllClassifier.Training.Heads;
 using AllClassifier.Trainer.Training;
 
 namespace AllClassifier.Trainer.Tests.Training;

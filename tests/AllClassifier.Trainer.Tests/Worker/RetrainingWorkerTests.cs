@@ -46,6 +46,47 @@ public sealed class RetrainingWorkerTests
     }
 }
 
+public sealed class RetrainingWorkerWaitTests
+{
+    [Fact]
+    public async Task With_a_champion_it_runs_the_wait_feedback_task_and_reports_waiting()
+    {
+        using var root = new TempDirectory();
+        var registry = new LocalModelRegistry(root.Combine("registry"));
+        var champion = registry.Register(
+            "a model the worker never loads while waiting"u8.ToArray(),
+            version => new ModelCard { RunId = "run-1", Metrics = new EvaluationMetrics(), TrainingDataHash = "" });
+        registry.SetAlias(champion.Version);
+        var builder = Host.CreateApplicationBuilder();
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["MODEL_REGISTRY_DIR"] = registry.Root,
+            ["WORK_DIR"] = root.Combine("work"),
+            ["FEEDBACK_DIR"] = root.Combine("feedback"),
+            ["FB_THRESH"] = "5",
+            ["FB_POKE_INTERVAL_SECONDS"] = "3600",
+        });
+        builder.AddRetrainingWorker();
+        using var host = builder.Build();
+        var health = host.Services.GetRequiredService<HealthCheckService>();
+
+        await host.StartAsync();
+        HealthReport report;
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        do
+        {
+            report = await health.CheckHealthAsync();
+            await Task.Delay(50);
+        }
+        while (!Equals(report.Entries[WorkerServiceExtensions.HealthCheckName].Data["activity"], "WaitingForFeedback") && DateTime.UtcNow < deadline);
+        await host.StopAsync();
+
+        Assert.Equal("WaitingForFeedback", report.Entries[WorkerServiceExtensions.HealthCheckName].Data["activity"]);
+        Assert.Equal(HealthStatus.Healthy, report.Status);
+        Assert.False(Directory.Exists(root.Combine("work", "runs")));
+    }
+}
+
 public sealed class WorkerHealthCheckTests
 {
     [Fact]

@@ -1,5 +1,5 @@
 using AllClassifier.Model;
-using AllClassifier.Model.Synthetic;
+using AllClassifier.Training.Synthetic;
 using AllClassifier.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;

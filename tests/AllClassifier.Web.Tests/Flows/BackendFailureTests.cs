@@ -25,7 +25,7 @@ public sealed class BackendFailureTests : IAsyncLifetime
     [Fact]
     public async Task No_model_yet_is_shown_once_without_retries()
     {
-        backend.Failures["/predict"] = (503, "no model is available yet");
+        backend.Failures["/predict"] = (503, "no_model", "no model is available yet");
         using var client = web.CreateClient();
 
         using var response = await FormPoster.PredictAsync(client, ApiSamples.TinyPng, "cell.png", "image/png");
@@ -42,7 +42,7 @@ public sealed class BackendFailureTests : IAsyncLifetime
         using var client = web.CreateClient();
         using var predicted = await FormPoster.PredictAsync(client, ApiSamples.TinyPng, "cell.png", "image/png");
         var html = await predicted.Content.ReadAsStringAsync();
-        backend.Failures["/feedback"] = (500, "server error");
+        backend.Failures["/feedback"] = (500, "server_error", "server error");
 
         using var corrected = await FormPoster.FeedbackAsync(
             client, FormPoster.HiddenValue(html, "__RequestVerificationToken")!, FormPoster.HiddenValue(html, "Token")!, "Pro");
@@ -57,7 +57,7 @@ public sealed class BackendFailureTests : IAsyncLifetime
     [Fact]
     public async Task A_read_that_meets_a_gateway_failure_is_retried_twice()
     {
-        backend.Failures["/feedback/count"] = (502, "bad gateway");
+        backend.Failures["/feedback/count"] = (502, null, "bad gateway");
         using var client = web.CreateClient();
 
         var html = await client.GetStringAsync("/Feedback");

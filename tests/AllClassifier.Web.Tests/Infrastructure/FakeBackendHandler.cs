@@ -49,6 +49,11 @@ public sealed class FakeBackendHandler(Func<RecordedRequest, HttpResponseMessage
     public static HttpResponseMessage Json(HttpStatusCode status, string json) =>
         new(status) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
 
+    /// <summary>An error answer as the API gives it: a stable code and a detail.</summary>
+    public static HttpResponseMessage Error(HttpStatusCode status, string code, string detail) =>
+        Json(status, $$"""{"detail":"{{detail}}","code":"{{code}}"}""");
+
+    /// <summary>An error answer with a detail but no code, as a server other than the API might give.</summary>
     public static HttpResponseMessage Detail(HttpStatusCode status, string detail) =>
         Json(status, $$"""{"detail":"{{detail}}"}""");
 

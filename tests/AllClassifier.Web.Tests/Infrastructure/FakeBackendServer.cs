@@ -30,8 +30,8 @@ public sealed class FakeBackendServer : IAsyncDisposable
 
     public int FeedbackCount => feedbackCount;
 
-    /// <summary>Paths that answer with an error status and <c>detail</c> instead of their normal answer.</summary>
-    public ConcurrentDictionary<string, (int Status, string Detail)> Failures { get; } = new();
+    /// <summary>Paths that answer with an error status, <c>code</c> (none when null) and <c>detail</c> instead of their normal answer.</summary>
+    public ConcurrentDictionary<string, (int Status, string? Code, string Detail)> Failures { get; } = new();
 
     public int CountRequests(string path) => Requests.Count(r => r.Path == path);
 
@@ -77,7 +77,8 @@ public sealed class FakeBackendServer : IAsyncDisposable
             if (Failures.TryGetValue(context.Request.Path, out var failure))
             {
                 context.Response.Headers.RetryAfter = "1";
-                await Results.Json(new { detail = failure.Detail }, statusCode: failure.Status).ExecuteAsync(context);
+                object body = failure.Code is null ? new { detail = failure.Detail } : new { detail = failure.Detail, code = failure.Code };
+                await Results.Json(body, statusCode: failure.Status).ExecuteAsync(context);
                 return;
             }
 
@@ -89,7 +90,7 @@ public sealed class FakeBackendServer : IAsyncDisposable
             var file = request.Form.Files.GetFile("file");
             if (file is null)
             {
-                return Results.Json(new { detail = "the form has no part named 'file'" }, statusCode: 422);
+                return Results.Json(new { detail = "the form has no part named 'file'", code = "missing_field" }, statusCode: 422);
             }
 
             var header = new byte[4];
@@ -98,7 +99,7 @@ public sealed class FakeBackendServer : IAsyncDisposable
             var isImage = read >= 3 && ((header[0] == 0xFF && header[1] == 0xD8) || (header[0] == 0x89 && header[1] == (byte)'P'));
             return isImage
                 ? Results.Text(request.Query["explain"] == "true" ? ApiSamples.PredictionPreExplained : ApiSamples.PredictionPre, "application/json")
-                : Results.Json(new { detail = "the file is not a JPEG, PNG or BMP image" }, statusCode: 415);
+                : Results.Json(new { detail = "the file is not a JPEG, PNG or BMP image", code = "unsupported_format" }, statusCode: 415);
         });
         app.MapPost("/feedback", () => Results.Json(new { stored = true, feedback_count = Interlocked.Increment(ref feedbackCount) }));
         app.MapGet("/feedback/count", () => Results.Json(new { feedback_count = feedbackCount }));

@@ -1,8 +1,9 @@
 using System.Net;
 using System.Net.Http.Json;
 using AllClassifier.Api.Feedback;
-using AllClassifier.Model.Heads;
-using AllClassifier.Model.Onnx;
+using AllClassifier.Training.Heads;
+using AllClassifier.Training.Onnx;
+using AllClassifier.Model.Feedback;
 using AllClassifier.Model.Registry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -52,7 +53,7 @@ public sealed class RealApi : WebApplicationFactory<FeedbackOptions>
     /// <summary>Every row of the feedback table, oldest first.</summary>
     public async Task<IReadOnlyList<FeedbackRow>> FeedbackRowsAsync()
     {
-        var path = Path.Combine(FeedbackDirectory, FeedbackOptions.DatabaseFileName);
+        var path = FeedbackTable.DatabasePath(FeedbackDirectory);
         await using var connection = new SqliteConnection(new SqliteConnectionStringBuilder
         {
             DataSource = path,

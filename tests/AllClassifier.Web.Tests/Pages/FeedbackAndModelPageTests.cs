@@ -54,11 +54,11 @@ public sealed class FeedbackAndModelPageTests
     }
 
     [Theory]
-    [InlineData(HttpStatusCode.ServiceUnavailable, "no model is available yet")]
-    [InlineData(HttpStatusCode.NotFound, "no champion model")]
-    public async Task Model_page_before_any_model_says_so(HttpStatusCode status, string detail)
+    [InlineData(HttpStatusCode.ServiceUnavailable, "no_model", "no model is available yet")]
+    [InlineData(HttpStatusCode.NotFound, "not_found", "no champion model")]
+    public async Task Model_page_before_any_model_says_so(HttpStatusCode status, string code, string detail)
     {
-        var page = PageModelHarness.Model(new FakeBackendHandler(_ => FakeBackendHandler.Detail(status, detail)));
+        var page = PageModelHarness.Model(new FakeBackendHandler(_ => FakeBackendHandler.Error(status, code, detail)));
 
         await page.OnGetAsync(CancellationToken.None);
 

@@ -146,7 +146,7 @@ public sealed class IndexModelTests
     public async Task Non_image_upload_shows_the_api_detail_as_a_sentence()
     {
         var backend = new FakeBackendHandler(_ =>
-            FakeBackendHandler.Detail(HttpStatusCode.UnsupportedMediaType, "unsupported image format; send JPEG, PNG or BMP"));
+            FakeBackendHandler.Error(HttpStatusCode.UnsupportedMediaType, "unsupported_format", "unsupported image format; send JPEG, PNG or BMP"));
         var page = PageModelHarness.Index(backend);
         page.Upload = PageModelHarness.FormFile("hello, not an image"u8.ToArray(), "notes.png");
 
@@ -159,7 +159,7 @@ public sealed class IndexModelTests
     [Fact]
     public async Task No_model_yet_is_explained()
     {
-        var backend = new FakeBackendHandler(_ => FakeBackendHandler.Detail(HttpStatusCode.ServiceUnavailable, "no model is available yet"));
+        var backend = new FakeBackendHandler(_ => FakeBackendHandler.Error(HttpStatusCode.ServiceUnavailable, "no_model", "no model is available yet"));
         var page = PageModelHarness.Index(backend);
         page.Upload = PageModelHarness.FormFile(Image);
 

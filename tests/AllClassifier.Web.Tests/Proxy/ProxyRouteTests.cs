@@ -62,6 +62,6 @@ public sealed class ProxyRouteTests : IAsyncLifetime
         using var response = await client.PostAsync("/api/predict", form);
 
         Assert.Equal(HttpStatusCode.UnsupportedMediaType, response.StatusCode);
-        Assert.Equal("""{"detail":"the file is not a JPEG, PNG or BMP image"}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal("""{"detail":"the file is not a JPEG, PNG or BMP image","code":"unsupported_format"}""", await response.Content.ReadAsStringAsync());
     }
 }

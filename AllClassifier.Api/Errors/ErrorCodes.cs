@@ -1,0 +1,62 @@
+namespace AllClassifier.Api.Errors;
+
+/// <summary>
+/// The stable, machine-readable <c>code</c> of every error answer. Clients branch on these; the <c>detail</c>
+/// beside them is a sentence for people and may change.
+/// </summary>
+public static class ErrorCodes
+{
+    /// <summary>400: the multipart body could not be parsed, or Kestrel refused the request.</summary>
+    public const string MalformedRequest = "malformed_request";
+
+    /// <summary>413: the request body is over the upload limit.</summary>
+    public const string ImageTooLarge = "image_too_large";
+
+    /// <summary>415: the body is not <c>multipart/form-data</c>.</summary>
+    public const string NotMultipart = "not_multipart";
+
+    /// <summary>415: the file is not a JPEG, PNG or BMP image.</summary>
+    public const string UnsupportedFormat = "unsupported_format";
+
+    /// <summary>422: a required form part is missing.</summary>
+    public const string MissingField = "missing_field";
+
+    /// <summary>422: a label is not a class name or index.</summary>
+    public const string UnknownLabel = "unknown_label";
+
+    /// <summary>422: the file is empty.</summary>
+    public const string EmptyImage = "empty_image";
+
+    /// <summary>422: the image is corrupt or truncated.</summary>
+    public const string CorruptImage = "corrupt_image";
+
+    /// <summary>422: the image's dimensions are over the limits (refused from the header).</summary>
+    public const string DimensionsTooLarge = "dimensions_too_large";
+
+    /// <summary>422: the image is smaller than the minimum side.</summary>
+    public const string DimensionsTooSmall = "dimensions_too_small";
+
+    /// <summary>503: no model is being served yet.</summary>
+    public const string NoModel = "no_model";
+
+    /// <summary>503: the inference queue is full.</summary>
+    public const string Busy = "busy";
+
+    /// <summary>409: the served model was composed before class activation maps existed and cannot explain.</summary>
+    public const string NoClassActivationMap = "no_class_activation_map";
+
+    /// <summary>404: the served model has no confusion matrix picture.</summary>
+    public const string NoConfusionMatrix = "no_confusion_matrix";
+
+    /// <summary>404: no endpoint at this path.</summary>
+    public const string NotFound = "not_found";
+
+    /// <summary>405: the endpoint does not take this method.</summary>
+    public const string MethodNotAllowed = "method_not_allowed";
+
+    /// <summary>500: anything unexpected (logged with its exception).</summary>
+    public const string ServerError = "server_error";
+
+    /// <summary>Any other status the framework answers by itself.</summary>
+    public const string Error = "error";
+}

@@ -1,0 +1,105 @@
+using AllClassifier.Model.Registry;
+using Microsoft.Extensions.Options;
+
+namespace AllClassifier.Api.Serving;
+
+/// <summary>
+/// Polls the registry's champion alias and hot-swaps the served model when it moves. Polling (not a file
+/// watcher) because the registry may live on a volume where change notifications never arrive. A champion that
+/// cannot be served — a dangling alias, an unreadable card, an empty model file, bytes that differ from the card's
+/// SHA-256, a model that fails to load or to pass the probe — is refused, the current model keeps serving, and
+/// the problem is reported on /health until the alias names a good version.
+/// </summary>
+internal sealed partial class ChampionWatcher(
+    ModelHolder holder,
+    ModelLoader loader,
+    IOptions<ModelServingOptions> options,
+    TimeProvider timeProvider,
+    ILogger<ChampionWatcher> logger) : BackgroundService
+{
+    private readonly Dictionary<int, string> _refused = [];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var registry = new LocalModelRegistry(options.Value.RegistryDirectory);
+        LogWatching(logger, registry.Root, options.Value.PollInterval);
+        using var timer = new PeriodicTimer(options.Value.PollInterval, timeProvider);
+        do
+        {
+            try
+            {
+                CheckChampion(registry);
+            }
+            catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
+            {
+                // An unreadable registry folder (permissions, a vanished volume) may come back; report and poll on.
+                holder.ReportChampionProblem($"the model registry cannot be read: {ex.Message}");
+                LogRegistryUnreadable(logger, ex);
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken));
+    }
+
+    internal void CheckChampion(LocalModelRegistry registry)
+    {
+        var check = registry.CheckChampion();
+        if (check.Champion is not { } registered)
+        {
+            if (check.Problem is { } problem && problem != holder.ChampionProblem)
+            {
+                LogUnusableChampion(logger, problem, CurrentVersion());
+            }
+
+            holder.ReportChampionProblem(check.Problem);
+            return;
+        }
+
+        var version = registered.Version;
+        if (version == holder.Current?.Version)
+        {
+            holder.ReportChampionProblem(null);
+            return;
+        }
+
+        if (_refused.TryGetValue(version, out var refusal))
+        {
+            holder.ReportChampionProblem(refusal);
+            return;
+        }
+
+        ServedModel model;
+        try
+        {
+            model = loader.Load(registered);
+        }
+        catch (Exception ex)
+        {
+            _refused[version] = $"version {version} was refused: {ex.Message}";
+            holder.ReportChampionProblem(_refused[version]);
+            LogRefused(logger, ex, version, CurrentVersion());
+            return;
+        }
+
+        var previous = CurrentVersion();
+        holder.Swap(model);
+        holder.ReportChampionProblem(null);
+        LogServing(logger, version, previous);
+    }
+
+    private string CurrentVersion() => holder.Current?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Watching the champion of the model registry at {Root} every {Interval}")]
+    private static partial void LogWatching(ILogger logger, string root, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model version {Version} (previously {Previous})")]
+    private static partial void LogServing(ILogger logger, int version, string previous);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Refused model version {Version}; still serving {Current}")]
+    private static partial void LogRefused(ILogger logger, Exception exception, int version, string current);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The registry's champion cannot be served ({Problem}); still serving {Current}")]
+    private static partial void LogUnusableChampion(ILogger logger, string problem, string current);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The model registry could not be read; retrying at the next poll")]
+    private static partial void LogRegistryUnreadable(ILogger logger, Exception exception);
+}

@@ -1,0 +1,54 @@
+using AllClassifier.Model.Inference;
+using AllClassifier.Model.Registry;
+
+namespace AllClassifier.Api.Serving;
+
+/// <summary>
+/// A loaded model version with a reference count: the holder owns one reference and each request in flight
+/// one more, so a replaced session is disposed only after its last request finishes.
+/// </summary>
+public sealed class ServedModel(OnnxClassifier classifier, RegisteredVersion registered)
+{
+    private int _references = 1;
+
+    public OnnxClassifier Classifier { get; } = classifier;
+
+    public int Version => registered.Version;
+
+    public ModelCard Card => registered.Card;
+
+    public string ConfusionMatrixPath => registered.ConfusionMatrixPath;
+
+    internal bool TryAddReference()
+    {
+        var current = Volatile.Read(ref _references);
+        while (current > 0)
+        {
+            var seen = Interlocked.CompareExchange(ref _references, current + 1, current);
+            if (seen == current)
+            {
+                return true;
+            }
+
+            current = seen;
+        }
+
+        return false;
+    }
+
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _references) == 0)
+        {
+            Classifier.Dispose();
+        }
+    }
+}
+
+/// <summary>A request's hold on a <see cref="ServedModel"/>; disposing it lets a replaced model go.</summary>
+public readonly struct ServedModelLease(ServedModel model) : IDisposable
+{
+    public ServedModel Model { get; } = model;
+
+    public void Dispose() => Model.Release();
+}

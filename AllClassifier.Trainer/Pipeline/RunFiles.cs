@@ -1,0 +1,39 @@
+using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Training;
+
+namespace AllClassifier.Trainer.Pipeline;
+
+/// <summary>
+/// The artifacts of one run, <c>runs/&lt;run_id&gt;/</c>: train_classifier writes the model, head, history, run
+/// record and a copy of the manifests; test_classifier the metrics and confusion matrix; register_model the
+/// registration. Every task finds them here; a registered version keeps the same file names.
+/// </summary>
+public sealed record RunFiles(string Directory)
+{
+    public const string ModelFileName = "model.onnx";
+    public const string InfoFileName = "run.json";
+    public const string HistoryFileName = "training_history.json";
+    public const string MetricsFileName = "metrics.json";
+    public const string RegistrationFileName = "registration.json";
+    public const string ManifestsFolder = "manifests";
+
+    public string Model => Path.Combine(Directory, ModelFileName);
+
+    public string Head => Path.Combine(Directory, HeadFile.FileName);
+
+    public string History => Path.Combine(Directory, HistoryFileName);
+
+    public string Info => Path.Combine(Directory, InfoFileName);
+
+    public string Metrics => Path.Combine(Directory, MetricsFileName);
+
+    public string ConfusionMatrix => Path.Combine(Directory, LocalModelRegistry.ConfusionMatrixFileName);
+
+    public string Registration => Path.Combine(Directory, RegistrationFileName);
+
+    /// <summary>The copies of the work directory's manifests the run was trained on.</summary>
+    public string Manifests => Path.Combine(Directory, ManifestsFolder);
+
+    /// <summary>The run's copy of a work-directory manifest (same file name).</summary>
+    public string ManifestCopy(string workManifest) => Path.Combine(Manifests, Path.GetFileName(workManifest));
+}

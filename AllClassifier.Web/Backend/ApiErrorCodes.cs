@@ -1,0 +1,16 @@
+namespace AllClassifier.Web.Backend;
+
+/// <summary>The API's error <c>code</c>s the web app acts on (the API documents the full list).</summary>
+public static class ApiErrorCodes
+{
+    public const string NoModel = "no_model";
+    public const string Busy = "busy";
+    public const string ImageTooLarge = "image_too_large";
+
+    /// <summary>Codes that mean the image or the form was refused: the user should choose another file.</summary>
+    public static IReadOnlySet<string> Rejections { get; } = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "malformed_request", "not_multipart", "unsupported_format", "missing_field", "unknown_label",
+        "empty_image", "corrupt_image", "dimensions_too_large", "dimensions_too_small",
+    };
+}

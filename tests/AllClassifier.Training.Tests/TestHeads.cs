@@ -1,0 +1,34 @@
+using AllClassifier.Training.Heads;
+using AllClassifier.Model.Imaging;
+
+namespace AllClassifier.Training.Tests;
+
+internal static class TestHeads
+{
+    public static ClassifierHead Random(HeadKind kind, int seed)
+    {
+        var random = new Random(seed);
+        float[] Values(int n, double scale) => Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * scale)).ToArray();
+        var mean = Values(512, 1.0).Select(Math.Abs).ToArray();
+        var scale = Enumerable.Range(0, 512).Select(_ => (float)(0.5 + random.NextDouble())).ToArray();
+        DenseLayer[] layers = kind == HeadKind.Softmax
+            ? [new DenseLayer(512, 4, Values(2048, 0.2), Values(4, 0.5))]
+            : [new DenseLayer(512, 16, Values(512 * 16, 0.2), Values(16, 0.5)), new DenseLayer(16, 4, Values(64, 1.0), Values(4, 0.5))];
+        return new ClassifierHead(kind, mean, scale, layers);
+    }
+}
+
+internal static class TestImages
+{
+    public static float[] RandomTensors(int count, int seed)
+    {
+        var random = new Random(seed);
+        var data = new float[count * ImagePreprocessor.TensorLength];
+        for (var i = 0; i < data.Length; i++)
+        {
+            data[i] = random.Next(256);
+        }
+
+        return data;
+    }
+}
