@@ -1,3 +1,4 @@
+using AllClassifier.Api.Access;
 using AllClassifier.Api.Docs;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Feedback;
@@ -10,6 +11,8 @@ using AllClassifier.Api.Uploads;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApiAccess();
+builder.AddApiRateLimiting();
 builder.AddApiErrors();
 builder.AddApiDocs();
 builder.AddUploads();
@@ -22,7 +25,9 @@ builder.AddFeedback();
 var app = builder.Build();
 
 app.UseApiErrors();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(ApiPolicies.Metrics);
+app.UseApiAccess();
+app.UseRateLimiter();
 app.MapApiDocs();
 app.MapPingEndpoints();
 app.MapPredictEndpoints();

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AllClassifier.Api.Access;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Models;
 using AllClassifier.Api.Telemetry;
@@ -35,18 +36,22 @@ public static class FeedbackEndpoints
         var group = app.MapGroup("/feedback").WithTags("Feedback");
 
         group.MapPost("", PostFeedback)
+            .RequireAuthorization(ApiPolicies.Writes)
             .WithName("PostFeedback")
             .WithSummary("Stores a correction: the true class, the predicted class and the image, for retraining.")
             .WithDescription(
                 "Labels are class names (Benign, Early, Pre, Pro; any case) or indices 0-3; they are stored as names. " +
                 "The answer's feedback_count includes the stored row. Errors: 400 malformed multipart body; 413 body over " +
                 "the upload limit; 415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing field or file, unknown label, empty, corrupt or " +
-                "truncated image, or dimensions out of bounds. Nothing is stored on any error.")
+                "truncated image, or dimensions out of bounds; 401 no valid X-Api-Key when keys are configured; 429 rate limit reached " +
+                "(with Retry-After). Nothing is stored on any error. The row records the sending client (sent_by).")
             .Accepts<FeedbackForm>("multipart/form-data")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
             .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
 
         group.MapGet("/count", GetCount)
@@ -98,7 +103,10 @@ public static class FeedbackEndpoints
             return rejection.ToError().ToResult(request.HttpContext.Response);
         }
 
-        var entry = new FeedbackEntry(correct, predicted, upload.File, Convert.ToHexStringLower(SHA256.HashData(upload.File)), holder.Current?.Version);
+        var entry = new FeedbackEntry(correct, predicted, upload.File, Convert.ToHexStringLower(SHA256.HashData(upload.File)), holder.Current?.Version)
+        {
+            SentBy = CallerName.Of(request.HttpContext),
+        };
         var count = await store.AddAsync(entry, cancellationToken);
         metrics.RecordFeedback(correct.Name(), predicted.Name());
         return TypedResults.Ok(new FeedbackStoredResponse(true, count));

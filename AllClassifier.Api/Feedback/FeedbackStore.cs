@@ -6,7 +6,11 @@ using Microsoft.Extensions.Options;
 namespace AllClassifier.Api.Feedback;
 
 /// <summary>One stored correction.</summary>
-public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[] Image, string Sha256, int? ModelVersion);
+public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[] Image, string Sha256, int? ModelVersion)
+{
+    /// <summary>The caller that sent it (see <c>CallerName</c>); null on an open API.</summary>
+    public string? SentBy { get; init; }
+}
 
 /// <summary>
 /// The feedback table of the original stack in <c>${FEEDBACK_DIR}/feedback.db</c>, read by the trainer.
@@ -21,11 +25,20 @@ public sealed class FeedbackStore(IOptions<FeedbackOptions> options, TimeProvide
           ts        REAL,
           correct   TEXT,
           predicted TEXT,
-          img       BLOB,
-          sha256    TEXT,
-          model_version INTEGER
+          img       BLOB
         );
         """;
+
+    /// <summary>
+    /// Columns beyond the original five, added to databases written before them. They are appended, so the
+    /// LLD's columns keep their names and positions for every reader.
+    /// </summary>
+    private static readonly (string Name, string Type)[] ExtraColumns =
+    [
+        ("sha256", "TEXT"),
+        ("model_version", "INTEGER"),
+        ("sent_by", "TEXT"),
+    ];
 
     private readonly Lock _schemaLock = new();
     private volatile bool _schemaReady;
@@ -42,8 +55,8 @@ public sealed class FeedbackStore(IOptions<FeedbackOptions> options, TimeProvide
         {
             insert.Transaction = transaction;
             insert.CommandText = """
-                INSERT INTO feedback(ts, correct, predicted, img, sha256, model_version)
-                VALUES ($ts, $correct, $predicted, $img, $sha256, $model_version)
+                INSERT INTO feedback(ts, correct, predicted, img, sha256, model_version, sent_by)
+                VALUES ($ts, $correct, $predicted, $img, $sha256, $model_version, $sent_by)
                 """;
             insert.Parameters.AddWithValue("$ts", timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
             insert.Parameters.AddWithValue("$correct", entry.Correct.Name());
@@ -51,6 +64,7 @@ public sealed class FeedbackStore(IOptions<FeedbackOptions> options, TimeProvide
             insert.Parameters.Add("$img", SqliteType.Blob).Value = entry.Image;
             insert.Parameters.AddWithValue("$sha256", entry.Sha256);
             insert.Parameters.AddWithValue("$model_version", (object?)entry.ModelVersion ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$sent_by", (object?)entry.SentBy ?? DBNull.Value);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
@@ -104,8 +118,35 @@ public sealed class FeedbackStore(IOptions<FeedbackOptions> options, TimeProvide
             using var command = connection.CreateCommand();
             command.CommandText = $"PRAGMA busy_timeout = {(int)options.Value.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; {Schema}";
             command.ExecuteNonQuery();
+            AddMissingColumns(connection);
             _schemaReady = true;
         }
+    }
+
+    private static void AddMissingColumns(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction();
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var columns = connection.CreateCommand())
+        {
+            columns.Transaction = transaction;
+            columns.CommandText = "SELECT name FROM pragma_table_info('feedback')";
+            using var reader = columns.ExecuteReader();
+            while (reader.Read())
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var (name, type) in ExtraColumns.Where(column => !existing.Contains(column.Name)))
+        {
+            using var alter = connection.CreateCommand();
+            alter.Transaction = transaction;
+            alter.CommandText = $"ALTER TABLE feedback ADD COLUMN {name} {type}";
+            alter.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 
     private string ConnectionString(SqliteOpenMode mode) => new SqliteConnectionStringBuilder
