@@ -46,10 +46,13 @@ public static partial class RateLimitingExtensions
         return builder;
     }
 
-    /// <summary>Callers with a key share its budget wherever they connect from; the rest are told apart by address.</summary>
+    /// <summary>
+    /// Callers with a key share its budget wherever they connect from, each person behind a front end their own;
+    /// callers without a key are told apart by address.
+    /// </summary>
     private static string PartitionKey(HttpContext context) =>
-        context.User.Identity is { IsAuthenticated: true, Name: { } client }
-            ? "client:" + client
+        CallerName.Of(context) is { } caller
+            ? "client:" + caller
             : "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "rate limit reached for {Caller}")]

@@ -16,19 +16,23 @@ public sealed class ClassificationStore(IDistributedCache cache, IOptions<Upload
 {
     private const int TokenBytes = 16;
 
-    public async Task<string> SaveAsync(Classification classification, CancellationToken cancellationToken = default)
+    /// <summary>Keeps <paramref name="classification"/> for <paramref name="owner"/>, the signed-in person who uploaded it.</summary>
+    public async Task<string> SaveAsync(Classification classification, string owner, CancellationToken cancellationToken = default)
     {
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(TokenBytes));
         await cache.SetAsync(
             Key(token),
-            JsonSerializer.SerializeToUtf8Bytes(classification, BackendClient.JsonOptions),
+            JsonSerializer.SerializeToUtf8Bytes(new OwnedClassification(owner, classification), BackendClient.JsonOptions),
             new DistributedCacheEntryOptions { SlidingExpiration = options.Value.RetainFor },
             cancellationToken);
         return token;
     }
 
-    /// <summary>The classification saved under <paramref name="token"/>, or null when it is unknown or expired.</summary>
-    public async Task<Classification?> FindAsync(string? token, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// The classification saved under <paramref name="token"/>, or null when it is unknown, expired, or was uploaded by
+    /// someone other than <paramref name="owner"/>: a token seen by another person opens nothing.
+    /// </summary>
+    public async Task<Classification?> FindAsync(string? token, string owner, CancellationToken cancellationToken = default)
     {
         if (!IsWellFormed(token))
         {
@@ -36,8 +40,11 @@ public sealed class ClassificationStore(IDistributedCache cache, IOptions<Upload
         }
 
         var bytes = await cache.GetAsync(Key(token!), cancellationToken);
-        return bytes is null ? null : JsonSerializer.Deserialize<Classification>(bytes, BackendClient.JsonOptions);
+        var owned = bytes is null ? null : JsonSerializer.Deserialize<OwnedClassification>(bytes, BackendClient.JsonOptions);
+        return owned is not null && string.Equals(owned.Owner, owner, StringComparison.Ordinal) ? owned.Classification : null;
     }
+
+    private sealed record OwnedClassification(string Owner, Classification Classification);
 
     private static bool IsWellFormed(string? token) =>
         token is { Length: TokenBytes * 2 } && token.All(char.IsAsciiHexDigitLower);

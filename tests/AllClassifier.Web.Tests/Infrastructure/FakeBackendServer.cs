@@ -11,7 +11,10 @@ using Microsoft.Extensions.Logging;
 namespace AllClassifier.Web.Tests.Infrastructure;
 
 /// <summary>One request as the fake API saw it on the wire.</summary>
-public sealed record WireRequest(string Method, string Path, string? ContentType, long BodyLength, IReadOnlyDictionary<string, string> Fields);
+public sealed record WireRequest(string Method, string Path, string? ContentType, long BodyLength, IReadOnlyDictionary<string, string> Fields)
+{
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// A small HTTP server on 127.0.0.1 that answers like the API (predict, feedback, count, model) and records every
@@ -73,7 +76,10 @@ public sealed class FakeBackendServer : IAsyncDisposable
                 }
             }
 
-            Requests.Enqueue(new WireRequest(context.Request.Method, context.Request.Path, context.Request.ContentType, length, fields));
+            Requests.Enqueue(new WireRequest(context.Request.Method, context.Request.Path, context.Request.ContentType, length, fields)
+            {
+                Headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            });
             if (Failures.TryGetValue(context.Request.Path, out var failure))
             {
                 context.Response.Headers.RetryAfter = "1";
