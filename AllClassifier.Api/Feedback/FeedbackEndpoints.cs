@@ -10,9 +10,11 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AllClassifier.Api.Feedback;
 
-public static class FeedbackEndpoints
+public static partial class FeedbackEndpoints
 {
     public const string FeedbackDirectoryVariable = "FEEDBACK_DIR";
+    public const string RetentionDaysVariable = "FEEDBACK_RETENTION_DAYS";
+    public const int MaxListedRows = 500;
     public const string CorrectLabelField = "correct_label";
     public const string PredictedLabelField = "predicted_label";
 
@@ -26,8 +28,17 @@ public static class FeedbackEndpoints
                 {
                     options.Directory = directory;
                 }
-            });
+
+                if (configuration[RetentionDaysVariable] is { Length: > 0 } days)
+                {
+                    options.RetentionDays = int.Parse(days, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            })
+            .Validate(o => o.RetentionDays is null or > 0 && o.RetentionSweepInterval > TimeSpan.Zero,
+                "FEEDBACK_RETENTION_DAYS must be a positive number of days and the sweep interval positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<FeedbackStore>();
+        builder.Services.AddHostedService<FeedbackRetentionService>();
         return builder;
     }
 
@@ -53,6 +64,21 @@ public static class FeedbackEndpoints
             .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
             .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
             .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
+
+        group.MapGet("/rows", ListRows)
+            .RequireAuthorization(ApiPolicies.Writes)
+            .WithName("ListFeedbackRows")
+            .WithSummary("The newest feedback rows without their images (id, ts, labels, model version, sender), for review.")
+            .WithDescription($"Query 'limit': 1-{MaxListedRows}, default 50. Needs a key when keys are configured.")
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity);
+
+        group.MapDelete("/{id:long}", DeleteRow)
+            .RequireAuthorization(ApiPolicies.Writes)
+            .WithName("DeleteFeedbackRow")
+            .WithSummary("Deletes one feedback row and its image, e.g. on a patient's request. Needs a key when keys are configured.")
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
 
         group.MapGet("/count", GetCount)
             .WithName("GetFeedbackCount")
@@ -112,8 +138,34 @@ public static class FeedbackEndpoints
         return TypedResults.Ok(new FeedbackStoredResponse(true, count));
     }
 
+    private static async Task<Results<Ok<FeedbackRowsResponse>, JsonHttpResult<ErrorResponse>>> ListRows(
+        FeedbackStore store, HttpResponse response, CancellationToken cancellationToken, int limit = 50)
+    {
+        if (limit is < 1 or > MaxListedRows)
+        {
+            return new ApiError(StatusCodes.Status422UnprocessableEntity, $"'limit' must be between 1 and {MaxListedRows}").ToResult(response);
+        }
+
+        return TypedResults.Ok(new FeedbackRowsResponse(await store.ListNewestAsync(limit, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<FeedbackDeletedResponse>, JsonHttpResult<ErrorResponse>>> DeleteRow(
+        long id, FeedbackStore store, HttpContext context, ILogger<FeedbackStore> logger, CancellationToken cancellationToken)
+    {
+        if (!await store.DeleteAsync(id, cancellationToken))
+        {
+            return new ApiError(StatusCodes.Status404NotFound, $"there is no feedback row {id}").ToResult(context.Response);
+        }
+
+        LogDeleted(logger, id, CallerName.Of(context) ?? "an unauthenticated caller");
+        return TypedResults.Ok(new FeedbackDeletedResponse(true, await store.CountAsync(cancellationToken)));
+    }
+
     private static async Task<Ok<FeedbackCountResponse>> GetCount(FeedbackStore store, CancellationToken cancellationToken) =>
         TypedResults.Ok(new FeedbackCountResponse(await store.CountAsync(cancellationToken)));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "feedback row {Id} deleted by {Caller}")]
+    private static partial void LogDeleted(ILogger logger, long id, string caller);
 
     private static string UnknownLabel(string field, string value) =>
         $"'{field}' is '{value}', not a class; expected one of {string.Join(", ", CellClasses.Names)} (any case) or an index 0-3";

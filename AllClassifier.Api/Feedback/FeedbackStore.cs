@@ -12,6 +12,9 @@ public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[
     public string? SentBy { get; init; }
 }
 
+/// <summary>A stored correction without its image, for review.</summary>
+public sealed record FeedbackRowSummary(long Id, double Ts, string Correct, string Predicted, int? ModelVersion, string? SentBy);
+
 /// <summary>
 /// The feedback table of the original stack in <c>${FEEDBACK_DIR}/feedback.db</c>, read by the trainer.
 /// WAL lets the trainer read while the API writes; each insert and its count share one immediate transaction,
@@ -71,6 +74,49 @@ public sealed class FeedbackStore(IOptions<FeedbackOptions> options, TimeProvide
         var count = await CountAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return count;
+    }
+
+    /// <summary>The newest rows, without their images.</summary>
+    public async Task<IReadOnlyList<FeedbackRowSummary>> ListNewestAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var select = connection.CreateCommand();
+        select.CommandText = "SELECT id, ts, correct, predicted, model_version, sent_by FROM feedback ORDER BY id DESC LIMIT $limit";
+        select.Parameters.AddWithValue("$limit", limit);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<FeedbackRowSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new FeedbackRowSummary(
+                reader.GetInt64(0),
+                reader.IsDBNull(1) ? 0 : reader.GetDouble(1),
+                reader.IsDBNull(2) ? "" : reader.GetString(2),
+                reader.IsDBNull(3) ? "" : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Deletes one row; false when there is no row with that id.</summary>
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var delete = connection.CreateCommand();
+        delete.CommandText = "DELETE FROM feedback WHERE id = $id";
+        delete.Parameters.AddWithValue("$id", id);
+        return await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    /// <summary>Deletes every row stored before <paramref name="cutoff"/> and returns how many went.</summary>
+    public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var delete = connection.CreateCommand();
+        delete.CommandText = "DELETE FROM feedback WHERE ts < $cutoff";
+        delete.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds() / 1000.0);
+        return await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)

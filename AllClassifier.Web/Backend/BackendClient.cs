@@ -39,6 +39,14 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
         (await SendAsync<FeedbackCountAnswer>(() => new HttpRequestMessage(HttpMethod.Get, "feedback/count"), cancellationToken))
         .FeedbackCount;
 
+    /// <summary>The newest stored corrections, without images (an admin's review list).</summary>
+    public async Task<IReadOnlyList<FeedbackRow>> ListFeedbackRowsAsync(int limit, CancellationToken cancellationToken = default) =>
+        (await SendAsync<FeedbackRows>(() => new HttpRequestMessage(HttpMethod.Get, $"feedback/rows?limit={limit}"), cancellationToken)).Rows;
+
+    /// <summary>Deletes one stored correction and its image.</summary>
+    public Task<FeedbackDeletion> DeleteFeedbackRowAsync(long id, CancellationToken cancellationToken = default) =>
+        SendAsync<FeedbackDeletion>(() => new HttpRequestMessage(HttpMethod.Delete, $"feedback/{id}"), cancellationToken);
+
     /// <summary>The serving model's card. Before any model exists this throws with <see cref="BackendFailure.NoModel"/>.</summary>
     public async Task<ModelCard> GetModelAsync(CancellationToken cancellationToken = default)
     {

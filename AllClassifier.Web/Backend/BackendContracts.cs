@@ -19,6 +19,19 @@ public sealed record Prediction(IReadOnlyList<double> Probabilities, int Predict
 /// <summary>The answer of <c>POST /feedback</c>.</summary>
 public sealed record FeedbackReceipt(bool Stored, int FeedbackCount);
 
+/// <summary>One row of <c>GET /feedback/rows</c>: a stored correction without its image.</summary>
+public sealed record FeedbackRow(long Id, double Ts, string Correct, string Predicted, int? ModelVersion, string? SentBy)
+{
+    [JsonIgnore]
+    public DateTimeOffset Stored => DateTimeOffset.FromUnixTimeMilliseconds((long)(Ts * 1000));
+}
+
+/// <summary>The answer of <c>GET /feedback/rows</c>.</summary>
+public sealed record FeedbackRows(IReadOnlyList<FeedbackRow> Rows);
+
+/// <summary>The answer of <c>DELETE /feedback/{id}</c>.</summary>
+public sealed record FeedbackDeletion(bool Deleted, int FeedbackCount);
+
 /// <summary>The answer of <c>GET /feedback/count</c>.</summary>
 public sealed record FeedbackCountAnswer(int FeedbackCount);
 

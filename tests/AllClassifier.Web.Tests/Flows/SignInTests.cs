@@ -151,3 +151,44 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.Equal(WebAppFactory.ReviewerName, feedback.Headers["X-Acting-User"]);
     }
 }
+
+public sealed class FeedbackAdminPageTests : IAsyncLifetime
+{
+    private FakeBackendServer backend = null!;
+    private WebAppFactory web = null!;
+
+    public async Task InitializeAsync()
+    {
+        backend = await FakeBackendServer.StartAsync(initialFeedbackCount: 4);
+        web = new WebAppFactory(backend.Address);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await web.DisposeAsync();
+        await backend.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task An_admin_deletes_a_correction_through_the_api_with_the_key_and_a_reviewer_may_not()
+    {
+        using var reviewer = await web.CreateSignedInClientAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await reviewer.GetAsync("/Admin/FeedbackRows")).StatusCode);
+
+        using var admin = await web.CreateSignedInClientAsync(WebAppFactory.AdminName, StaffRoles.Admin);
+        var html = await admin.GetStringAsync("/Admin/FeedbackRows");
+        Assert.Equal(1, FormPoster.CountTestId(html, "feedback-row"));
+        Assert.Contains("web:reviewer1", html);
+
+        using var deleted = await admin.PostAsync("/Admin/FeedbackRows?handler=Delete&id=3", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = FormPoster.HiddenValue(html, "__RequestVerificationToken")!,
+        }));
+
+        Assert.Equal("Deleted correction 3; 3 remain.", FormPoster.TestIdText(await deleted.Content.ReadAsStringAsync(), "admin-message"));
+        var delete = Assert.Single(backend.Requests, r => r.Method == "DELETE");
+        Assert.Equal("/feedback/3", delete.Path);
+        Assert.Equal(WebAppFactory.ApiKey, delete.Headers["X-Api-Key"]);
+        Assert.Equal(WebAppFactory.AdminName, delete.Headers["X-Acting-User"]);
+    }
+}

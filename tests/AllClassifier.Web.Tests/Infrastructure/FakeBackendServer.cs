@@ -108,6 +108,11 @@ public sealed class FakeBackendServer : IAsyncDisposable
         });
         app.MapPost("/feedback", () => Results.Json(new { stored = true, feedback_count = Interlocked.Increment(ref feedbackCount) }));
         app.MapGet("/feedback/count", () => Results.Json(new { feedback_count = feedbackCount }));
+        app.MapGet("/feedback/rows", () => Results.Json(new
+        {
+            rows = new[] { new { id = 3, ts = 1767225600.0, correct = "Pre", predicted = "Pro", model_version = 1, sent_by = "web:reviewer1" } },
+        }));
+        app.MapDelete("/feedback/{id:long}", (long id) => Results.Json(new { deleted = true, feedback_count = Interlocked.Decrement(ref feedbackCount) }));
         app.MapGet("/model", () => Results.Text(ApiSamples.ModelCard, "application/json"));
         app.MapGet("/model/confusion-matrix.png", () => Results.File(ApiSamples.TinyPng, "image/png"));
     }
