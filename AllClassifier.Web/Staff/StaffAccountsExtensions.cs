@@ -54,7 +54,9 @@ public static class StaffAccountsExtensions
             identity.Lockout.AllowedForNewUsers = true;
             identity.Lockout.MaxFailedAccessAttempts = staff.Value.MaxFailedSignIns;
             identity.Lockout.DefaultLockoutTimeSpan = staff.Value.LockoutDuration;
+            // Length over composition (NIST SP 800-63B); generated first-admin passwords have no symbols.
             identity.Password.RequiredLength = 12;
+            identity.Password.RequireNonAlphanumeric = false;
             identity.User.RequireUniqueEmail = false;
         });
         builder.Services.AddHostedService<StaffAccountsSeeder>();
