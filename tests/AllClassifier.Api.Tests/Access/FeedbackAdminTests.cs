@@ -2,7 +2,6 @@ using System.Net;
 using System.Text.Json;
 using AllClassifier.Api.Access;
 using AllClassifier.Api.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace AllClassifier.Api.Tests.Access;
 
@@ -76,7 +75,9 @@ public sealed class FeedbackRetentionTests
     {
         var feedback = Directory.CreateTempSubdirectory("allclassifier-retention-").FullName;
         var now = DateTimeOffset.UtcNow;
-        CreateDatabase(Path.Combine(feedback, "feedback.db"), [now.AddDays(-30), now.AddDays(-8), now.AddDays(-6), now.AddHours(-1)]);
+        FeedbackDatabase.CreateWithOriginalSchema(
+            Path.Combine(feedback, "feedback.db"),
+            [(Unix(now.AddDays(-30)), "expired"), (Unix(now.AddDays(-8)), "expired"), (Unix(now.AddDays(-6)), "kept"), (Unix(now.AddHours(-1)), "kept")]);
         await using var api = new ApiFactory(feedback, new Dictionary<string, string?> { ["FEEDBACK_RETENTION_DAYS"] = "7" });
         _ = api.Services;
 
@@ -95,27 +96,12 @@ public sealed class FeedbackRetentionTests
     public async Task Without_a_retention_nothing_is_deleted()
     {
         var feedback = Directory.CreateTempSubdirectory("allclassifier-retention-").FullName;
-        CreateDatabase(Path.Combine(feedback, "feedback.db"), [DateTimeOffset.UtcNow.AddYears(-5)]);
+        FeedbackDatabase.CreateWithOriginalSchema(Path.Combine(feedback, "feedback.db"), [(Unix(DateTimeOffset.UtcNow.AddYears(-5)), "old")]);
         await using var api = new ApiFactory(feedback);
 
         Assert.Equal(1, await ApiAssert.FeedbackCountAsync(api.CreateClient()));
         Directory.Delete(feedback, recursive: true);
     }
 
-    private static void CreateDatabase(string path, IReadOnlyList<DateTimeOffset> times)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var create = connection.CreateCommand();
-        create.CommandText = "CREATE TABLE feedback(id INTEGER PRIMARY KEY AUTOINCREMENT, ts REAL, correct TEXT, predicted TEXT, img BLOB)";
-        create.ExecuteNonQuery();
-        foreach (var time in times)
-        {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO feedback(ts, correct, predicted, img) VALUES ($ts, $label, 'Pro', x'FFD8')";
-            insert.Parameters.AddWithValue("$ts", time.ToUnixTimeMilliseconds() / 1000.0);
-            insert.Parameters.AddWithValue("$label", time < DateTimeOffset.UtcNow.AddDays(-7) ? "expired" : "kept");
-            insert.ExecuteNonQuery();
-        }
-    }
+    private static double Unix(DateTimeOffset time) => time.ToUnixTimeMilliseconds() / 1000.0;
 }

@@ -1,5 +1,4 @@
 using AllClassifier.Api.Tests.Infrastructure;
-using Microsoft.Data.Sqlite;
 
 namespace AllClassifier.Api.Tests.Access;
 
@@ -9,7 +8,7 @@ public sealed class FeedbackMigrationTests
     public async Task A_database_with_only_the_LLD_columns_gains_the_extra_columns_and_keeps_its_rows()
     {
         var feedback = Directory.CreateTempSubdirectory("allclassifier-old-feedback-").FullName;
-        CreateOriginalDatabase(Path.Combine(feedback, "feedback.db"));
+        FeedbackDatabase.CreateWithOriginalSchema(Path.Combine(feedback, "feedback.db"), [(1700000000.5, "Pre")]);
         await using var api = new ApiFactory(feedback, new Dictionary<string, string?> { ["Auth:ApiKeys:web"] = ApiKeyTests.WebKey });
         var client = api.CreateClient();
 
@@ -21,17 +20,5 @@ public sealed class FeedbackMigrationTests
         Assert.Equal(2, FeedbackDatabase.Count(api.DatabasePath));
         Assert.Equal("web", FeedbackDatabase.Last(api.DatabasePath).SentBy);
         Directory.Delete(feedback, recursive: true);
-    }
-
-    private static void CreateOriginalDatabase(string path)
-    {
-        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
-        connection.Open();
-        using var command = connection.CreateCommand();
-        command.CommandText = """
-            CREATE TABLE feedback(id INTEGER PRIMARY KEY AUTOINCREMENT, ts REAL, correct TEXT, predicted TEXT, img BLOB);
-            INSERT INTO feedback(ts, correct, predicted, img) VALUES (1700000000.5, 'Pre', 'Pro', x'FFD8');
-            """;
-        command.ExecuteNonQuery();
     }
 }

@@ -61,6 +61,24 @@ public static class FeedbackDatabase
         return (string)command.ExecuteScalar()!;
     }
 
+    /// <summary>A database as the original stack wrote it: only the LLD's five columns.</summary>
+    public static void CreateWithOriginalSchema(string path, IEnumerable<(double Ts, string Correct)> rows)
+    {
+        using var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
+        connection.Open();
+        using var create = connection.CreateCommand();
+        create.CommandText = "CREATE TABLE feedback(id INTEGER PRIMARY KEY AUTOINCREMENT, ts REAL, correct TEXT, predicted TEXT, img BLOB)";
+        create.ExecuteNonQuery();
+        foreach (var (ts, correct) in rows)
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO feedback(ts, correct, predicted, img) VALUES ($ts, $correct, 'Pro', x'FFD8')";
+            insert.Parameters.AddWithValue("$ts", ts);
+            insert.Parameters.AddWithValue("$correct", correct);
+            insert.ExecuteNonQuery();
+        }
+    }
+
     private static SqliteConnection Open(string path)
     {
         var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadOnly, Pooling = false }.ToString());

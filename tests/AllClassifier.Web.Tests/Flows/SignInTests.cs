@@ -7,23 +7,8 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace AllClassifier.Web.Tests.Flows;
 
 /// <summary>Staff sign-in, roles and security headers over HTTP, against a fake API on loopback.</summary>
-public sealed class SignInTests : IAsyncLifetime
+public sealed class SignInTests() : WebWithFakeBackend(initialFeedbackCount: 2, new Dictionary<string, string?> { ["StaffAccounts:MaxFailedSignIns"] = "3" })
 {
-    private FakeBackendServer backend = null!;
-    private WebAppFactory web = null!;
-
-    public async Task InitializeAsync()
-    {
-        backend = await FakeBackendServer.StartAsync(initialFeedbackCount: 2);
-        web = new WebAppFactory(backend.Address, new Dictionary<string, string?> { ["StaffAccounts:MaxFailedSignIns"] = "3" });
-    }
-
-    public async Task DisposeAsync()
-    {
-        await web.DisposeAsync();
-        await backend.DisposeAsync();
-    }
-
     [Theory]
     [InlineData("/")]
     [InlineData("/Model")]
@@ -31,20 +16,20 @@ public sealed class SignInTests : IAsyncLifetime
     [InlineData("/Admin/Users")]
     public async Task Signed_out_requests_for_pages_are_redirected_to_sign_in(string path)
     {
-        using var client = web.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        using var client = Web.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
         using var response = await client.GetAsync(path);
 
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         Assert.Equal(StaffAccountsExtensions.SignInPath, response.Headers.Location?.AbsolutePath ?? response.Headers.Location?.OriginalString.Split('?')[0]);
-        Assert.Empty(backend.Requests);
+        Assert.Empty(Backend.Requests);
     }
 
     [Fact]
     public async Task An_account_is_locked_after_the_configured_number_of_failures_even_for_the_right_password()
     {
-        var password = await web.EnsureUserAsync("locked-reviewer", StaffRoles.Reviewer);
-        using var client = web.CreateClient();
+        var password = await Web.EnsureUserAsync("locked-reviewer", StaffRoles.Reviewer);
+        using var client = Web.CreateClient();
 
         for (var i = 0; i < 2; i++)
         {
@@ -59,17 +44,17 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.Equal(SignInModel.LockedOutMessage, FormPoster.TestIdText(await third.Content.ReadAsStringAsync(), "signin-error"));
         Assert.Equal(HttpStatusCode.Unauthorized, right.StatusCode);
         Assert.Equal(SignInModel.LockedOutMessage, FormPoster.TestIdText(await right.Content.ReadAsStringAsync(), "signin-error"));
-        Assert.Equal(HttpStatusCode.Redirect, (await web.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }).GetAsync("/")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await Web.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }).GetAsync("/")).StatusCode);
     }
 
     [Fact]
     public async Task The_first_admin_from_configuration_manages_staff_and_a_reviewer_may_not()
     {
-        using var reviewer = await web.CreateSignedInClientAsync();
+        using var reviewer = await Web.CreateSignedInClientAsync();
         using var denied = await reviewer.GetAsync("/Admin/Users");
         Assert.Equal(HttpStatusCode.Forbidden, denied.StatusCode);
 
-        using var admin = await web.CreateSignedInClientAsync(WebAppFactory.AdminName, StaffRoles.Admin);
+        using var admin = await Web.CreateSignedInClientAsync(WebAppFactory.AdminName, StaffRoles.Admin);
         var html = await admin.GetStringAsync("/Admin/Users");
         using var created = await admin.PostAsync("/Admin/Users?handler=Create", new FormUrlEncodedContent(new Dictionary<string, string>
         {
@@ -80,7 +65,7 @@ public sealed class SignInTests : IAsyncLifetime
         }));
 
         Assert.Equal("Added new-reviewer as reviewer.", FormPoster.TestIdText(await created.Content.ReadAsStringAsync(), "admin-message"));
-        using var newcomer = web.CreateClient();
+        using var newcomer = Web.CreateClient();
         using var signedIn = await WebAppFactory.SignInAsync(newcomer, "new-reviewer", "New-reviewer-pass-1");
         Assert.Equal("/", signedIn.RequestMessage!.RequestUri!.AbsolutePath);
     }
@@ -93,7 +78,7 @@ public sealed class SignInTests : IAsyncLifetime
     [InlineData("/api/feedback/count")]
     public async Task Every_response_carries_the_security_headers(string path)
     {
-        using var client = await web.CreateSignedInClientAsync();
+        using var client = await Web.CreateSignedInClientAsync();
 
         using var response = await client.GetAsync(path);
 
@@ -112,7 +97,7 @@ public sealed class SignInTests : IAsyncLifetime
     [Fact]
     public async Task Hsts_is_sent_over_https()
     {
-        using var client = web.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://lab.example/"), AllowAutoRedirect = false });
+        using var client = Web.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://lab.example/"), AllowAutoRedirect = false });
 
         using var response = await client.GetAsync(StaffAccountsExtensions.SignInPath);
 
@@ -122,8 +107,8 @@ public sealed class SignInTests : IAsyncLifetime
     [Fact]
     public async Task Kept_images_are_not_cached_and_only_their_uploader_can_open_them()
     {
-        using var alice = await web.CreateSignedInClientAsync("alice", StaffRoles.Reviewer);
-        using var bob = await web.CreateSignedInClientAsync("bob", StaffRoles.Reviewer);
+        using var alice = await Web.CreateSignedInClientAsync("alice", StaffRoles.Reviewer);
+        using var bob = await Web.CreateSignedInClientAsync("bob", StaffRoles.Reviewer);
         using var predicted = await FormPoster.PredictAsync(alice, ApiSamples.TinyPng, "cell.png", "image/png");
         var token = FormPoster.HiddenValue(await predicted.Content.ReadAsStringAsync(), "Token")!;
 
@@ -134,48 +119,33 @@ public sealed class SignInTests : IAsyncLifetime
         Assert.True(own.Headers.CacheControl?.NoStore);
         Assert.Equal(HttpStatusCode.NotFound, other.StatusCode);
         using var correction = await FormPoster.FeedbackAsync(bob, await FormPoster.AntiforgeryTokenAsync(bob), token, "Early");
-        Assert.Equal(0, backend.CountRequests("/feedback"));
+        Assert.Equal(0, Backend.CountRequests("/feedback"));
     }
 
     [Fact]
     public async Task The_pages_call_the_api_with_the_key_and_the_signed_in_name()
     {
-        using var client = await web.CreateSignedInClientAsync();
+        using var client = await Web.CreateSignedInClientAsync();
         using var predicted = await FormPoster.PredictAsync(client, ApiSamples.TinyPng, "cell.png", "image/png");
         var html = await predicted.Content.ReadAsStringAsync();
         using var corrected = await FormPoster.FeedbackAsync(
             client, FormPoster.HiddenValue(html, "__RequestVerificationToken")!, FormPoster.HiddenValue(html, "Token")!, "Early");
 
-        var feedback = Assert.Single(backend.Requests, r => r.Path == "/feedback");
+        var feedback = Assert.Single(Backend.Requests, r => r.Path == "/feedback");
         Assert.Equal(WebAppFactory.ApiKey, feedback.Headers["X-Api-Key"]);
         Assert.Equal(WebAppFactory.ReviewerName, feedback.Headers["X-Acting-User"]);
     }
 }
 
-public sealed class FeedbackAdminPageTests : IAsyncLifetime
+public sealed class FeedbackAdminPageTests() : WebWithFakeBackend(initialFeedbackCount: 4)
 {
-    private FakeBackendServer backend = null!;
-    private WebAppFactory web = null!;
-
-    public async Task InitializeAsync()
-    {
-        backend = await FakeBackendServer.StartAsync(initialFeedbackCount: 4);
-        web = new WebAppFactory(backend.Address);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await web.DisposeAsync();
-        await backend.DisposeAsync();
-    }
-
     [Fact]
     public async Task An_admin_deletes_a_correction_through_the_api_with_the_key_and_a_reviewer_may_not()
     {
-        using var reviewer = await web.CreateSignedInClientAsync();
+        using var reviewer = await Web.CreateSignedInClientAsync();
         Assert.Equal(HttpStatusCode.Forbidden, (await reviewer.GetAsync("/Admin/FeedbackRows")).StatusCode);
 
-        using var admin = await web.CreateSignedInClientAsync(WebAppFactory.AdminName, StaffRoles.Admin);
+        using var admin = await Web.CreateSignedInClientAsync(WebAppFactory.AdminName, StaffRoles.Admin);
         var html = await admin.GetStringAsync("/Admin/FeedbackRows");
         Assert.Equal(1, FormPoster.CountTestId(html, "feedback-row"));
         Assert.Contains("web:reviewer1", html);
@@ -186,7 +156,7 @@ public sealed class FeedbackAdminPageTests : IAsyncLifetime
         }));
 
         Assert.Equal("Deleted correction 3; 3 remain.", FormPoster.TestIdText(await deleted.Content.ReadAsStringAsync(), "admin-message"));
-        var delete = Assert.Single(backend.Requests, r => r.Method == "DELETE");
+        var delete = Assert.Single(Backend.Requests, r => r.Method == "DELETE");
         Assert.Equal("/feedback/3", delete.Path);
         Assert.Equal(WebAppFactory.ApiKey, delete.Headers["X-Api-Key"]);
         Assert.Equal(WebAppFactory.AdminName, delete.Headers["X-Acting-User"]);

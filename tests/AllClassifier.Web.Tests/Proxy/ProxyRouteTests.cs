@@ -5,27 +5,12 @@ using AllClassifier.Web.Tests.Infrastructure;
 
 namespace AllClassifier.Web.Tests.Proxy;
 
-public sealed class ProxyRouteTests : IAsyncLifetime
+public sealed class ProxyRouteTests() : WebWithFakeBackend(initialFeedbackCount: 5)
 {
-    private FakeBackendServer backend = null!;
-    private WebAppFactory web = null!;
-
-    public async Task InitializeAsync()
-    {
-        backend = await FakeBackendServer.StartAsync(initialFeedbackCount: 5);
-        web = new WebAppFactory(backend.Address);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await web.DisposeAsync();
-        await backend.DisposeAsync();
-    }
-
     [Fact]
     public async Task Api_feedback_count_is_forwarded_with_the_key_and_the_signed_in_name_but_not_the_cookies()
     {
-        using var client = await web.CreateSignedInClientAsync();
+        using var client = await Web.CreateSignedInClientAsync();
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/feedback/count");
         // A browser cannot pick the key or the name the API records.
         request.Headers.Add(BackendCredentials.ApiKeyHeader, "browser-chosen-key");
@@ -35,7 +20,7 @@ public sealed class ProxyRouteTests : IAsyncLifetime
 
         Assert.Equal("""{"feedback_count":5}""", await response.Content.ReadAsStringAsync());
         Assert.True(response.Headers.CacheControl?.NoStore, "proxied answers are not cached");
-        var seen = Assert.Single(backend.Requests);
+        var seen = Assert.Single(Backend.Requests);
         Assert.Equal(("GET", "/feedback/count"), (seen.Method, seen.Path));
         Assert.Equal(WebAppFactory.ApiKey, seen.Headers[BackendCredentials.ApiKeyHeader]);
         Assert.Equal(WebAppFactory.ReviewerName, seen.Headers[BackendCredentials.ActingUserHeader]);
@@ -45,7 +30,7 @@ public sealed class ProxyRouteTests : IAsyncLifetime
     [Fact]
     public async Task The_model_card_and_confusion_matrix_are_forwarded()
     {
-        using var client = await web.CreateSignedInClientAsync();
+        using var client = await Web.CreateSignedInClientAsync();
 
         Assert.Equal(ApiSamples.ModelCard, await client.GetStringAsync("/api/model"));
         Assert.Equal(ApiSamples.TinyPng, await client.GetByteArrayAsync("/api/model/confusion-matrix.png?v=1"));
@@ -61,30 +46,30 @@ public sealed class ProxyRouteTests : IAsyncLifetime
     [InlineData("POST", "/api/feedback/count")]
     public async Task Nothing_outside_the_allow_list_reaches_the_api(string method, string path)
     {
-        using var client = await web.CreateSignedInClientAsync();
+        using var client = await Web.CreateSignedInClientAsync();
         using var form = new MultipartFormDataContent { { new ByteArrayContent(ApiSamples.TinyPng), "file", "cell.png" } };
 
         using var response = await client.SendAsync(new HttpRequestMessage(new HttpMethod(method), path) { Content = method == "GET" ? null : form });
 
         Assert.Contains(response.StatusCode, new[] { HttpStatusCode.NotFound, HttpStatusCode.MethodNotAllowed });
-        Assert.Empty(backend.Requests);
+        Assert.Empty(Backend.Requests);
     }
 
     [Fact]
     public async Task Signed_out_callers_get_401_and_nothing_is_forwarded()
     {
-        using var client = web.CreateClient();
+        using var client = Web.CreateClient();
 
         using var response = await client.GetAsync("/api/feedback/count");
 
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Empty(backend.Requests);
+        Assert.Empty(Backend.Requests);
     }
 
     [Fact]
     public async Task A_cross_origin_form_post_to_api_feedback_stores_nothing()
     {
-        using var client = await web.CreateSignedInClientAsync();
+        using var client = await Web.CreateSignedInClientAsync();
         var file = new ByteArrayContent(ApiSamples.TinyPng);
         file.Headers.ContentType = new MediaTypeHeaderValue("image/png");
         using var request = new HttpRequestMessage(HttpMethod.Post, "/api/feedback")
@@ -101,15 +86,15 @@ public sealed class ProxyRouteTests : IAsyncLifetime
         using var response = await client.SendAsync(request);
 
         Assert.False(response.IsSuccessStatusCode);
-        Assert.Equal(0, backend.CountRequests("/feedback"));
-        Assert.Equal(5, backend.FeedbackCount);
+        Assert.Equal(0, Backend.CountRequests("/feedback"));
+        Assert.Equal(5, Backend.FeedbackCount);
     }
 
     [Fact]
     public async Task Backend_errors_pass_through_unchanged()
     {
-        backend.Failures["/model"] = (503, "no model is available yet");
-        using var client = await web.CreateSignedInClientAsync();
+        Backend.Failures["/model"] = (503, "no model is available yet");
+        using var client = await Web.CreateSignedInClientAsync();
 
         using var response = await client.GetAsync("/api/model");
 
