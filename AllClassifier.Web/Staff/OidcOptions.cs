@@ -19,5 +19,8 @@ public sealed class OidcOptions
 
     public string NameClaim { get; set; } = "preferred_username";
 
+    /// <summary>Refuse a provider whose metadata is not served over HTTPS; only a test provider on loopback may turn it off.</summary>
+    public bool RequireHttpsMetadata { get; set; } = true;
+
     public bool Enabled => !string.IsNullOrWhiteSpace(Authority);
 }

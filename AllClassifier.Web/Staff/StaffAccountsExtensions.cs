@@ -73,6 +73,7 @@ public static class StaffAccountsExtensions
             .AddOpenIdConnect(options =>
             {
                 options.Authority = oidc.Authority;
+                options.RequireHttpsMetadata = oidc.RequireHttpsMetadata;
                 options.ClientId = oidc.ClientId;
                 options.ClientSecret = oidc.ClientSecret;
                 options.ResponseType = "code";

@@ -4,7 +4,6 @@ using AllClassifier.Web.Staff;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace AllClassifier.Web.Tests.Infrastructure;
@@ -100,17 +99,27 @@ public sealed class WebAppFactory(Uri? backend, IReadOnlyDictionary<string, stri
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.ConfigureAppConfiguration(configuration => configuration.AddInMemoryCollection(
-            new Dictionary<string, string?>
-            {
-                ["BACKEND_URL"] = backend?.ToString(),
-                ["Backend:ApiKey"] = ApiKey,
-                ["StaffAccounts:DatabasePath"] = StaffDatabasePath,
-                ["StaffAccounts:FirstAdmin:UserName"] = AdminName,
-                ["StaffAccounts:FirstAdmin:Password"] = AdminPassword,
-                ["Logging:LogLevel:Default"] = "Warning",
-                ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
-            }.Concat(settings ?? new Dictionary<string, string?>()).GroupBy(pair => pair.Key).ToDictionary(g => g.Key, g => g.Last().Value)));
+        var all = new Dictionary<string, string?>
+        {
+            ["BACKEND_URL"] = backend?.ToString(),
+            ["Backend:ApiKey"] = ApiKey,
+            ["StaffAccounts:DatabasePath"] = StaffDatabasePath,
+            ["StaffAccounts:FirstAdmin:UserName"] = AdminName,
+            ["StaffAccounts:FirstAdmin:Password"] = AdminPassword,
+            ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:System.Net.Http.HttpClient"] = "Warning",
+        };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        // Host settings, unlike app configuration added here, are visible while Program.cs builds its services
+        // (which sign-in scheme to register depends on them).
+        foreach (var (key, value) in all)
+        {
+            builder.UseSetting(key, value);
+        }
     }
 
     public override async ValueTask DisposeAsync()
