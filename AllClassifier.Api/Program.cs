@@ -5,6 +5,7 @@ using AllClassifier.Api.Feedback;
 using AllClassifier.Api.Models;
 using AllClassifier.Api.Ping;
 using AllClassifier.Api.Predict;
+using AllClassifier.Api.Promotion;
 using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 
@@ -33,6 +34,7 @@ app.MapPingEndpoints();
 app.MapPredictEndpoints();
 app.MapFeedbackEndpoints();
 app.MapModelEndpoints();
+app.MapPromotionEndpoints();
 
 app.Run();
 

@@ -47,6 +47,14 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
     public Task<FeedbackDeletion> DeleteFeedbackRowAsync(long id, CancellationToken cancellationToken = default) =>
         SendAsync<FeedbackDeletion>(() => new HttpRequestMessage(HttpMethod.Delete, $"feedback/{id}"), cancellationToken);
 
+    /// <summary>Every registered model version, newest first.</summary>
+    public async Task<IReadOnlyList<ModelVersion>> ListModelVersionsAsync(CancellationToken cancellationToken = default) =>
+        (await SendAsync<ModelVersions>(() => new HttpRequestMessage(HttpMethod.Get, "model/versions"), cancellationToken)).Versions;
+
+    /// <summary>Makes a registered version the champion the API serves.</summary>
+    public Task<Promotion> PromoteAsync(int version, CancellationToken cancellationToken = default) =>
+        SendAsync<Promotion>(() => new HttpRequestMessage(HttpMethod.Post, $"model/versions/{version}/promote"), cancellationToken);
+
     /// <summary>The serving model's card. Before any model exists this throws with <see cref="BackendFailure.NoModel"/>.</summary>
     public async Task<ModelCard> GetModelAsync(CancellationToken cancellationToken = default)
     {

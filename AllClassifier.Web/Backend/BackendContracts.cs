@@ -32,6 +32,15 @@ public sealed record FeedbackRows(IReadOnlyList<FeedbackRow> Rows);
 /// <summary>The answer of <c>DELETE /feedback/{id}</c>.</summary>
 public sealed record FeedbackDeletion(bool Deleted, int FeedbackCount);
 
+/// <summary>One registered model version of <c>GET /model/versions</c>.</summary>
+public sealed record ModelVersion(int Version, DateTimeOffset Created, double Accuracy, double MacroF1, int? ParentVersion, bool Champion);
+
+/// <summary>The answer of <c>GET /model/versions</c>.</summary>
+public sealed record ModelVersions(IReadOnlyList<ModelVersion> Versions);
+
+/// <summary>The answer of <c>POST /model/versions/{version}/promote</c>.</summary>
+public sealed record Promotion(int Champion, int? Previous);
+
 /// <summary>The answer of <c>GET /feedback/count</c>.</summary>
 public sealed record FeedbackCountAnswer(int FeedbackCount);
 

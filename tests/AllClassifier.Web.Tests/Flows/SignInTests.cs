@@ -162,3 +162,26 @@ public sealed class FeedbackAdminPageTests() : WebWithFakeBackend(initialFeedbac
         Assert.Equal(WebAppFactory.AdminName, delete.Headers["X-Acting-User"]);
     }
 }
+
+public sealed class ModelPromotionPageTests() : WebWithFakeBackend
+{
+    [Fact]
+    public async Task An_admin_promotes_a_challenger_through_the_api_with_the_key_and_a_reviewer_may_not()
+    {
+        using var reviewer = await Web.CreateSignedInClientAsync();
+        Assert.Equal(HttpStatusCode.Forbidden, (await reviewer.GetAsync("/Admin/Models")).StatusCode);
+
+        using var admin = await Web.CreateSignedInClientAsync(WebAppFactory.AdminName, StaffRoles.Admin);
+        var html = await admin.GetStringAsync("/Admin/Models");
+        Assert.Equal(2, FormPoster.CountTestId(html, "model-version-row"));
+
+        using var promoted = await admin.PostAsync("/Admin/Models?handler=Promote&version=2", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = FormPoster.HiddenValue(html, "__RequestVerificationToken")!,
+        }));
+
+        Assert.Equal("Version 2 is now the champion (was 1).", FormPoster.TestIdText(await promoted.Content.ReadAsStringAsync(), "admin-message"));
+        var promote = Assert.Single(Backend.Requests, r => r.Method == "POST" && r.Path == "/model/versions/2/promote");
+        Assert.Equal(WebAppFactory.ApiKey, promote.Headers["X-Api-Key"]);
+    }
+}

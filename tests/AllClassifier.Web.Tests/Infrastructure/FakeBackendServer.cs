@@ -114,6 +114,15 @@ public sealed class FakeBackendServer : IAsyncDisposable
         }));
         app.MapDelete("/feedback/{id:long}", (long id) => Results.Json(new { deleted = true, feedback_count = Interlocked.Decrement(ref feedbackCount) }));
         app.MapGet("/model", () => Results.Text(ApiSamples.ModelCard, "application/json"));
+        app.MapGet("/model/versions", () => Results.Json(new
+        {
+            versions = new[]
+            {
+                new { version = 2, created = "2026-01-16T09:30:00Z", accuracy = 0.7, macro_f1 = 0.68, parent_version = (int?)1, champion = false },
+                new { version = 1, created = "2026-01-15T09:30:00Z", accuracy = 0.75, macro_f1 = 0.72, parent_version = (int?)null, champion = true },
+            },
+        }));
+        app.MapPost("/model/versions/{version:int}/promote", (int version) => Results.Json(new { champion = version, previous = 1 }));
         app.MapGet("/model/confusion-matrix.png", () => Results.File(ApiSamples.TinyPng, "image/png"));
     }
 
