@@ -25,6 +25,11 @@ public sealed class FeedbackAdminTests(KeyedApiFactory api) : IClassFixture<Keye
         Assert.Equal(count - 1, FeedbackDatabase.Count(api.DatabasePath));
 
         await ApiAssert.ErrorAsync(await _client.SendAsync(WithKey(HttpMethod.Delete, $"/feedback/{id}")), 404, $"no feedback row {id}");
+
+        // The client's name is the identity in the request's log entries.
+        var entry = Assert.Single(api.Logs.GetSnapshot(), log => log.Message == $"feedback row {id} deleted by lab-script");
+        Assert.Contains(entry.Scopes.OfType<IEnumerable<KeyValuePair<string, object>>>().SelectMany(scope => scope),
+            pair => pair is { Key: "Client", Value: "lab-script" });
     }
 
     [Fact]
