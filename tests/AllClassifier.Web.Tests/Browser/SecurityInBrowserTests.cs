@@ -20,6 +20,26 @@ public sealed class SecurityInBrowserTests(BrowserStack stack) : IClassFixture<B
     }
 
     [Fact]
+    public async Task After_five_failed_sign_ins_the_account_is_locked_even_for_the_right_password()
+    {
+        var password = await stack.Web.EnsureUserAsync("browser-lockout", AllClassifier.Web.Staff.StaffRoles.Reviewer);
+        await using var context = await stack.NewSignedOutContextAsync(javaScript: true);
+        var page = await context.NewPageAsync();
+        var error = page.Locator("[data-testid=signin-error]");
+
+        for (var i = 0; i < 5; i++)
+        {
+            await BrowserStack.SignInAsync(page, "browser-lockout", $"wrong-password-{i}");
+            await Assertions.Expect(error).ToBeVisibleAsync();
+        }
+
+        await BrowserStack.SignInAsync(page, "browser-lockout", password);
+
+        await Assertions.Expect(error).ToHaveTextAsync(AllClassifier.Web.Pages.Account.SignInModel.LockedOutMessage);
+        Assert.Equal("/Account/SignIn", new Uri(page.Url).AbsolutePath);
+    }
+
+    [Fact]
     public async Task Every_page_works_under_the_content_security_policy_with_no_violation()
     {
         var violations = new List<string>();
