@@ -1,3 +1,4 @@
+using AllClassifier.Api.Access;
 using AllClassifier.Api.Docs;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Explain;
@@ -5,12 +6,15 @@ using AllClassifier.Api.Feedback;
 using AllClassifier.Api.Serving;
 using AllClassifier.Api.Ping;
 using AllClassifier.Api.Predict;
+using AllClassifier.Api.Promotion;
 using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddApiAccess();
+builder.AddApiRateLimiting();
 builder.AddApiErrors();
 builder.AddApiDocs();
 builder.AddUploads();
@@ -23,13 +27,16 @@ builder.AddFeedback();
 var app = builder.Build();
 
 app.UseApiErrors();
-app.MapDefaultEndpoints();
+app.MapDefaultEndpoints(ApiPolicies.Metrics);
+app.UseApiAccess();
+app.UseRateLimiter();
 app.MapApiDocs();
 app.MapPingEndpoints();
 app.MapPredictEndpoints();
 app.MapExplainEndpoints();
 app.MapFeedbackEndpoints();
 app.MapModelEndpoints();
+app.MapPromotionEndpoints();
 
 app.Run();
 

@@ -5,19 +5,25 @@ var builder = DistributedApplication.CreateBuilder(args);
 // Shared state: .data/{feedback,registry,work,prometheus} by default (AllClassifier:DataRoot), DATA_DIR optional.
 var dataRoot = DataRoot.FromConfiguration(builder);
 
+// Writes to the API always need a key: the web app's, generated once and kept in user secrets.
+var apiKey = builder.AddSecret(AccessExtensions.ApiKeyParameter);
+var firstAdminPassword = builder.AddSecret(AccessExtensions.FirstAdminPasswordParameter);
+
 // The classification API, under the host name the original stack used.
 var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
     .WithFeedbackDatabase(dataRoot)
     .WithModelRegistry(dataRoot)
+    .WithWebClientKey(apiKey)
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "API")
     .WithUrlForEndpoint("http", _ => new() { Url = "/docs", DisplayText = "API docs" });
 
-// The lab's web app; its /api/{**rest} route forwards to the backend.
+// The lab's web app: staff sign in; its /api routes forward a few reads to the backend.
 var web = builder.AddProject<Projects.AllClassifier_Web>("web")
     .WithExternalHttpEndpoints()
     .WithReference(backend)
     .WithEnvironment("BACKEND_URL", backend.GetEndpoint("http"))
+    .WithStaffAccess(dataRoot, apiKey, firstAdminPassword)
     .WaitFor(backend)
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "Web UI");
@@ -39,7 +45,7 @@ if (builder.UseContainers())
 
     var nodeExporter = builder.AddNodeExporter("node-exporter");
     var prometheus = builder.AddPrometheusContainer("prometheus", dataRoot, backend, web, nodeExporter);
-    builder.AddGrafana("grafana", prometheus);
+    builder.AddGrafana("grafana", prometheus, builder.AddSecret(AccessExtensions.GrafanaAdminPasswordParameter));
 }
 else if (PrometheusBinary.FindOnPath() is { } prometheusBinary)
 {

@@ -1,4 +1,5 @@
 using AllClassifier.ServiceDefaults.Metrics;
+using AllClassifier.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection;
@@ -84,20 +85,28 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>
     /// Maps <c>/health</c> (every check), <c>/alive</c> (liveness only) and <c>/metrics</c> (Prometheus), and
-    /// records every request under the LLD's HTTP metric names. Call it before the application's endpoints.
+    /// records every request under the LLD's HTTP metric names. Call it before the application's endpoints and
+    /// before authentication, so refused requests are counted too. <paramref name="metricsPolicy"/> names an
+    /// authorization policy for <c>/metrics</c>; probes and scrapes are never rate limited.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, string? metricsPolicy = null)
     {
         // The host and process gauges are observed on scrape; resolving them here registers their callbacks.
         app.Services.GetRequiredService<HostMetrics>();
 
         app.UseMiddleware<HttpMetricsMiddleware>();
-        app.MapPrometheusScrapingEndpoint(MetricsEndpointPath);
-        app.MapHealthChecks(HealthEndpointPath);
+        var metrics = app.MapPrometheusScrapingEndpoint(MetricsEndpointPath).DisableRateLimiting();
+        if (metricsPolicy is not null)
+        {
+            metrics.RequireAuthorization(metricsPolicy);
+        }
+
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync })
+            .DisableRateLimiting();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
-        });
+        }).DisableRateLimiting();
 
         return app;
     }

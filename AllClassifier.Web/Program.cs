@@ -2,22 +2,33 @@ using AllClassifier.Web.Backend;
 using AllClassifier.Web.Classify;
 using AllClassifier.Web.Proxy;
 using AllClassifier.Web.Retraining;
+using AllClassifier.Web.Security;
+using AllClassifier.Web.Staff;
+using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddStaffAccounts();
 builder.AddBackendClient();
 builder.AddBackendProxy();
 builder.AddClassification();
 builder.AddRetrainingProgress();
-builder.Services.AddRazorPages();
+builder.Services.AddRazorPages(options => options.Conventions
+    .AuthorizeFolder("/", StaffPolicies.Staff)
+    .AuthorizeFolder("/Admin", StaffPolicies.Admin)
+    .AllowAnonymousToFolder("/Account")
+    .AllowAnonymousToPage("/Error"));
 
 var app = builder.Build();
 
+app.UseStaffSecurityHeaders(app.Services.GetRequiredService<IOptions<OidcOptions>>().Value);
 app.UseExceptionHandler("/Error");
 app.UseStatusCodePagesWithReExecute("/Error");
 app.UseUploadLimit();
 app.MapDefaultEndpoints();
+app.UseAuthentication();
+app.UseAuthorization();
 app.MapStaticAssets();
 app.MapRazorPages().WithStaticAssets();
 app.MapBackendProxy();

@@ -35,7 +35,8 @@ raw_line="$(echo "$raw" | grep '^RAW ')"
 raw_value() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$raw_line"; }
 
 echo "== starting the API (Release)"
-env MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" ASPNETCORE_URLS="http://127.0.0.1:0" \
+# The load generator is one client on one address: the per-caller rate limit would measure itself.
+env RateLimiting__Enabled=false MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" ASPNETCORE_URLS="http://127.0.0.1:0" \
   Logging__LogLevel__Default=Warning "Logging__LogLevel__Microsoft.Hosting.Lifetime=Information" \
   dotnet "$api_dir/AllClassifier.Api.dll" >"$work/api.log" 2>&1 &
 api_pid=$!

@@ -1,3 +1,4 @@
+using AllClassifier.Api.Access;
 using Microsoft.OpenApi;
 using Scalar.AspNetCore;
 
@@ -42,10 +43,11 @@ public static class ApiDocsExtensions
     /// <summary>The OpenAPI document at <c>/openapi/v1.json</c> and interactive docs at <c>/docs</c>, served with local assets.</summary>
     public static WebApplication MapApiDocs(this WebApplication app)
     {
-        app.MapOpenApi();
+        app.MapOpenApi().RequireAuthorization(ApiPolicies.Docs);
         app.MapScalarApiReference(DocsPath, options => options
             .WithTitle("AllClassifier API")
-            .DisableDefaultFonts());
+            .DisableDefaultFonts())
+            .RequireAuthorization(ApiPolicies.Docs);
         return app;
     }
 }

@@ -48,6 +48,24 @@ public static class ErrorCodes
     /// <summary>404: the served model has no confusion matrix picture.</summary>
     public const string NoConfusionMatrix = "no_confusion_matrix";
 
+    /// <summary>422: a list's <c>limit</c> is out of range.</summary>
+    public const string InvalidLimit = "invalid_limit";
+
+    /// <summary>404: no feedback row has that id.</summary>
+    public const string NoSuchFeedbackRow = "no_such_feedback_row";
+
+    /// <summary>404: the registry has no such model version.</summary>
+    public const string NoSuchVersion = "no_such_version";
+
+    /// <summary>409: the API follows MLflow's alias, so promotion happens in MLflow.</summary>
+    public const string FollowsMlflow = "follows_mlflow";
+
+    /// <summary>401: no valid <c>X-Api-Key</c> while keys are configured.</summary>
+    public const string Unauthorized = "unauthorized";
+
+    /// <summary>429: the caller's rate limit is reached (with <c>Retry-After</c>).</summary>
+    public const string RateLimited = "rate_limited";
+
     /// <summary>404: no endpoint at this path.</summary>
     public const string NotFound = "not_found";
 

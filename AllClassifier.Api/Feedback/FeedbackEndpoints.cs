@@ -1,3 +1,4 @@
+using AllClassifier.Api.Access;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Serving;
 using AllClassifier.Api.Telemetry;
@@ -9,8 +10,9 @@ using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace AllClassifier.Api.Feedback;
 
-public static class FeedbackEndpoints
+public static partial class FeedbackEndpoints
 {
+    public const int MaxListedRows = 500;
     public const string CorrectLabelField = "correct_label";
     public const string PredictedLabelField = "predicted_label";
 
@@ -24,8 +26,17 @@ public static class FeedbackEndpoints
                 {
                     options.Directory = directory;
                 }
-            });
+
+                if (configuration[SharedSettings.FeedbackRetentionDays] is { Length: > 0 } days)
+                {
+                    options.RetentionDays = int.Parse(days, System.Globalization.CultureInfo.InvariantCulture);
+                }
+            })
+            .Validate(o => o.RetentionDays is null or > 0 && o.RetentionSweepInterval > TimeSpan.Zero,
+                "FEEDBACK_RETENTION_DAYS must be a positive number of days and the sweep interval positive.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<FeedbackWriter>();
+        builder.Services.AddHostedService<FeedbackRetentionService>();
         return builder;
     }
 
@@ -34,19 +45,38 @@ public static class FeedbackEndpoints
         var group = app.MapGroup("/feedback").WithTags("Feedback");
 
         group.MapPost("", PostFeedback)
+            .RequireAuthorization(ApiPolicies.Writes)
             .WithName("PostFeedback")
             .WithSummary("Stores a correction: the true class, the predicted class and the image, for retraining.")
             .WithDescription(
                 "Labels are class names (Benign, Early, Pre, Pro; any case) or indices 0-3; they are stored as names. " +
                 "The answer's feedback_count includes the stored row. Errors: 400 malformed multipart body; 413 body over " +
                 "the upload limit; 415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing field or file, unknown label, empty, corrupt or " +
-                "truncated image, or dimensions out of bounds. Nothing is stored on any error.")
+                "truncated image, or dimensions out of bounds; 401 no valid X-Api-Key when keys are configured; 429 rate limit reached " +
+                "(with Retry-After). Nothing is stored on any error. The row records the sending client (sent_by).")
             .Accepts<FeedbackForm>("multipart/form-data")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
             .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
+
+        group.MapGet("/rows", ListRows)
+            .RequireAuthorization(ApiPolicies.Writes)
+            .WithName("ListFeedbackRows")
+            .WithSummary("The newest feedback rows without their images (id, ts, labels, model version, sender), for review.")
+            .WithDescription($"Query 'limit': 1-{MaxListedRows}, default 50. Needs a key when keys are configured.")
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity);
+
+        group.MapDelete("/{id:long}", DeleteRow)
+            .RequireAuthorization(ApiPolicies.Writes)
+            .WithName("DeleteFeedbackRow")
+            .WithSummary("Deletes one feedback row and its image, e.g. on a patient's request. Needs a key when keys are configured.")
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
+            .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
 
         group.MapGet("/count", GetCount)
             .WithName("GetFeedbackCount")
@@ -97,14 +127,43 @@ public static class FeedbackEndpoints
             return rejection.ToError().ToResult(request.HttpContext.Response);
         }
 
-        var entry = new FeedbackEntry(correct, predicted, upload.File, ImageHash.Sha256(upload.File), holder.Current?.Version);
+        var entry = new FeedbackEntry(correct, predicted, upload.File, ImageHash.Sha256(upload.File), holder.Current?.Version)
+        {
+            SentBy = CallerName.Of(request.HttpContext),
+        };
         var count = await feedback.AddAsync(entry, cancellationToken);
         metrics.RecordFeedback(correct.Name(), predicted.Name());
         return TypedResults.Ok(new FeedbackStoredResponse(true, count));
     }
 
+    private static async Task<Results<Ok<FeedbackRowsResponse>, JsonHttpResult<ErrorResponse>>> ListRows(
+        FeedbackWriter feedback, HttpResponse response, CancellationToken cancellationToken, int limit = 50)
+    {
+        if (limit is < 1 or > MaxListedRows)
+        {
+            return new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.InvalidLimit, $"'limit' must be between 1 and {MaxListedRows}").ToResult(response);
+        }
+
+        return TypedResults.Ok(new FeedbackRowsResponse(await feedback.ListNewestAsync(limit, cancellationToken)));
+    }
+
+    private static async Task<Results<Ok<FeedbackDeletedResponse>, JsonHttpResult<ErrorResponse>>> DeleteRow(
+        long id, FeedbackWriter feedback, HttpContext context, ILogger<FeedbackWriter> logger, CancellationToken cancellationToken)
+    {
+        if (!await feedback.DeleteAsync(id, cancellationToken))
+        {
+            return new ApiError(StatusCodes.Status404NotFound, ErrorCodes.NoSuchFeedbackRow, $"there is no feedback row {id}").ToResult(context.Response);
+        }
+
+        LogDeleted(logger, id, CallerName.Of(context) ?? "an unauthenticated caller");
+        return TypedResults.Ok(new FeedbackDeletedResponse(true, await feedback.CountAsync(cancellationToken)));
+    }
+
     private static async Task<Ok<FeedbackCountResponse>> GetCount(FeedbackWriter feedback, CancellationToken cancellationToken) =>
         TypedResults.Ok(new FeedbackCountResponse(await feedback.CountAsync(cancellationToken)));
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "feedback row {Id} deleted by {Caller}")]
+    private static partial void LogDeleted(ILogger logger, long id, string caller);
 
     private static string UnknownLabel(string field, string value) =>
         $"'{field}' is '{value}', not a class; expected one of {string.Join(", ", CellClasses.Names)} (any case) or an index 0-3";

@@ -13,5 +13,11 @@ public sealed class FeedbackOptions
     /// <summary>How long a writer waits for another writer's lock before giving up.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>Rows older than this many days are deleted (<c>FEEDBACK_RETENTION_DAYS</c>); unset keeps them all.</summary>
+    public int? RetentionDays { get; set; }
+
+    /// <summary>How often the retention sweep runs.</summary>
+    public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromHours(1);
+
     public string DatabasePath => FeedbackTable.DatabasePath(Directory);
 }

@@ -4,6 +4,10 @@ public sealed record FeedbackStoredResponse(bool Stored, long FeedbackCount);
 
 public sealed record FeedbackCountResponse(long FeedbackCount);
 
+public sealed record FeedbackDeletedResponse(bool Deleted, long FeedbackCount);
+
+public sealed record FeedbackRowsResponse(IReadOnlyList<FeedbackRowSummary> Rows);
+
 /// <summary>The multipart form of <c>POST /feedback</c>, as documented in OpenAPI.</summary>
 public sealed class FeedbackForm
 {

@@ -7,7 +7,14 @@ using Microsoft.Extensions.Options;
 namespace AllClassifier.Api.Feedback;
 
 /// <summary>One stored correction.</summary>
-public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[] Image, string Sha256, int? ModelVersion);
+public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[] Image, string Sha256, int? ModelVersion)
+{
+    /// <summary>The caller that sent it (see <c>CallerName</c>); null on an open API.</summary>
+    public string? SentBy { get; init; }
+}
+
+/// <summary>A stored correction without its image, for review.</summary>
+public sealed record FeedbackRowSummary(long Id, double Ts, string Correct, string Predicted, int? ModelVersion, string? SentBy);
 
 /// <summary>
 /// Writes the <see cref="FeedbackTable"/> in <c>${FEEDBACK_DIR}/feedback.db</c>, which the trainer reads.
@@ -31,8 +38,8 @@ public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvid
         {
             insert.Transaction = transaction;
             insert.CommandText = $"""
-                INSERT INTO {FeedbackTable.Name}({FeedbackTable.Timestamp}, {FeedbackTable.Correct}, {FeedbackTable.Predicted}, {FeedbackTable.Image}, {FeedbackTable.Sha256}, {FeedbackTable.ModelVersion})
-                VALUES ($ts, $correct, $predicted, $img, $sha256, $model_version)
+                INSERT INTO {FeedbackTable.Name}({FeedbackTable.Timestamp}, {FeedbackTable.Correct}, {FeedbackTable.Predicted}, {FeedbackTable.Image}, {FeedbackTable.Sha256}, {FeedbackTable.ModelVersion}, {FeedbackTable.SentBy})
+                VALUES ($ts, $correct, $predicted, $img, $sha256, $model_version, $sent_by)
                 """;
             insert.Parameters.AddWithValue("$ts", timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
             insert.Parameters.AddWithValue("$correct", entry.Correct.Name());
@@ -40,12 +47,56 @@ public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvid
             insert.Parameters.Add("$img", SqliteType.Blob).Value = entry.Image;
             insert.Parameters.AddWithValue("$sha256", entry.Sha256);
             insert.Parameters.AddWithValue("$model_version", (object?)entry.ModelVersion ?? DBNull.Value);
+            insert.Parameters.AddWithValue("$sent_by", (object?)entry.SentBy ?? DBNull.Value);
             await insert.ExecuteNonQueryAsync(cancellationToken);
         }
 
         var count = await CountAsync(connection, transaction, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
         return count;
+    }
+
+    /// <summary>The newest rows, without their images.</summary>
+    public async Task<IReadOnlyList<FeedbackRowSummary>> ListNewestAsync(int limit, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var select = connection.CreateCommand();
+        select.CommandText = $"SELECT {FeedbackTable.Id}, {FeedbackTable.Timestamp}, {FeedbackTable.Correct}, {FeedbackTable.Predicted}, {FeedbackTable.ModelVersion}, {FeedbackTable.SentBy} FROM {FeedbackTable.Name} ORDER BY {FeedbackTable.Id} DESC LIMIT $limit";
+        select.Parameters.AddWithValue("$limit", limit);
+        await using var reader = await select.ExecuteReaderAsync(cancellationToken);
+        var rows = new List<FeedbackRowSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new FeedbackRowSummary(
+                reader.GetInt64(0),
+                reader.IsDBNull(1) ? 0 : reader.GetDouble(1),
+                reader.IsDBNull(2) ? "" : reader.GetString(2),
+                reader.IsDBNull(3) ? "" : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Deletes one row; false when there is no row with that id.</summary>
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var delete = connection.CreateCommand();
+        delete.CommandText = $"DELETE FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} = $id";
+        delete.Parameters.AddWithValue("$id", id);
+        return await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
+    }
+
+    /// <summary>Deletes every row stored before <paramref name="cutoff"/> and returns how many went.</summary>
+    public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        await using var delete = connection.CreateCommand();
+        delete.CommandText = $"DELETE FROM {FeedbackTable.Name} WHERE {FeedbackTable.Timestamp} < $cutoff";
+        delete.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds() / 1000.0);
+        return await delete.ExecuteNonQueryAsync(cancellationToken);
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
@@ -93,8 +144,35 @@ public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvid
             using var command = connection.CreateCommand();
             command.CommandText = $"PRAGMA busy_timeout = {(int)options.Value.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; {FeedbackTable.CreateSql}";
             command.ExecuteNonQuery();
+            AddMissingColumns(connection);
             _schemaReady = true;
         }
+    }
+
+    private static void AddMissingColumns(SqliteConnection connection)
+    {
+        using var transaction = connection.BeginTransaction();
+        var existing = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        using (var columns = connection.CreateCommand())
+        {
+            columns.Transaction = transaction;
+            columns.CommandText = $"SELECT name FROM pragma_table_info('{FeedbackTable.Name}')";
+            using var reader = columns.ExecuteReader();
+            while (reader.Read())
+            {
+                existing.Add(reader.GetString(0));
+            }
+        }
+
+        foreach (var (name, type) in FeedbackTable.ExtraColumns.Where(column => !existing.Contains(column.Name)))
+        {
+            using var alter = connection.CreateCommand();
+            alter.Transaction = transaction;
+            alter.CommandText = $"ALTER TABLE {FeedbackTable.Name} ADD COLUMN {name} {type}";
+            alter.ExecuteNonQuery();
+        }
+
+        transaction.Commit();
     }
 
     private string ConnectionString(SqliteOpenMode mode) => new SqliteConnectionStringBuilder

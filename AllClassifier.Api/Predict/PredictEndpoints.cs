@@ -1,3 +1,4 @@
+using AllClassifier.Api.Access;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -20,6 +21,7 @@ public static class PredictEndpoints
         app.MapGroup("/predict")
             .WithTags("Prediction")
             .MapPost("", Predict)
+            .RequireAuthorization(ApiPolicies.Predict)
             .WithName("Predict")
             .WithSummary("Classifies one smear image (multipart part 'file': JPEG, PNG or BMP) into Benign, Early, Pre or Pro.")
             .WithDescription(
@@ -29,13 +31,16 @@ public static class PredictEndpoints
                 "'overlay_png', that map drawn over the input (base64 PNG, as POST /explain returns it); a model without a map " +
                 "answers 409. Errors: 400 malformed multipart body; 413 body over the upload limit; " +
                 "415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing 'file', empty, corrupt or truncated image, or dimensions out of bounds " +
-                "(refused from the header, before decoding); 503 no model yet or inference queue full (with Retry-After).")
+                "(refused from the header, before decoding); 503 no model yet or inference queue full (with Retry-After); 401 no valid " +
+                "X-Api-Key when Auth:RequireKeyForPredict is set; 429 rate limit reached (with Retry-After).")
             .Accepts<PredictForm>("multipart/form-data")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorResponse>(StatusCodes.Status409Conflict)
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
             .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
         return app;

@@ -4,14 +4,14 @@ namespace AllClassifier.AppHost.Extensions;
 
 /// <summary>
 /// Where the services keep the state they share: the feedback database folder (FEEDBACK_DIR), the model
-/// registry (MODEL_REGISTRY_DIR), the trainer's work folder (WORK_DIR), Prometheus' data and the optional
-/// training dataset (DATA_DIR).
+/// registry (MODEL_REGISTRY_DIR), the trainer's work folder (WORK_DIR), Prometheus' data, the web app's staff
+/// accounts and the optional training dataset (DATA_DIR).
 /// </summary>
 /// <remarks>
 /// In run mode these are folders under one data root on this machine (default <c>.data/</c> beside the
 /// solution, git-ignored). In publish mode they are the container paths of <c>deploy/*.Dockerfile</c>.
 /// </remarks>
-public sealed record DataRoot(string Path, string FeedbackDir, string RegistryDir, string TrainerWorkDir, string PrometheusDir, string? DatasetDir)
+public sealed record DataRoot(string Path, string FeedbackDir, string RegistryDir, string TrainerWorkDir, string PrometheusDir, string StaffDir, string? DatasetDir)
 {
     /// <summary>Configuration key of the data root; a relative value is taken from the repository root.</summary>
     public const string ConfigurationKey = "AllClassifier:DataRoot";
@@ -27,7 +27,7 @@ public sealed record DataRoot(string Path, string FeedbackDir, string RegistryDi
     {
         if (builder.ExecutionContext.IsPublishMode)
         {
-            return new DataRoot("/app", SharedSettings.DefaultFeedbackDirectory, SharedSettings.DefaultRegistryDirectory, SharedSettings.DefaultWorkDirectory, "/prometheus", Configured(builder, DatasetConfigurationKey));
+            return new DataRoot("/app", SharedSettings.DefaultFeedbackDirectory, SharedSettings.DefaultRegistryDirectory, SharedSettings.DefaultWorkDirectory, "/prometheus", SharedSettings.DefaultFeedbackDirectory, Configured(builder, DatasetConfigurationKey));
         }
 
         var repositoryRoot = System.IO.Path.GetFullPath(System.IO.Path.Combine(builder.AppHostDirectory, ".."));
@@ -42,9 +42,10 @@ public sealed record DataRoot(string Path, string FeedbackDir, string RegistryDi
             RegistryDir: System.IO.Path.Combine(root, "registry"),
             TrainerWorkDir: System.IO.Path.Combine(root, "work"),
             PrometheusDir: System.IO.Path.Combine(root, "prometheus"),
+            StaffDir: System.IO.Path.Combine(root, "web"),
             DatasetDir: dataset);
 
-        foreach (var folder in new[] { dataRoot.FeedbackDir, dataRoot.RegistryDir, dataRoot.TrainerWorkDir, dataRoot.PrometheusDir })
+        foreach (var folder in new[] { dataRoot.FeedbackDir, dataRoot.RegistryDir, dataRoot.TrainerWorkDir, dataRoot.PrometheusDir, dataRoot.StaffDir })
         {
             Directory.CreateDirectory(folder);
         }

@@ -84,17 +84,20 @@ public static class MonitoringExtensions
             });
     }
 
-    /// <summary>Grafana with the Prometheus data source and the dashboards of <c>monitoring/grafana</c> provisioned; anonymous access for local use.</summary>
+    /// <summary>
+    /// Grafana with the Prometheus data source and the dashboards of <c>monitoring/grafana</c> provisioned. Anonymous
+    /// visitors may only view; the <c>admin</c> account's password is <paramref name="adminPassword"/>.
+    /// </summary>
     public static IResourceBuilder<ContainerResource> AddGrafana(
-        this IDistributedApplicationBuilder builder, string name, IResourceBuilder<IResourceWithEndpoints> prometheus) =>
+        this IDistributedApplicationBuilder builder, string name, IResourceBuilder<IResourceWithEndpoints> prometheus, IResourceBuilder<ParameterResource> adminPassword) =>
         builder.AddContainer(name, "grafana/grafana", "11.3.0")
             .WithImageRegistry("docker.io")
             .WithBindMount("../monitoring/grafana/provisioning", "/etc/grafana/provisioning", isReadOnly: true)
             .WithBindMount("../monitoring/grafana/dashboards", "/var/lib/grafana/dashboards", isReadOnly: true)
             .WithEnvironment("PROMETHEUS_URL", prometheus.GetEndpoint("http"))
             .WithEnvironment("GF_AUTH_ANONYMOUS_ENABLED", "true")
-            .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Admin")
-            .WithEnvironment("GF_AUTH_DISABLE_LOGIN_FORM", "true")
+            .WithEnvironment("GF_AUTH_ANONYMOUS_ORG_ROLE", "Viewer")
+            .WithEnvironment("GF_SECURITY_ADMIN_PASSWORD", adminPassword)
             .WithEnvironment("GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH", "/var/lib/grafana/dashboards/all-api.json")
             .WithHttpEndpoint(targetPort: 3000, name: "http")
             .WithHttpHealthCheck("/api/health")

@@ -2,8 +2,8 @@ namespace AllClassifier.Model.Feedback;
 
 /// <summary>
 /// The feedback table the API writes and the trainer reads: the original stack's five columns
-/// (<c>id, ts, correct, predicted, img</c>) plus the image's SHA-256 and the model version that answered, which
-/// databases written by the original stack do not have.
+/// (<c>id, ts, correct, predicted, img</c>) plus <see cref="ExtraColumns"/> (the image's SHA-256, the model version
+/// that answered, who sent it), which databases written by the original stack do not have.
 /// </summary>
 public static class FeedbackTable
 {
@@ -29,6 +29,20 @@ public static class FeedbackTable
 
     public const string ModelVersion = "model_version";
 
+    /// <summary>The authenticated client that sent the correction (<c>web:alice</c> for a person behind the web app).</summary>
+    public const string SentBy = "sent_by";
+
+    /// <summary>
+    /// Columns beyond the original five, in order. They are appended (ALTER TABLE on older databases), so the LLD's
+    /// columns keep their names and positions for every reader.
+    /// </summary>
+    public static IReadOnlyList<(string Name, string Type)> ExtraColumns { get; } =
+    [
+        (Sha256, "TEXT"),
+        (ModelVersion, "INTEGER"),
+        (SentBy, "TEXT"),
+    ];
+
     public const string CreateSql = $"""
         CREATE TABLE IF NOT EXISTS {Name}(
           {Id}        INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -37,7 +51,8 @@ public static class FeedbackTable
           {Predicted} TEXT,
           {Image}       BLOB,
           {Sha256}    TEXT,
-          {ModelVersion} INTEGER
+          {ModelVersion} INTEGER,
+          {SentBy}    TEXT
         );
         """;
 

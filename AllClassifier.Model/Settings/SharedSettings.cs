@@ -22,6 +22,9 @@ public static class SharedSettings
     /// <summary>Feedback rows that trigger a retraining.</summary>
     public const string FeedbackThreshold = "FB_THRESH";
 
+    /// <summary>Feedback rows older than this many days are deleted by the API; unset keeps them all.</summary>
+    public const string FeedbackRetentionDays = "FEEDBACK_RETENTION_DAYS";
+
     /// <summary>MLflow tracking server; unset, nothing is sent to MLflow.</summary>
     public const string MlflowTrackingUri = "MLFLOW_TRACKING_URI";
 

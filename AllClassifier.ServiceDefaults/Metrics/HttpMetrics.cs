@@ -18,6 +18,15 @@ public sealed class HttpMetrics
     public static IReadOnlyList<double> DurationBuckets { get; } =
         [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
 
+    /// <summary>Method label of any method outside <see cref="KnownMethods"/>: clients choose methods freely.</summary>
+    public const string OtherMethod = "_OTHER";
+
+    /// <summary>The HTTP methods of RFC 9110 and PATCH, as OpenTelemetry's semantic conventions list them.</summary>
+    private static readonly HashSet<string> KnownMethods = new(StringComparer.Ordinal)
+    {
+        "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH",
+    };
+
     private readonly Counter<long> _requests;
     private readonly Histogram<double> _duration;
 
@@ -36,11 +45,13 @@ public sealed class HttpMetrics
     {
         _requests.Add(
             1,
-            new KeyValuePair<string, object?>("method", method),
+            new KeyValuePair<string, object?>("method", MethodLabel(method)),
             new KeyValuePair<string, object?>("handler", handler),
             new KeyValuePair<string, object?>("status", StatusClass(statusCode)));
         _duration.Record(seconds, new KeyValuePair<string, object?>("handler", handler));
     }
+
+    public static string MethodLabel(string method) => KnownMethods.Contains(method) ? method : OtherMethod;
 
     /// <summary>The instrumentator grouped status codes by class: <c>2xx</c>, <c>4xx</c>, <c>5xx</c>.</summary>
     public static string StatusClass(int statusCode) => statusCode switch

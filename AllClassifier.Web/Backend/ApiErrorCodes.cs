@@ -5,6 +5,7 @@ public static class ApiErrorCodes
 {
     public const string NoModel = "no_model";
     public const string Busy = "busy";
+    public const string RateLimited = "rate_limited";
     public const string ImageTooLarge = "image_too_large";
 
     /// <summary>Codes that mean the image or the form was refused: the user should choose another file.</summary>

@@ -47,6 +47,22 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
         (await SendAsync<FeedbackCountAnswer>(() => new HttpRequestMessage(HttpMethod.Get, "feedback/count"), cancellationToken))
         .FeedbackCount;
 
+    /// <summary>The newest stored corrections, without images (an admin's review list).</summary>
+    public async Task<IReadOnlyList<FeedbackRow>> ListFeedbackRowsAsync(int limit, CancellationToken cancellationToken = default) =>
+        (await SendAsync<FeedbackRows>(() => new HttpRequestMessage(HttpMethod.Get, $"feedback/rows?limit={limit}"), cancellationToken)).Rows;
+
+    /// <summary>Deletes one stored correction and its image.</summary>
+    public Task<FeedbackDeletion> DeleteFeedbackRowAsync(long id, CancellationToken cancellationToken = default) =>
+        SendAsync<FeedbackDeletion>(() => new HttpRequestMessage(HttpMethod.Delete, $"feedback/{id}"), cancellationToken);
+
+    /// <summary>Every registered model version, newest first.</summary>
+    public async Task<IReadOnlyList<ModelVersion>> ListModelVersionsAsync(CancellationToken cancellationToken = default) =>
+        (await SendAsync<ModelVersions>(() => new HttpRequestMessage(HttpMethod.Get, "model/versions"), cancellationToken)).Versions;
+
+    /// <summary>Makes a registered version the champion the API serves.</summary>
+    public Task<Promotion> PromoteAsync(int version, CancellationToken cancellationToken = default) =>
+        SendAsync<Promotion>(() => new HttpRequestMessage(HttpMethod.Post, $"model/versions/{version}/promote"), cancellationToken);
+
     /// <summary>The serving model's card. Before any model exists this throws with <see cref="BackendFailure.NoModel"/>.</summary>
     public async Task<ModelCard> GetModelAsync(CancellationToken cancellationToken = default)
     {

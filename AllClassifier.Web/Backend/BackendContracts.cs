@@ -32,6 +32,28 @@ public sealed record Explanation(int ClassIndex, string? ClassName, byte[] Overl
 /// <summary>The answer of <c>POST /feedback</c>.</summary>
 public sealed record FeedbackReceipt(bool Stored, int FeedbackCount);
 
+/// <summary>One row of <c>GET /feedback/rows</c>: a stored correction without its image.</summary>
+public sealed record FeedbackRow(long Id, double Ts, string Correct, string Predicted, int? ModelVersion, string? SentBy)
+{
+    [JsonIgnore]
+    public DateTimeOffset Stored => DateTimeOffset.FromUnixTimeMilliseconds((long)(Ts * 1000));
+}
+
+/// <summary>The answer of <c>GET /feedback/rows</c>.</summary>
+public sealed record FeedbackRows(IReadOnlyList<FeedbackRow> Rows);
+
+/// <summary>The answer of <c>DELETE /feedback/{id}</c>.</summary>
+public sealed record FeedbackDeletion(bool Deleted, int FeedbackCount);
+
+/// <summary>One registered model version of <c>GET /model/versions</c>.</summary>
+public sealed record ModelVersion(int Version, DateTimeOffset Created, double Accuracy, double MacroF1, int? ParentVersion, bool Champion);
+
+/// <summary>The answer of <c>GET /model/versions</c>.</summary>
+public sealed record ModelVersions(IReadOnlyList<ModelVersion> Versions);
+
+/// <summary>The answer of <c>POST /model/versions/{version}/promote</c>.</summary>
+public sealed record Promotion(int Champion, int? Previous);
+
 /// <summary>The answer of <c>GET /feedback/count</c>.</summary>
 public sealed record FeedbackCountAnswer(int FeedbackCount);
 

@@ -57,7 +57,7 @@ public sealed class BackendException(BackendFailure failure, string message, Htt
                 new(BackendFailure.NoModel,
                     "No model is available yet: the classifier has not been trained. Please try again later.",
                     statusCode),
-            (ApiErrorCodes.Busy, _) or (null, HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests) =>
+            (ApiErrorCodes.Busy or ApiErrorCodes.RateLimited, _) or (null, HttpStatusCode.ServiceUnavailable or HttpStatusCode.TooManyRequests) =>
                 new(BackendFailure.Busy,
                     "The classification service is busy right now. Please try again in a few seconds.",
                     statusCode),

@@ -24,13 +24,16 @@ public static class BackendExtensions
             .Validate(options => Uri.TryCreate(options.Url, UriKind.Absolute, out _), "The backend address (BACKEND_URL or Backend:Url) must be an absolute URL.")
             .ValidateOnStart();
 
+        builder.Services.AddHttpContextAccessor();
+        builder.Services.AddSingleton<BackendCredentials>();
+        builder.Services.AddTransient<BackendCredentialsHandler>();
         var client = builder.Services.AddHttpClient<BackendClient>((services, http) =>
         {
             var options = services.GetRequiredService<IOptions<BackendOptions>>().Value;
             http.BaseAddress = WithTrailingSlash(new Uri(options.Url));
             // The resilience pipeline enforces the time limit; this one only has to stay out of its way.
             http.Timeout = options.Timeout + TimeSpan.FromSeconds(5);
-        });
+        }).AddHttpMessageHandler<BackendCredentialsHandler>();
 
         // Replaces the service defaults' handler, whose retries would resend corrections and wait out 503s.
 #pragma warning disable EXTEXP0001 // Marked for evaluation, and the supported way to replace a default handler.

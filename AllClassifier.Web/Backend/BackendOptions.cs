@@ -12,6 +12,12 @@ public sealed class BackendOptions
     /// <see cref="ServiceDiscoveryAddress"/>.</summary>
     public string Url { get; set; } = ServiceDiscoveryAddress;
 
+    /// <summary>
+    /// This app's key for the API (<c>X-Api-Key</c>), the value the API knows as <c>Auth:ApiKeys:web</c>. A deployment
+    /// secret; without it the API must be running open.
+    /// </summary>
+    public string? ApiKey { get; set; }
+
     /// <summary>How long one call may take; the original client waited 60 seconds for a prediction.</summary>
     public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(60);
 }

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Web.Classify;
@@ -13,12 +12,12 @@ public static class ClassifyExtensions
     {
         builder.Services.AddOptions<UploadOptions>()
             .BindConfiguration(UploadOptions.SectionName)
-            .Validate(options => options.MaxBytes > 0, "Uploads:MaxBytes must be positive.")
+            .Validate(options => options.MaxBytes > 0 && options.RetainedBytesLimit > options.MaxBytes,
+                "Uploads:MaxBytes must be positive and Uploads:RetainedBytesLimit larger than it.")
             .ValidateOnStart();
 
+        // No size limit on the cache itself: it would refuse new entries when full; the store evicts the oldest instead.
         builder.Services.AddDistributedMemoryCache();
-        builder.Services.AddOptions<MemoryDistributedCacheOptions>()
-            .Configure<IOptions<UploadOptions>>((cache, uploads) => cache.SizeLimit = uploads.Value.RetainedBytesLimit);
 
         builder.Services.AddOptions<FormOptions>()
             .Configure<IOptions<UploadOptions>>((form, uploads) => form.MultipartBodyLengthLimit = uploads.Value.FormBytesLimit);

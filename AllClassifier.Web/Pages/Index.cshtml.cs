@@ -1,5 +1,6 @@
 using AllClassifier.Web.Backend;
 using AllClassifier.Web.Classify;
+using AllClassifier.Web.Staff;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
@@ -35,6 +36,9 @@ public sealed class IndexModel(BackendClient backend, ClassificationStore store,
 
     public UploadOptions Uploads => uploadOptions.Value;
 
+    /// <summary>Whose kept images this request may use: the signed-in person.</summary>
+    private string Owner => User.StaffName() ?? "";
+
     public void OnGet()
     {
     }
@@ -47,7 +51,7 @@ public sealed class IndexModel(BackendClient backend, ClassificationStore store,
             try
             {
                 Classification = new Classification(image, await backend.PredictAsync(image, cancellationToken));
-                Token = await store.SaveAsync(Classification, cancellationToken);
+                Token = await store.SaveAsync(Classification, Owner, cancellationToken);
                 CorrectLabel = Classification.Prediction.PredictedName;
             }
             catch (BackendException e)
@@ -61,7 +65,7 @@ public sealed class IndexModel(BackendClient backend, ClassificationStore store,
 
     public async Task<IActionResult> OnPostFeedbackAsync(CancellationToken cancellationToken)
     {
-        Classification = await store.FindAsync(Token, cancellationToken);
+        Classification = await store.FindAsync(Token, Owner, cancellationToken);
         if (Classification is null)
         {
             Token = null;
@@ -92,24 +96,27 @@ public sealed class IndexModel(BackendClient backend, ClassificationStore store,
     /// <summary>The kept image, shown beside its prediction.</summary>
     public async Task<IActionResult> OnGetImageAsync(string? token, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(token, cancellationToken) is not { } classification)
+        if (await store.FindAsync(token, Owner, cancellationToken) is not { } classification)
         {
             return NotFound();
         }
 
         Response.Headers.XContentTypeOptions = "nosniff";
+        // A patient's image: never kept by the browser or any cache on the way.
+        Response.Headers.CacheControl = "no-store";
         return File(classification.Image.Content, PreviewContentType(classification.Image.ContentType));
     }
 
     /// <summary>The kept image's heat map (the API's overlay PNG), so the page needs no script or data URL to show it.</summary>
     public async Task<IActionResult> OnGetOverlayAsync(string? token, CancellationToken cancellationToken)
     {
-        if (await store.FindAsync(token, cancellationToken) is not { Prediction.Explanation: { } explanation })
+        if (await store.FindAsync(token, Owner, cancellationToken) is not { Prediction.Explanation: { } explanation })
         {
             return NotFound();
         }
 
         Response.Headers.XContentTypeOptions = "nosniff";
+        Response.Headers.CacheControl = "no-store";
         return File(explanation.OverlayPng, "image/png");
     }
 

@@ -27,13 +27,17 @@ public sealed class FeedbackTests(ServingApiFactory api)
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(image)), row.Sha256);
         Assert.Equal(1, row.ModelVersion);
         Assert.InRange(row.Ts, sent - 5, sent + 5);
+        Assert.Null(row.SentBy);
     }
 
     [Fact]
-    public void The_database_has_the_LLD_schema_in_WAL_mode()
+    public async Task The_database_has_the_LLD_schema_in_WAL_mode()
     {
+        // The first request creates the database, whichever test runs first.
+        await ApiAssert.FeedbackCountAsync(_client);
+
         Assert.Equal(
-            ["id INTEGER", "ts REAL", "correct TEXT", "predicted TEXT", "img BLOB", "sha256 TEXT", "model_version INTEGER"],
+            ["id INTEGER", "ts REAL", "correct TEXT", "predicted TEXT", "img BLOB", "sha256 TEXT", "model_version INTEGER", "sent_by TEXT"],
             FeedbackDatabase.Columns(api.DatabasePath));
         Assert.Equal("wal", FeedbackDatabase.JournalMode(api.DatabasePath));
     }

@@ -20,6 +20,9 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
                 ["node-exporter"] = "container.v0",
                 ["prometheus"] = "container.v0",
                 ["grafana"] = "container.v0",
+                ["api-key"] = "parameter.v0",
+                ["first-admin-password"] = "parameter.v0",
+                ["grafana-admin-password"] = "parameter.v0",
             },
             kinds);
     }
@@ -116,6 +119,37 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
 
         Assert.Equal("{prometheus.bindings.http.url}", env["PROMETHEUS_URL"]);
         Assert.Equal("/var/lib/grafana/dashboards/all-api.json", env["GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH"]);
+    }
+
+    [Fact]
+    public void Grafana_lets_anonymous_visitors_only_view_and_its_admin_password_is_a_generated_secret()
+    {
+        var env = AspireManifest.Environment(manifest.Resource("grafana"));
+
+        Assert.Equal("Viewer", env["GF_AUTH_ANONYMOUS_ORG_ROLE"]);
+        Assert.Equal("{grafana-admin-password.value}", env["GF_SECURITY_ADMIN_PASSWORD"]);
+        AssertGeneratedSecret("grafana-admin-password");
+    }
+
+    [Fact]
+    public void The_api_key_is_a_generated_secret_known_to_backend_and_web_and_the_first_admin_password_reaches_the_web()
+    {
+        var backendEnv = AspireManifest.Environment(manifest.Resource("backend"));
+        var webEnv = AspireManifest.Environment(manifest.Resource("web"));
+
+        Assert.Equal("{api-key.value}", backendEnv["Auth__ApiKeys__web"]);
+        Assert.Equal("{api-key.value}", webEnv["Backend__ApiKey"]);
+        Assert.Equal("{first-admin-password.value}", webEnv["StaffAccounts__FirstAdmin__Password"]);
+        Assert.Equal("/app/data/staff.db", webEnv["StaffAccounts__DatabasePath"]);
+        AssertGeneratedSecret("api-key");
+        AssertGeneratedSecret("first-admin-password");
+    }
+
+    private void AssertGeneratedSecret(string parameter)
+    {
+        var input = manifest.Resource(parameter).GetProperty("inputs").GetProperty("value");
+        Assert.True(input.GetProperty("secret").GetBoolean());
+        Assert.True(input.GetProperty("default").GetProperty("generate").GetProperty("minLength").GetInt32() >= 32);
     }
 
     [Fact]

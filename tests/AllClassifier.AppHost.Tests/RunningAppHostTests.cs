@@ -49,11 +49,15 @@ public sealed class RunningAppHostTests(RunningAppHost host, ITestOutputHelper o
         AssertPrediction(direct);
 
         await host.App.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
-        using var proxied = await web.PostAsync("api/predict", Upload(image), timeout.Token);
-        Assert.Equal(HttpStatusCode.OK, proxied.StatusCode);
-        var throughWeb = await proxied.Content.ReadFromJsonAsync<JsonElement>(timeout.Token);
-        AssertPrediction(throughWeb);
-        Assert.Equal(direct.GetProperty("predicted_class").GetInt32(), throughWeb.GetProperty("predicted_class").GetInt32());
+        // Writes need the generated key the app host hands to backend and web.
+        using var unkeyed = await backend.PostAsync("feedback", Upload(image), timeout.Token);
+        Assert.Equal(HttpStatusCode.Unauthorized, unkeyed.StatusCode);
+        // Through the web app only signed-in staff read, and only the allow-listed paths.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await web.GetAsync("api/model", timeout.Token)).StatusCode);
+        using var staff = await SignedInWebClientAsync(timeout.Token);
+        var card = await staff.GetFromJsonAsync<JsonElement>("api/model", timeout.Token);
+        Assert.Equal(direct.GetProperty("model_version").GetInt32(), card.GetProperty("version").GetInt32());
+        Assert.Contains((await staff.PostAsync("api/predict", Upload(image), timeout.Token)).StatusCode, new[] { HttpStatusCode.NotFound, HttpStatusCode.MethodNotAllowed });
 
         // The model came from the trainer through the shared registry in the data root.
         Assert.True(File.Exists(Path.Combine(host.DataRoot, "registry", "all-classifier", "aliases", "champion")));
@@ -124,6 +128,25 @@ public sealed class RunningAppHostTests(RunningAppHost host, ITestOutputHelper o
         Assert.InRange(probabilities.Sum(), 0.999, 1.001);
         var predicted = prediction.GetProperty("predicted_class").GetInt32();
         Assert.Equal(probabilities.IndexOf(probabilities.Max()), predicted);
+    }
+
+    /// <summary>The web app's first admin, signed in through the sign-in form with the password the app host was given.</summary>
+    private async Task<HttpClient> SignedInWebClientAsync(CancellationToken cancellationToken)
+    {
+        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() })
+        {
+            BaseAddress = host.App.GetEndpoint("web", "http"),
+        };
+        var form = await client.GetStringAsync("Account/SignIn", cancellationToken);
+        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
+        using var signedIn = await client.PostAsync("Account/SignIn", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["UserName"] = "admin",
+            ["Password"] = RunningAppHost.AdminPassword,
+        }), cancellationToken);
+        Assert.Equal("/", signedIn.RequestMessage!.RequestUri!.AbsolutePath);
+        return client;
     }
 
     private static MultipartFormDataContent Upload(byte[] image)

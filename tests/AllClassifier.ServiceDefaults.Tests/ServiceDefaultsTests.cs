@@ -107,6 +107,32 @@ public sealed class ServiceDefaultsTests : IAsyncLifetime
         Assert.Equal("Healthy", await _client.GetStringAsync("/alive"));
     }
 
+    [Fact]
+    public async Task Health_answers_every_check_with_its_description_as_json_when_asked()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.Accept.ParseAdd("application/json");
+
+        using var response = await _client.SendAsync(request);
+        var report = System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal("application/json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("Healthy", report.GetProperty("status").GetString());
+        Assert.Equal("Healthy", report.GetProperty("checks").GetProperty("self").GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_methods_are_counted_as_OTHER_so_clients_cannot_add_label_values()
+    {
+        await _client.SendAsync(new HttpRequestMessage(new HttpMethod("FOO"), "/items/7"));
+        await _client.SendAsync(new HttpRequestMessage(new HttpMethod("BAR"), "/items/7"));
+
+        var scrape = PrometheusExposition.Parse(await _client.GetStringAsync("/metrics"));
+
+        Assert.Equal(2, scrape.Sum("http_requests_total", ("method", HttpMetrics.OtherMethod)));
+        Assert.DoesNotContain(scrape.Named("http_requests_total"), s => s.Labels["method"] is "FOO" or "BAR");
+    }
+
     [Theory]
     [InlineData(200, "2xx")]
     [InlineData(204, "2xx")]

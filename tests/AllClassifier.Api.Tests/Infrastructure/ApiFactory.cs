@@ -28,6 +28,8 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["FEEDBACK_DIR"] = FeedbackDirectory,
             ["ModelServing:PollInterval"] = "00:00:00.200",
             ["Logging:LogLevel:Default"] = "Information",
+            // Tests that burst requests on purpose would otherwise share one budget; RateLimitTests turn it on.
+            ["RateLimiting:Enabled"] = "false",
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

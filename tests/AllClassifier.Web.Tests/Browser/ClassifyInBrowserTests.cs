@@ -1,5 +1,6 @@
 using AllClassifier.Model;
 using AllClassifier.Training.Synthetic;
+using AllClassifier.Web.Staff;
 using AllClassifier.Web.Tests.Infrastructure;
 using Microsoft.Playwright;
 using Xunit.Abstractions;
@@ -32,12 +33,33 @@ public sealed class BrowserStack : IAsyncLifetime
         await Chromium.DisposeAsync();
     }
 
-    public Task<IBrowserContext> NewContextAsync(bool javaScript) => Chromium.Browser.NewContextAsync(new BrowserNewContextOptions
+    public WebAppFactory Web => web;
+
+    /// <summary>A browser context signed in as the reviewer through the sign-in page.</summary>
+    public async Task<IBrowserContext> NewContextAsync(bool javaScript)
+    {
+        var context = await NewSignedOutContextAsync(javaScript);
+        var page = await context.NewPageAsync();
+        await SignInAsync(page, WebAppFactory.ReviewerName, await web.EnsureUserAsync(WebAppFactory.ReviewerName, StaffRoles.Reviewer));
+        await Assertions.Expect(page.Locator("[data-testid=signed-in-as]")).ToHaveTextAsync(WebAppFactory.ReviewerName);
+        await page.CloseAsync();
+        return context;
+    }
+
+    public Task<IBrowserContext> NewSignedOutContextAsync(bool javaScript) => Chromium.Browser.NewContextAsync(new BrowserNewContextOptions
     {
         BaseURL = WebAddress.ToString(),
         JavaScriptEnabled = javaScript,
         ViewportSize = new ViewportSize { Width = 1280, Height = 860 },
     });
+
+    public static async Task SignInAsync(IPage page, string userName, string password)
+    {
+        await page.GotoAsync("/Account/SignIn");
+        await page.Locator("#user-name").FillAsync(userName);
+        await page.Locator("#password").FillAsync(password);
+        await page.Locator("#signin-button").ClickAsync();
+    }
 }
 
 public sealed class ClassifyInBrowserTests(BrowserStack stack, ITestOutputHelper output) : IClassFixture<BrowserStack>
@@ -69,6 +91,7 @@ public sealed class ClassifyInBrowserTests(BrowserStack stack, ITestOutputHelper
         Assert.True(await page.EvaluateAsync<bool>("() => window.sameDocument === true"));
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Screenshot("classify-feedback.png"), FullPage = true });
         await AssertStoredAsync(countBefore + 1, correction, predictedName, image);
+        Assert.Equal($"web:{WebAppFactory.ReviewerName}", (await stack.Api.FeedbackRowsAsync())[^1].SentBy);
 
         await page.GotoAsync("/Feedback");
         await Assertions.Expect(page.Locator("[data-testid=feedback-count]")).ToHaveTextAsync($"{countBefore + 1}");

@@ -26,7 +26,7 @@ public sealed class BackendFailureTests : IAsyncLifetime
     public async Task No_model_yet_is_shown_once_without_retries()
     {
         backend.Failures["/predict"] = (503, "no_model", "no model is available yet");
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
 
         using var response = await FormPoster.PredictAsync(client, ApiSamples.TinyPng, "cell.png", "image/png");
 
@@ -39,7 +39,7 @@ public sealed class BackendFailureTests : IAsyncLifetime
     [Fact]
     public async Task A_failed_correction_is_not_sent_again()
     {
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
         using var predicted = await FormPoster.PredictAsync(client, ApiSamples.TinyPng, "cell.png", "image/png");
         var html = await predicted.Content.ReadAsStringAsync();
         backend.Failures["/feedback"] = (500, "server_error", "server error");
@@ -58,7 +58,7 @@ public sealed class BackendFailureTests : IAsyncLifetime
     public async Task A_read_that_meets_a_gateway_failure_is_retried_twice()
     {
         backend.Failures["/feedback/count"] = (502, null, "bad gateway");
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
 
         var html = await client.GetStringAsync("/Feedback");
 

@@ -16,7 +16,7 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
     public async Task Predict_then_correct_with_plain_form_posts()
     {
         await using var web = new WebAppFactory(backend.Address);
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
 
         using var predicted = await FormPoster.PredictAsync(client, ApiSamples.TinyPng, "cell.png", "image/png");
         var html = await predicted.Content.ReadAsStringAsync();
@@ -53,7 +53,7 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
     public async Task Non_image_upload_shows_the_api_detail_as_a_sentence()
     {
         await using var web = new WebAppFactory(backend.Address);
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
 
         using var response = await FormPoster.PredictAsync(client, "just some text"u8.ToArray(), "notes.png", "image/png");
         var html = await response.Content.ReadAsStringAsync();
@@ -67,7 +67,7 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
     public async Task Backend_down_gives_sentences_on_every_page_and_no_stack_trace()
     {
         await using var web = new WebAppFactory(WebAppFactory.ClosedLoopbackAddress());
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
         const string sentence = "The classification service cannot be reached right now. Please try again in a moment.";
 
         using var predicted = await FormPoster.PredictAsync(client, ApiSamples.TinyPng, "cell.png", "image/png");
@@ -87,7 +87,7 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
     public async Task Feedback_page_reads_the_threshold_from_FB_THRESH()
     {
         await using var web = new WebAppFactory(backend.Address, new Dictionary<string, string?> { ["FB_THRESH"] = "7" });
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
 
         var html = await client.GetStringAsync("/Feedback");
 
@@ -100,7 +100,7 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
     public async Task Model_page_shows_version_metrics_and_the_proxied_confusion_matrix()
     {
         await using var web = new WebAppFactory(backend.Address);
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
 
         var html = await client.GetStringAsync("/Model");
 
@@ -117,7 +117,7 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
     public async Task Oversized_uploads_are_explained_in_a_sentence()
     {
         await using var web = new WebAppFactory(backend.Address, new Dictionary<string, string?> { ["Uploads:MaxBytes"] = "4096" });
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
 
         using var overLimit = await FormPoster.PredictAsync(client, new byte[6000], "big.png", "image/png");
         Assert.Equal("The image is too large (5.9 KB); the limit is 4 KB.", FormPoster.TestIdText(await overLimit.Content.ReadAsStringAsync(), "error"));

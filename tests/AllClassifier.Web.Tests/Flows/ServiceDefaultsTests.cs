@@ -8,7 +8,7 @@ public sealed class ServiceDefaultsTests
     public async Task Health_and_prometheus_metrics_are_served()
     {
         await using var web = new WebAppFactory(WebAppFactory.ClosedLoopbackAddress());
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
 
         await client.GetStringAsync("/");
         var health = await client.GetAsync("/health");

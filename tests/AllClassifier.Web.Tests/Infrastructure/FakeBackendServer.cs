@@ -11,7 +11,10 @@ using Microsoft.Extensions.Logging;
 namespace AllClassifier.Web.Tests.Infrastructure;
 
 /// <summary>One request as the fake API saw it on the wire.</summary>
-public sealed record WireRequest(string Method, string Path, string? ContentType, long BodyLength, IReadOnlyDictionary<string, string> Fields);
+public sealed record WireRequest(string Method, string Path, string? ContentType, long BodyLength, IReadOnlyDictionary<string, string> Fields)
+{
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+}
 
 /// <summary>
 /// A small HTTP server on 127.0.0.1 that answers like the API (predict, feedback, count, model) and records every
@@ -73,7 +76,10 @@ public sealed class FakeBackendServer : IAsyncDisposable
                 }
             }
 
-            Requests.Enqueue(new WireRequest(context.Request.Method, context.Request.Path, context.Request.ContentType, length, fields));
+            Requests.Enqueue(new WireRequest(context.Request.Method, context.Request.Path, context.Request.ContentType, length, fields)
+            {
+                Headers = context.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase),
+            });
             if (Failures.TryGetValue(context.Request.Path, out var failure))
             {
                 context.Response.Headers.RetryAfter = "1";
@@ -103,7 +109,21 @@ public sealed class FakeBackendServer : IAsyncDisposable
         });
         app.MapPost("/feedback", () => Results.Json(new { stored = true, feedback_count = Interlocked.Increment(ref feedbackCount) }));
         app.MapGet("/feedback/count", () => Results.Json(new { feedback_count = feedbackCount }));
+        app.MapGet("/feedback/rows", () => Results.Json(new
+        {
+            rows = new[] { new { id = 3, ts = 1767225600.0, correct = "Pre", predicted = "Pro", model_version = 1, sent_by = "web:reviewer1" } },
+        }));
+        app.MapDelete("/feedback/{id:long}", (long id) => Results.Json(new { deleted = true, feedback_count = Interlocked.Decrement(ref feedbackCount) }));
         app.MapGet("/model", () => Results.Text(ApiSamples.ModelCard, "application/json"));
+        app.MapGet("/model/versions", () => Results.Json(new
+        {
+            versions = new[]
+            {
+                new { version = 2, created = "2026-01-16T09:30:00Z", accuracy = 0.7, macro_f1 = 0.68, parent_version = (int?)1, champion = false },
+                new { version = 1, created = "2026-01-15T09:30:00Z", accuracy = 0.75, macro_f1 = 0.72, parent_version = (int?)null, champion = true },
+            },
+        }));
+        app.MapPost("/model/versions/{version:int}/promote", (int version) => Results.Json(new { champion = version, previous = 1 }));
         app.MapGet("/model/confusion-matrix.png", () => Results.File(ApiSamples.TinyPng, "image/png"));
     }
 

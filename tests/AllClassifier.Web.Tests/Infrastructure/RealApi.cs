@@ -15,12 +15,12 @@ using SixLabors.ImageSharp.PixelFormats;
 namespace AllClassifier.Web.Tests.Infrastructure;
 
 /// <summary>One stored correction as the API wrote it to <c>feedback.db</c>.</summary>
-public sealed record FeedbackRow(long Id, string Correct, string Predicted, int ImageBytes);
+public sealed record FeedbackRow(long Id, string Correct, string Predicted, int ImageBytes, string? SentBy);
 
 /// <summary>
 /// The real API on Kestrel at 127.0.0.1, serving a real ONNX model (the ResNet18 backbone composed with a seeded random
 /// head by the Model library) registered as champion in a temporary registry, and storing feedback in a temporary
-/// SQLite file.
+/// SQLite file. It knows the web app's key (<see cref="WebAppFactory.ApiKey"/>) as client <c>web</c>.
 /// </summary>
 public sealed class RealApi : WebApplicationFactory<FeedbackOptions>
 {
@@ -62,12 +62,12 @@ public sealed class RealApi : WebApplicationFactory<FeedbackOptions>
         }.ToString());
         await connection.OpenAsync();
         await using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, correct, predicted, length(img) FROM feedback ORDER BY id";
+        command.CommandText = "SELECT id, correct, predicted, length(img), sent_by FROM feedback ORDER BY id";
         await using var reader = await command.ExecuteReaderAsync();
         var rows = new List<FeedbackRow>();
         while (await reader.ReadAsync())
         {
-            rows.Add(new FeedbackRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3)));
+            rows.Add(new FeedbackRow(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), reader.GetInt32(3), reader.IsDBNull(4) ? null : reader.GetString(4)));
         }
 
         return rows;
@@ -81,6 +81,8 @@ public sealed class RealApi : WebApplicationFactory<FeedbackOptions>
             ["MODEL_REGISTRY_DIR"] = RegistryDirectory,
             ["FEEDBACK_DIR"] = FeedbackDirectory,
             ["ModelServing:PollInterval"] = "00:00:00.200",
+            // Writes need the web app's key, as in every deployment.
+            ["Auth:ApiKeys:web"] = WebAppFactory.ApiKey,
             ["Logging:LogLevel:Default"] = "Warning",
         }));
     }

@@ -28,7 +28,7 @@ public sealed class ServiceDiscoveryTests : IAsyncLifetime
             ["services:backend:http:0"] = first.Address.ToString(),
             ["services:backend:http:1"] = second.Address.ToString(),
         });
-        using var client = web.CreateClient();
+        using var client = await web.CreateSignedInClientAsync();
 
         var html = await client.GetStringAsync("/Feedback");
         Assert.Equal("3", FormPoster.TestIdText(html, "feedback-count"));

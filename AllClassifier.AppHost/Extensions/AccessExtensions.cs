@@ -1,0 +1,35 @@
+namespace AllClassifier.AppHost.Extensions;
+
+/// <summary>
+/// The secrets of a deployment: the web app's API key and the first admin's password, generated on first run and kept
+/// in the app host's user secrets (<c>Parameters:api-key</c>, <c>Parameters:first-admin-password</c>; set them there
+/// or as <c>Parameters__api-key</c> to choose them). The Aspire dashboard shows them under Parameters.
+/// </summary>
+public static class AccessExtensions
+{
+    public const string ApiKeyParameter = "api-key";
+    public const string FirstAdminPasswordParameter = "first-admin-password";
+    public const string GrafanaAdminPasswordParameter = "grafana-admin-password";
+
+    /// <summary>The API client name the web app's key is registered under, and recorded in feedback rows.</summary>
+    public const string WebClientName = "web";
+
+    public static IResourceBuilder<ParameterResource> AddSecret(this IDistributedApplicationBuilder builder, string name) =>
+        // Every character class at least once: the value also has to pass ASP.NET Core Identity's password rules.
+        builder.AddParameter(
+            name,
+            new GenerateParameterDefault { MinLength = 32, MinLower = 1, MinUpper = 1, MinNumeric = 1, Special = false },
+            secret: true,
+            persist: true);
+
+    /// <summary>The API accepts <paramref name="key"/> from the web app and names it <see cref="WebClientName"/>.</summary>
+    public static IResourceBuilder<ProjectResource> WithWebClientKey(this IResourceBuilder<ProjectResource> backend, IResourceBuilder<ParameterResource> key) =>
+        backend.WithEnvironment($"Auth__ApiKeys__{WebClientName}", key);
+
+    /// <summary>The web app's key for the API, its staff account database and the first admin's password.</summary>
+    public static IResourceBuilder<ProjectResource> WithStaffAccess(
+        this IResourceBuilder<ProjectResource> web, DataRoot dataRoot, IResourceBuilder<ParameterResource> apiKey, IResourceBuilder<ParameterResource> firstAdminPassword) =>
+        web.WithEnvironment("Backend__ApiKey", apiKey)
+            .WithEnvironment("StaffAccounts__DatabasePath", $"{dataRoot.StaffDir}/staff.db")
+            .WithEnvironment("StaffAccounts__FirstAdmin__Password", firstAdminPassword);
+}

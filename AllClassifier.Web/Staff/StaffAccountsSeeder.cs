@@ -1,0 +1,68 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.Extensions.Options;
+
+namespace AllClassifier.Web.Staff;
+
+/// <summary>
+/// Creates the account database, the two roles and, when none exists yet, the first admin from configuration.
+/// Runs before the server accepts requests.
+/// </summary>
+public sealed partial class StaffAccountsSeeder(
+    IServiceScopeFactory scopes, IOptions<StaffAccountsOptions> options, ILogger<StaffAccountsSeeder> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var directory = Path.GetDirectoryName(Path.GetFullPath(options.Value.DatabasePath));
+        if (directory is not null)
+        {
+            Directory.CreateDirectory(directory);
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        // The schema is Identity's own and versioned with the package; no migrations of ours to apply.
+        await scope.ServiceProvider.GetRequiredService<StaffDbContext>().Database.EnsureCreatedAsync(cancellationToken);
+
+        var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
+        foreach (var role in StaffRoles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                EnsureSucceeded(await roles.CreateAsync(new IdentityRole(role)), $"create role {role}");
+            }
+        }
+
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        if ((await users.GetUsersInRoleAsync(StaffRoles.Admin)).Count > 0)
+        {
+            return;
+        }
+
+        var firstAdmin = options.Value.FirstAdmin;
+        if (string.IsNullOrEmpty(firstAdmin.Password))
+        {
+            LogNoAdmin(logger, StaffAccountsOptions.SectionName);
+            return;
+        }
+
+        var admin = new IdentityUser(firstAdmin.UserName);
+        EnsureSucceeded(await users.CreateAsync(admin, firstAdmin.Password), "create the first admin");
+        EnsureSucceeded(await users.AddToRolesAsync(admin, StaffRoles.All), "give the first admin its roles");
+        LogAdminCreated(logger, firstAdmin.UserName);
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static void EnsureSucceeded(IdentityResult result, string action)
+    {
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"Could not {action}: {string.Join("; ", result.Errors.Select(e => e.Description))}");
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "no admin account exists and {Section}:FirstAdmin:Password is not set: nobody can sign in yet")]
+    private static partial void LogNoAdmin(ILogger logger, string section);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "created the first admin account {UserName}")]
+    private static partial void LogAdminCreated(ILogger logger, string userName);
+}
