@@ -6,10 +6,12 @@ using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Feedback;
 
-public static class FeedbackEndpoints
+public static partial class FeedbackEndpoints
 {
     public const string FeedbackDirectoryVariable = "FEEDBACK_DIR";
     public const string CorrectLabelField = "correct_label";
@@ -41,17 +43,21 @@ public static class FeedbackEndpoints
                 "Labels are class names (Benign, Early, Pre, Pro; any case) or indices 0-3; they are stored as names. " +
                 "The answer's feedback_count includes the stored row. Errors: 400 malformed multipart body; 413 body over " +
                 "the upload limit; 415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing field or file, unknown label, empty, corrupt or " +
-                "truncated image, or dimensions out of bounds. Nothing is stored on any error.")
+                "truncated image, or dimensions out of bounds; 507 disk full; 503 store unavailable (with Retry-After). " +
+                "Nothing is stored on any error; a 200 answer means the row is on disk.")
             .Accepts<FeedbackForm>("multipart/form-data")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
+            .Produces<ErrorResponse>(StatusCodes.Status507InsufficientStorage)
             .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
 
         group.MapGet("/count", GetCount)
             .WithName("GetFeedbackCount")
             .WithSummary("The number of stored feedback rows.")
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
             .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
 
         return app;
@@ -64,6 +70,8 @@ public static class FeedbackEndpoints
         FeedbackStore store,
         ModelHolder holder,
         ClassifierMetrics metrics,
+        IOptions<FeedbackOptions> options,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var (upload, uploadError) = await reader.ReadAsync(request, [CorrectLabelField, PredictedLabelField], cancellationToken);
@@ -99,13 +107,37 @@ public static class FeedbackEndpoints
         }
 
         var entry = new FeedbackEntry(correct, predicted, upload.File, Convert.ToHexStringLower(SHA256.HashData(upload.File)), holder.Current?.Version);
-        var count = await store.AddAsync(entry, cancellationToken);
+        StoredFeedback stored;
+        try
+        {
+            stored = await store.AddAsync(entry, cancellationToken);
+        }
+        catch (SqliteException ex) when (StorageFailures.ToError(ex, options.Value.UnavailableRetryAfterSeconds) is { } error)
+        {
+            LogStorageFailure(loggers.CreateLogger(typeof(FeedbackEndpoints)), ex, error.StatusCode);
+            return error.ToResult(request.HttpContext.Response);
+        }
+
         metrics.RecordFeedback(correct.Name(), predicted.Name());
-        return TypedResults.Ok(new FeedbackStoredResponse(true, count));
+        return TypedResults.Ok(new FeedbackStoredResponse(true, stored.Count, stored.Id));
     }
 
-    private static async Task<Ok<FeedbackCountResponse>> GetCount(FeedbackStore store, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new FeedbackCountResponse(await store.CountAsync(cancellationToken)));
+    private static async Task<Results<Ok<FeedbackCountResponse>, JsonHttpResult<ErrorResponse>>> GetCount(
+        HttpResponse response, FeedbackStore store, IOptions<FeedbackOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(new FeedbackCountResponse(await store.CountAsync(cancellationToken)));
+        }
+        catch (SqliteException ex) when (StorageFailures.ToError(ex, options.Value.UnavailableRetryAfterSeconds) is { } error)
+        {
+            LogStorageFailure(loggers.CreateLogger(typeof(FeedbackEndpoints)), ex, error.StatusCode);
+            return error.ToResult(response);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the feedback store failed; answered {Status}")]
+    private static partial void LogStorageFailure(ILogger logger, Exception exception, int status);
 
     private static string UnknownLabel(string field, string value) =>
         $"'{field}' is '{value}', not a class; expected one of {string.Join(", ", CellClasses.Names)} (any case) or an index 0-3";
