@@ -1,3 +1,4 @@
+using AllClassifier.Api.Decoding;
 using AllClassifier.Api.Docs;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Feedback;
@@ -13,6 +14,7 @@ builder.AddServiceDefaults();
 builder.AddApiErrors();
 builder.AddApiDocs();
 builder.AddUploads();
+builder.AddDecoding();
 builder.AddModelServing();
 builder.AddMlflowChampionFollowing();
 builder.AddClassifierMetrics();

@@ -1,10 +1,10 @@
 using System.Security.Cryptography;
+using AllClassifier.Api.Decoding;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Models;
 using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
-using AllClassifier.Model.Imaging;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
@@ -43,7 +43,7 @@ public static partial class FeedbackEndpoints
                 "Labels are class names (Benign, Early, Pre, Pro; any case) or indices 0-3; they are stored as names. " +
                 "The answer's feedback_count includes the stored row. Errors: 400 malformed multipart body; 413 body over " +
                 "the upload limit; 415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing field or file, unknown label, empty, corrupt or " +
-                "truncated image, or dimensions out of bounds; 507 disk full; 503 store unavailable (with Retry-After). " +
+                "truncated image, or dimensions out of bounds; 507 disk full; 503 decode queue full or store unavailable (with Retry-After). " +
                 "Nothing is stored on any error; a 200 answer means the row is on disk.")
             .Accepts<FeedbackForm>("multipart/form-data")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
@@ -66,7 +66,7 @@ public static partial class FeedbackEndpoints
     private static async Task<Results<Ok<FeedbackStoredResponse>, JsonHttpResult<ErrorResponse>>> PostFeedback(
         HttpRequest request,
         MultipartUploadReader reader,
-        ImagePreprocessor preprocessor,
+        GatedImageDecoder decoder,
         FeedbackStore store,
         ModelHolder holder,
         ClassifierMetrics metrics,
@@ -96,15 +96,20 @@ public static partial class FeedbackEndpoints
             return new ApiError(StatusCodes.Status422UnprocessableEntity, string.Join("; ", labelErrors)).ToResult(request.HttpContext.Response);
         }
 
-        try
+        // Decoded in full, not just its header: the trainer must never find an unreadable image in the table.
+        var (header, rejection) = decoder.Inspect(upload.File);
+        if (rejection is not null)
         {
-            // Decoded in full, not just its header: the trainer must never find an unreadable image in the table.
-            preprocessor.LoadResized(upload.File).Dispose();
+            return rejection.ToResult(request.HttpContext.Response);
         }
-        catch (ImageRejectedException rejection)
+
+        var (decoded, decodeError) = await decoder.DecodeResizedAsync(upload.File, header!, cancellationToken);
+        if (decodeError is not null)
         {
-            return rejection.ToError().ToResult(request.HttpContext.Response);
+            return decodeError.ToResult(request.HttpContext.Response);
         }
+
+        decoded!.Dispose();
 
         var entry = new FeedbackEntry(correct, predicted, upload.File, Convert.ToHexStringLower(SHA256.HashData(upload.File)), holder.Current?.Version);
         StoredFeedback stored;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
+using AllClassifier.Api.Decoding;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Models;
 using AllClassifier.Api.Telemetry;
-using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using Microsoft.Extensions.Options;
@@ -11,7 +11,7 @@ namespace AllClassifier.Api.Predict;
 
 /// <summary>Validates, decodes and scores one uploaded image on the model being served.</summary>
 public sealed class PredictionService(
-    ImagePreprocessor preprocessor,
+    GatedImageDecoder decoder,
     ModelHolder holder,
     InferenceGate gate,
     TensorPool tensors,
@@ -20,14 +20,11 @@ public sealed class PredictionService(
 {
     public async Task<(PredictionResponse? Prediction, ApiError? Error)> PredictAsync(byte[] image, CancellationToken cancellationToken)
     {
-        try
+        // The header is checked before waiting for a slot: unusable uploads never queue behind real work.
+        var (header, rejection) = decoder.Inspect(image);
+        if (rejection is not null)
         {
-            // The header is checked before waiting for a slot: unusable uploads never queue behind real work.
-            preprocessor.Inspect(image);
-        }
-        catch (ImageRejectedException rejection)
-        {
-            return (null, rejection.ToError());
+            return (null, rejection);
         }
 
         if (holder.Current is null)
@@ -38,10 +35,7 @@ public sealed class PredictionService(
         using var slot = await gate.EnterAsync(cancellationToken);
         if (!slot.IsAcquired)
         {
-            return (null, new ApiError(StatusCodes.Status503ServiceUnavailable, "the server is busy; retry shortly")
-            {
-                RetryAfterSeconds = options.Value.BusyRetryAfterSeconds,
-            });
+            return (null, ApiError.Busy(options.Value.BusyRetryAfterSeconds));
         }
 
         if (!holder.TryAcquire(out var lease))
@@ -56,16 +50,18 @@ public sealed class PredictionService(
             float[] probabilities;
             try
             {
-                using (var resized = preprocessor.LoadResized(image))
+                var (resized, error) = await decoder.DecodeResizedAsync(image, header!, cancellationToken);
+                if (error is not null)
                 {
-                    ImagePreprocessor.WriteTensor(resized, tensor);
+                    return (null, error);
+                }
+
+                using (resized)
+                {
+                    ImagePreprocessor.WriteTensor(resized!, tensor);
                 }
 
                 probabilities = lease.Model.Classifier.Score(tensor).Probabilities;
-            }
-            catch (ImageRejectedException rejection)
-            {
-                return (null, rejection.ToError());
             }
             finally
             {

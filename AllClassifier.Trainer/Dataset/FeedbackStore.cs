@@ -3,15 +3,16 @@ using Microsoft.Data.Sqlite;
 
 namespace AllClassifier.Trainer.Dataset;
 
-/// <summary>A correction sent back by lab staff: the image and its true class.</summary>
-public sealed record FeedbackImage(long Id, CellClass Label, byte[] Image);
+/// <summary>A correction sent back by lab staff: its row id and true class; the image stays in the table until read.</summary>
+public sealed record FeedbackRow(long Id, CellClass Label);
 
 /// <summary>Feedback rows read from the feedback database, and the rows that could not be used.</summary>
-public sealed record FeedbackBatch(IReadOnlyList<FeedbackImage> Images, IReadOnlyList<string> Skipped, long HighWaterMark);
+public sealed record FeedbackBatch(IReadOnlyList<FeedbackRow> Rows, IReadOnlyList<string> Skipped, long HighWaterMark);
 
 /// <summary>
 /// Reads the API's feedback database (<c>feedback(id, ts, correct, predicted, img)</c>) read-only. A missing file
-/// or a database without the table means no feedback yet.
+/// or a database without the table means no feedback yet. Images are streamed: the row list holds ids and labels,
+/// and each image is read on its own when it is processed, so memory does not grow with the table.
 /// </summary>
 public static class FeedbackStore
 {
@@ -32,7 +33,8 @@ public static class FeedbackStore
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static FeedbackBatch ReadAll(string databasePath)
+    /// <summary>Every row's id and label, without its image.</summary>
+    public static FeedbackBatch ReadRows(string databasePath)
     {
         using var connection = OpenReadOnly(databasePath);
         if (connection is null)
@@ -41,9 +43,10 @@ public static class FeedbackStore
         }
 
         using var command = connection.CreateCommand();
-        command.CommandText = "SELECT id, correct, img FROM feedback ORDER BY id";
+        // "img IS NULL" is answered from the record header; the blob's pages are not read.
+        command.CommandText = "SELECT id, correct, img IS NULL FROM feedback ORDER BY id";
         using var reader = command.ExecuteReader();
-        var images = new List<FeedbackImage>();
+        var rows = new List<FeedbackRow>();
         var skipped = new List<string>();
         long highWaterMark = 0;
         while (reader.Read())
@@ -57,19 +60,30 @@ public static class FeedbackStore
                 continue;
             }
 
-            if (reader.IsDBNull(2))
+            if (reader.GetBoolean(2))
             {
                 skipped.Add($"feedback row {id}: no image");
                 continue;
             }
 
-            images.Add(new FeedbackImage(id, label, (byte[])reader.GetValue(2)));
+            rows.Add(new FeedbackRow(id, label));
         }
 
-        return new FeedbackBatch(images, skipped, highWaterMark);
+        return new FeedbackBatch(rows, skipped, highWaterMark);
     }
 
-    private static SqliteConnection? OpenReadOnly(string databasePath)
+    /// <summary>The image of one row, read through an incremental blob handle into one array of its size.</summary>
+    public static byte[] ReadImage(string databasePath, long id)
+    {
+        using var connection = OpenReadOnly(databasePath, pooling: true)
+            ?? throw new FileNotFoundException("The feedback database or its table is gone.", databasePath);
+        using var blob = new SqliteBlob(connection, "feedback", "img", id, readOnly: true);
+        var image = new byte[blob.Length];
+        blob.ReadExactly(image);
+        return image;
+    }
+
+    private static SqliteConnection? OpenReadOnly(string databasePath, bool pooling = false)
     {
         if (!File.Exists(databasePath))
         {
@@ -80,7 +94,7 @@ public static class FeedbackStore
         {
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
+            Pooling = pooling,
         }.ToString());
         try
         {
