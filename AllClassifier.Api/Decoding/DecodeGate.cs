@@ -22,5 +22,8 @@ public sealed class DecodeGate(IOptions<DecodingOptions> options) : IDisposable
     public ValueTask<RateLimitLease> EnterAsync(ImageHeader header, CancellationToken cancellationToken) =>
         _limiter.AcquireAsync(DecodingOptions.Megapixels(header), cancellationToken);
 
+    /// <summary>Megapixels of images waiting for the budget.</summary>
+    public long QueuedMegapixels => _limiter.GetStatistics()?.CurrentQueuedCount ?? 0;
+
     public void Dispose() => _limiter.Dispose();
 }
