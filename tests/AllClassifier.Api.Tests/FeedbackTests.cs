@@ -30,8 +30,11 @@ public sealed class FeedbackTests(ServingApiFactory api)
     }
 
     [Fact]
-    public void The_database_has_the_LLD_schema_in_WAL_mode()
+    public async Task The_database_has_the_LLD_schema_in_WAL_mode()
     {
+        // The store creates its file on first use; this test may be the first to reach it.
+        await ApiAssert.FeedbackCountAsync(_client);
+
         Assert.Equal(
             ["id INTEGER", "ts REAL", "correct TEXT", "predicted TEXT", "img BLOB", "sha256 TEXT", "model_version INTEGER"],
             FeedbackDatabase.Columns(api.DatabasePath));

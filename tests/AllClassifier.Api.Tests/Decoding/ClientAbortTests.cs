@@ -23,7 +23,7 @@ public sealed class ClientAbortTests
         using (var held = await gate.EnterAsync(new ImageHeader("JPEG", "image/jpeg", 1000, 1000), CancellationToken.None))
         {
             var waiting = client.PostAsync("/feedback", Forms.Feedback("Pre", "Pro", TestImages.Jpeg(seed: 81)), abandon.Token);
-            await Poll.UntilAsync(() => gate.QueuedMegapixels > 0, "the upload to queue for the decode budget");
+            await Poll.UntilAsync(() => gate.Queued > 0, "the upload to queue for the decode budget");
             await abandon.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting);
             await Poll.UntilAsync(async () => (await Metrics(client)).Contains("status=\"4xx\""), "the abandoned request to be counted");
