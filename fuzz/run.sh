@@ -38,8 +38,10 @@ limits=(-V "$seconds")
 [ -n "${FUZZ_EXECS:-}" ] && limits+=(-E "$FUZZ_EXECS")
 [ -n "${FUZZ_SEED:-}" ] && limits+=(-s "$FUZZ_SEED")
 # The target is the dotnet host, not an AFL-compiled binary; a loaded machine needs a long start-up allowance.
+# An input over 5 s is run again with 30 s before it counts as a hang: on a busy machine a starved execution
+# otherwise shows up as a hang that does not reproduce.
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_NO_AFFINITY=1 AFL_SKIP_CPUFREQ=1 \
-  AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_FORKSRV_INIT_TMOUT=60000
+  AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_FORKSRV_INIT_TMOUT=60000 AFL_HANG_TMOUT="${FUZZ_HANG_MS:-30000}"
 if ! afl-fuzz "${limits[@]}" -t 5000 -m none -i "$out/seeds" -o "$out/findings" -- dotnet "$target/AllClassifier.Fuzz.dll" >"$out/afl.log" 2>&1; then
   tail -n 30 "$out/afl.log" >&2
   exit 2
