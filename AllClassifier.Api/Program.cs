@@ -1,4 +1,5 @@
 using AllClassifier.Api.Access;
+using AllClassifier.Api.Decoding;
 using AllClassifier.Api.Docs;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Explain;
@@ -18,6 +19,7 @@ builder.AddApiRateLimiting();
 builder.AddApiErrors();
 builder.AddApiDocs();
 builder.AddUploads();
+builder.AddDecoding();
 builder.AddModelServing();
 builder.AddMlflowChampionFollowing();
 builder.AddClassifierMetrics();

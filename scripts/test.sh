@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every test of the solution. Installs what the tests need when it is missing
-# (Chromium for the browser tests, Prometheus for the dashboard-query tests), then prints
+# (Chromium for the browser tests, Prometheus for the dashboard-query tests, AFL++ for the fuzzing smoke run), then prints
 # the totals from the TRX results as the last line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+command -v afl-fuzz >/dev/null 2>&1 || missing+=(afl++)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

@@ -11,6 +11,9 @@ public sealed record ApiError(int StatusCode, string Code, string Detail)
     public static ApiError NoModel(int retryAfterSeconds) =>
         new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.NoModel, "no model is available yet") { RetryAfterSeconds = retryAfterSeconds };
 
+    public static ApiError Busy(int retryAfterSeconds) =>
+        new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Busy, "the server is busy; retry shortly") { RetryAfterSeconds = retryAfterSeconds };
+
     public JsonHttpResult<ErrorResponse> ToResult(HttpResponse response)
     {
         if (RetryAfterSeconds is { } seconds)

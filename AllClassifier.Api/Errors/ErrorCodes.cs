@@ -66,6 +66,12 @@ public static class ErrorCodes
     /// <summary>429: the caller's rate limit is reached (with <c>Retry-After</c>).</summary>
     public const string RateLimited = "rate_limited";
 
+    /// <summary>507: the feedback store is out of disk space; nothing was stored.</summary>
+    public const string StorageFull = "storage_full";
+
+    /// <summary>503: the feedback store cannot write for a while (locked or failing disk); nothing was stored.</summary>
+    public const string StorageUnavailable = "storage_unavailable";
+
     /// <summary>404: no endpoint at this path.</summary>
     public const string NotFound = "not_found";
 

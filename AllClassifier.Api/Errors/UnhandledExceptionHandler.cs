@@ -10,6 +10,13 @@ internal sealed partial class UnhandledExceptionHandler(ILogger<UnhandledExcepti
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
+        if (exception is OperationCanceledException && httpContext.RequestAborted.IsCancellationRequested)
+        {
+            // The client closed the request: there is no one to answer and nothing went wrong on this side.
+            httpContext.Response.StatusCode = StatusCodes.Status499ClientClosedRequest;
+            return true;
+        }
+
         var (status, code, detail) = exception switch
         {
             // Kestrel's own refusals (body too large, malformed request) keep their 4xx status.

@@ -1,4 +1,5 @@
 using AllClassifier.Api.Access;
+using AllClassifier.Api.Decoding;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Serving;
 using AllClassifier.Api.Telemetry;
@@ -7,6 +8,8 @@ using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Feedback;
 
@@ -53,7 +56,8 @@ public static partial class FeedbackEndpoints
                 "The answer's feedback_count includes the stored row. Errors: 400 malformed multipart body; 413 body over " +
                 "the upload limit; 415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing field or file, unknown label, empty, corrupt or " +
                 "truncated image, or dimensions out of bounds; 401 no valid X-Api-Key when keys are configured; 429 rate limit reached " +
-                "(with Retry-After). Nothing is stored on any error. The row records the sending client (sent_by).")
+                "(with Retry-After); 507 disk full; 503 decode queue full or store unavailable (with Retry-After). " +
+                "Nothing is stored on any error; a 200 answer means the row is on disk. The row records the sending client (sent_by).")
             .Accepts<FeedbackForm>("multipart/form-data")
             .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
             .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
@@ -61,6 +65,8 @@ public static partial class FeedbackEndpoints
             .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
             .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
             .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
+            .Produces<ErrorResponse>(StatusCodes.Status507InsufficientStorage)
             .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
 
         group.MapGet("/rows", ListRows)
@@ -81,6 +87,7 @@ public static partial class FeedbackEndpoints
         group.MapGet("/count", GetCount)
             .WithName("GetFeedbackCount")
             .WithSummary("The number of stored feedback rows.")
+            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
             .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
 
         return app;
@@ -89,10 +96,12 @@ public static partial class FeedbackEndpoints
     private static async Task<Results<Ok<FeedbackStoredResponse>, JsonHttpResult<ErrorResponse>>> PostFeedback(
         HttpRequest request,
         MultipartUploadReader reader,
-        ImagePreprocessor preprocessor,
+        GatedImageDecoder decoder,
         FeedbackWriter feedback,
         ModelHolder holder,
         ClassifierMetrics metrics,
+        IOptions<FeedbackOptions> options,
+        ILoggerFactory loggers,
         CancellationToken cancellationToken)
     {
         var (upload, uploadError) = await reader.ReadAsync(request, [CorrectLabelField, PredictedLabelField], cancellationToken);
@@ -117,23 +126,38 @@ public static partial class FeedbackEndpoints
             return new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.UnknownLabel, string.Join("; ", labelErrors)).ToResult(request.HttpContext.Response);
         }
 
-        try
+        // Decoded in full, not just its header: the trainer must never find an unreadable image in the table.
+        var (header, rejection) = decoder.Inspect(upload.File);
+        if (rejection is not null)
         {
-            // Decoded in full, not just its header: the trainer must never find an unreadable image in the table.
-            preprocessor.LoadResized(upload.File).Dispose();
+            return rejection.ToResult(request.HttpContext.Response);
         }
-        catch (ImageRejectedException rejection)
+
+        var (decoded, decodeError) = await decoder.DecodeResizedAsync(upload.File, header!, cancellationToken);
+        if (decodeError is not null)
         {
-            return rejection.ToError().ToResult(request.HttpContext.Response);
+            return decodeError.ToResult(request.HttpContext.Response);
         }
+
+        decoded!.Dispose();
 
         var entry = new FeedbackEntry(correct, predicted, upload.File, ImageHash.Sha256(upload.File), holder.Current?.Version)
         {
             SentBy = CallerName.Of(request.HttpContext),
         };
-        var count = await feedback.AddAsync(entry, cancellationToken);
+        StoredFeedback stored;
+        try
+        {
+            stored = await feedback.AddAsync(entry, cancellationToken);
+        }
+        catch (SqliteException ex) when (StorageFailures.ToError(ex, options.Value.UnavailableRetryAfterSeconds) is { } error)
+        {
+            LogStorageFailure(loggers.CreateLogger(typeof(FeedbackEndpoints)), ex, error.StatusCode);
+            return error.ToResult(request.HttpContext.Response);
+        }
+
         metrics.RecordFeedback(correct.Name(), predicted.Name());
-        return TypedResults.Ok(new FeedbackStoredResponse(true, count));
+        return TypedResults.Ok(new FeedbackStoredResponse(true, stored.Count, stored.Id));
     }
 
     private static async Task<Results<Ok<FeedbackRowsResponse>, JsonHttpResult<ErrorResponse>>> ListRows(
@@ -159,8 +183,22 @@ public static partial class FeedbackEndpoints
         return TypedResults.Ok(new FeedbackDeletedResponse(true, await feedback.CountAsync(cancellationToken)));
     }
 
-    private static async Task<Ok<FeedbackCountResponse>> GetCount(FeedbackWriter feedback, CancellationToken cancellationToken) =>
-        TypedResults.Ok(new FeedbackCountResponse(await feedback.CountAsync(cancellationToken)));
+    private static async Task<Results<Ok<FeedbackCountResponse>, JsonHttpResult<ErrorResponse>>> GetCount(
+        HttpResponse response, FeedbackWriter feedback, IOptions<FeedbackOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return TypedResults.Ok(new FeedbackCountResponse(await feedback.CountAsync(cancellationToken)));
+        }
+        catch (SqliteException ex) when (StorageFailures.ToError(ex, options.Value.UnavailableRetryAfterSeconds) is { } error)
+        {
+            LogStorageFailure(loggers.CreateLogger(typeof(FeedbackEndpoints)), ex, error.StatusCode);
+            return error.ToResult(response);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "the feedback store failed; answered {Status}")]
+    private static partial void LogStorageFailure(ILogger logger, Exception exception, int status);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "feedback row {Id} deleted by {Caller}")]
     private static partial void LogDeleted(ILogger logger, long id, string caller);

@@ -13,6 +13,9 @@ public sealed class FeedbackOptions
     /// <summary>How long a writer waits for another writer's lock before giving up.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>The Retry-After sent when the store cannot write for a while (locked or failing disk).</summary>
+    public int UnavailableRetryAfterSeconds { get; set; } = 5;
+
     /// <summary>Rows older than this many days are deleted (<c>FEEDBACK_RETENTION_DAYS</c>); unset keeps them all.</summary>
     public int? RetentionDays { get; set; }
 

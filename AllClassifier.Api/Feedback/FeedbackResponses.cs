@@ -1,6 +1,7 @@
 namespace AllClassifier.Api.Feedback;
 
-public sealed record FeedbackStoredResponse(bool Stored, long FeedbackCount);
+/// <summary>The original contract (<c>stored</c>, <c>feedback_count</c>) plus the stored row's id.</summary>
+public sealed record FeedbackStoredResponse(bool Stored, long FeedbackCount, long Id);
 
 public sealed record FeedbackCountResponse(long FeedbackCount);
 

@@ -1,24 +1,13 @@
 using System.Threading.RateLimiting;
-using Microsoft.Extensions.Options;
+using AllClassifier.Api.Backpressure;
 using AllClassifier.Api.Serving;
+using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Predict;
 
-/// <summary>
-/// Bounds the inferences running at once (one per core by default) with a short FIFO queue behind them;
-/// a request that finds the queue full is turned away at once instead of piling up until it times out.
-/// </summary>
-public sealed class InferenceGate(IOptions<ModelServingOptions> options) : IDisposable
+/// <summary>Bounds the inferences running at once (one per core by default) with a short queue behind them.</summary>
+public sealed class InferenceGate(IOptions<ModelServingOptions> options)
+    : FifoGate(options.Value.MaxConcurrentInferences, options.Value.QueueLength)
 {
-    private readonly ConcurrencyLimiter _limiter = new(new ConcurrencyLimiterOptions
-    {
-        PermitLimit = options.Value.MaxConcurrentInferences,
-        QueueLimit = options.Value.QueueLength,
-        QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
-    });
-
-    public ValueTask<RateLimitLease> EnterAsync(CancellationToken cancellationToken) =>
-        _limiter.AcquireAsync(1, cancellationToken);
-
-    public void Dispose() => _limiter.Dispose();
+    public ValueTask<RateLimitLease> EnterAsync(CancellationToken cancellationToken) => AcquireAsync(1, cancellationToken);
 }

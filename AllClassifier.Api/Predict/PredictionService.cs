@@ -1,9 +1,9 @@
 using System.Diagnostics;
+using AllClassifier.Api.Decoding;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Explain;
 using AllClassifier.Api.Serving;
 using AllClassifier.Api.Telemetry;
-using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using Microsoft.Extensions.Options;
@@ -18,7 +18,7 @@ public sealed record ExplainRequest(CellClass? Class = null);
 /// prediction with a class activation map.
 /// </summary>
 public sealed class PredictionService(
-    ImagePreprocessor preprocessor,
+    GatedImageDecoder decoder,
     ModelHolder holder,
     InferenceGate gate,
     TensorPool tensors,
@@ -28,14 +28,11 @@ public sealed class PredictionService(
     public async Task<(PredictionResponse? Prediction, ApiError? Error)> PredictAsync(
         byte[] image, ExplainRequest? explain, CancellationToken cancellationToken)
     {
-        try
+        // The header is checked before waiting for a slot: unusable uploads never queue behind real work.
+        var (header, rejection) = decoder.Inspect(image);
+        if (rejection is not null)
         {
-            // The header is checked before waiting for a slot: unusable uploads never queue behind real work.
-            preprocessor.Inspect(image);
-        }
-        catch (ImageRejectedException rejection)
-        {
-            return (null, rejection.ToError());
+            return (null, rejection);
         }
 
         if (holder.Current is null)
@@ -46,10 +43,7 @@ public sealed class PredictionService(
         using var slot = await gate.EnterAsync(cancellationToken);
         if (!slot.IsAcquired)
         {
-            return (null, new ApiError(StatusCodes.Status503ServiceUnavailable, ErrorCodes.Busy, "the server is busy; retry shortly")
-            {
-                RetryAfterSeconds = options.Value.BusyRetryAfterSeconds,
-            });
+            return (null, ApiError.Busy(options.Value.BusyRetryAfterSeconds));
         }
 
         if (!holder.TryAcquire(out var lease))
@@ -72,15 +66,20 @@ public sealed class PredictionService(
             var tensor = tensors.Rent();
             try
             {
+                var (decoded, error) = await decoder.DecodeResizedAsync(image, header!, cancellationToken);
+                if (error is not null)
+                {
+                    return (null, error);
+                }
+
+                using var resized = decoded!;
+                ImagePreprocessor.WriteTensor(resized, tensor);
                 if (explain is null)
                 {
-                    preprocessor.WriteInspectedTensor(image, tensor);
                     return (Respond(classifier.Classify(tensor), lease.Model.Version, started, explanation: null), null);
                 }
 
                 // The overlay is drawn over the same resized image the tensor is made from.
-                using var resized = preprocessor.LoadResized(image);
-                ImagePreprocessor.WriteTensor(resized, tensor);
                 var explained = classifier.Explain(tensor);
                 var classIndex = explain.Class is { } requested ? (int)requested : explained.PredictedClass;
                 var map = explained.Map.ForClass(classIndex);
@@ -90,10 +89,6 @@ public sealed class PredictionService(
                     [.. map.Chunk(explained.Map.Size)],
                     ClassActivationOverlay.RenderPng(resized, map, explained.Map.Size));
                 return (Respond(explained.Probabilities, lease.Model.Version, started, explanation), null);
-            }
-            catch (ImageRejectedException rejection)
-            {
-                return (null, rejection.ToError());
             }
             finally
             {

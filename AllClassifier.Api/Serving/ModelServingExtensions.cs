@@ -1,4 +1,3 @@
-using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Settings;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -23,7 +22,6 @@ public static class ModelServingExtensions
             .ValidateOnStart();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(new ImagePreprocessor());
         builder.Services.AddSingleton<ModelHolder>();
         builder.Services.AddSingleton<ModelLoader>();
         builder.Services.AddHostedService<ChampionWatcher>();

@@ -25,6 +25,13 @@ internal sealed class HttpMetricsMiddleware(RequestDelegate next, HttpMetrics me
             await next(context);
             statusCode = context.Response.StatusCode;
         }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            // The client went away mid-request (a closed tab, a load generator stopping): nobody receives an
+            // answer, so it is counted as the client's doing, not as a server error.
+            statusCode = StatusCodes.Status499ClientClosedRequest;
+            throw;
+        }
         finally
         {
             // An exception escaping here reaches the server as a 500, so it is counted as one.

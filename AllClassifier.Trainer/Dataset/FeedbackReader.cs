@@ -4,15 +4,20 @@ using Microsoft.Data.Sqlite;
 
 namespace AllClassifier.Trainer.Dataset;
 
-/// <summary>A correction sent back by lab staff: the image, its true class and, when the API stored it, the image's hash.</summary>
-public sealed record FeedbackImage(long Id, CellClass Label, byte[] Image, string? Sha256);
+/// <summary>
+/// A correction sent back by lab staff: its row id, true class and, when the API stored it, the image's hash; the
+/// image stays in the table until read (<see cref="FeedbackReader.ReadImage"/>).
+/// </summary>
+public sealed record FeedbackRow(long Id, CellClass Label, string? Sha256);
 
 /// <summary>Feedback rows read from the feedback database, and the rows that could not be used.</summary>
-public sealed record FeedbackBatch(IReadOnlyList<FeedbackImage> Images, IReadOnlyList<string> Skipped, long HighWaterMark);
+public sealed record FeedbackBatch(IReadOnlyList<FeedbackRow> Rows, IReadOnlyList<string> Skipped, long HighWaterMark);
 
 /// <summary>
 /// Reads the API's <see cref="FeedbackTable"/> read-only. A missing file or a database without the table means no
 /// feedback yet; a table written by the original stack (no <c>sha256</c> column) is read without stored hashes.
+/// Images are streamed: the row list holds ids and labels, and each image is read on its own when it is processed,
+/// so memory does not grow with the table.
 /// </summary>
 public static class FeedbackReader
 {
@@ -31,7 +36,8 @@ public static class FeedbackReader
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    public static FeedbackBatch ReadAll(string databasePath)
+    /// <summary>Every row's id and label, without its image.</summary>
+    public static FeedbackBatch ReadRows(string databasePath)
     {
         using var connection = OpenReadOnly(databasePath);
         if (connection is null)
@@ -41,9 +47,11 @@ public static class FeedbackReader
 
         using var command = connection.CreateCommand();
         var sha256 = HasColumn(connection, FeedbackTable.Sha256) ? FeedbackTable.Sha256 : "NULL";
-        command.CommandText = $"SELECT {FeedbackTable.Id}, {FeedbackTable.Correct}, {FeedbackTable.Image}, {sha256} FROM {FeedbackTable.Name} ORDER BY {FeedbackTable.Id}";
+
+        // "img IS NULL" is answered from the record header; the blob's pages are not read.
+        command.CommandText = $"SELECT {FeedbackTable.Id}, {FeedbackTable.Correct}, {FeedbackTable.Image} IS NULL, {sha256} FROM {FeedbackTable.Name} ORDER BY {FeedbackTable.Id}";
         using var reader = command.ExecuteReader();
-        var images = new List<FeedbackImage>();
+        var rows = new List<FeedbackRow>();
         var skipped = new List<string>();
         long highWaterMark = 0;
         while (reader.Read())
@@ -57,16 +65,16 @@ public static class FeedbackReader
                 continue;
             }
 
-            if (reader.IsDBNull(2))
+            if (reader.GetBoolean(2))
             {
                 skipped.Add($"feedback row {id}: no image");
                 continue;
             }
 
-            images.Add(new FeedbackImage(id, label, (byte[])reader.GetValue(2), reader.IsDBNull(3) ? null : reader.GetString(3)));
+            rows.Add(new FeedbackRow(id, label, reader.IsDBNull(3) ? null : reader.GetString(3)));
         }
 
-        return new FeedbackBatch(images, skipped, highWaterMark);
+        return new FeedbackBatch(rows, skipped, highWaterMark);
     }
 
     private static bool HasColumn(SqliteConnection connection, string column)
@@ -77,7 +85,18 @@ public static class FeedbackReader
         return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture) > 0;
     }
 
-    private static SqliteConnection? OpenReadOnly(string databasePath)
+    /// <summary>The image of one row, read through an incremental blob handle into one array of its size.</summary>
+    public static byte[] ReadImage(string databasePath, long id)
+    {
+        using var connection = OpenReadOnly(databasePath, pooling: true)
+            ?? throw new FileNotFoundException("The feedback database or its table is gone.", databasePath);
+        using var blob = new SqliteBlob(connection, FeedbackTable.Name, FeedbackTable.Image, id, readOnly: true);
+        var image = new byte[blob.Length];
+        blob.ReadExactly(image);
+        return image;
+    }
+
+    private static SqliteConnection? OpenReadOnly(string databasePath, bool pooling = false)
     {
         if (!File.Exists(databasePath))
         {
@@ -88,7 +107,7 @@ public static class FeedbackReader
         {
             DataSource = databasePath,
             Mode = SqliteOpenMode.ReadOnly,
-            Pooling = false,
+            Pooling = pooling,
         }.ToString());
         try
         {

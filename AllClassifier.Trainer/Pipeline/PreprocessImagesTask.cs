@@ -1,6 +1,7 @@
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Trainer.Dataset;
+using Microsoft.Data.Sqlite;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Png;
 
@@ -46,7 +47,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
             ?? throw new InvalidOperationException("preprocess_images needs a dataset folder (--data).");
         var work = new WorkDirectory(options.WorkDirectory);
         var files = DatasetScanner.Scan(dataDirectory);
-        var feedback = options.FeedbackDatabase is { } database ? FeedbackReader.ReadAll(database) : new FeedbackBatch([], [], 0);
+        var feedback = options.FeedbackDatabase is { } database ? FeedbackReader.ReadRows(database) : new FeedbackBatch([], [], 0);
         foreach (var skipped in feedback.Skipped)
         {
             reporter.Warning($"Skipped {skipped}.");
@@ -54,7 +55,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
 
         var candidates = files
             .Select(file => new Candidate(file.RelativePath, file.Label, ImageSource.Dataset, () => File.ReadAllBytes(file.Path), null))
-            .Concat(feedback.Images.Select(row => new Candidate($"feedback row {row.Id}", row.Label, ImageSource.Feedback, () => row.Image, row.Sha256)))
+            .Concat(feedback.Rows.Select(row => new Candidate($"feedback row {row.Id}", row.Label, ImageSource.Feedback, () => FeedbackReader.ReadImage(options.FeedbackDatabase!, row.Id), row.Sha256)))
             .ToList();
         if (candidates.Count == 0)
         {
@@ -118,7 +119,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
         {
             return new Outcome(null, null, null, $"Skipped {candidate.Origin}: {ex.Message}");
         }
-        catch (IOException ex)
+        catch (Exception ex) when (ex is IOException or SqliteException)
         {
             return new Outcome(null, null, null, $"Skipped {candidate.Origin}: {ex.Message}");
         }

@@ -24,23 +24,8 @@ public sealed class PrepareCommand : Command<PrepareCommand.Settings>
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
+        var version = BenchModels.RegisterChampion(settings.Registry, seed: 7);
         var random = new Random(7);
-        float[] Values(int n, double scale) => [.. Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * scale))];
-        var head = new ClassifierHead(
-            HeadKind.Softmax,
-            [.. Values(512, 1.0).Select(Math.Abs)],
-            [.. Enumerable.Range(0, 512).Select(_ => (float)(0.5 + random.NextDouble()))],
-            [new DenseLayer(512, 4, Values(2048, 0.2), Values(4, 0.5))]);
-        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head);
-        var registry = new LocalModelRegistry(settings.Registry);
-        var version = registry.Register(model, _ => new ModelCard
-        {
-            RunId = "bench",
-            Created = DateTimeOffset.UtcNow,
-            Metrics = new EvaluationMetrics(),
-            TrainingDataHash = "bench",
-        });
-        registry.SetAlias(version.Version);
 
         using var image = new Image<Rgb24>(224, 224);
         image.ProcessPixelRows(rows =>

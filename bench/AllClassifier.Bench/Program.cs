@@ -6,6 +6,9 @@ app.Configure(config =>
 {
     config.SetApplicationName("allclassifier-bench");
     config.AddCommand<PrepareCommand>("prepare").WithDescription("Registers a composed model as champion in a new registry and writes a test image.");
+    config.AddCommand<SwapCommand>("swap").WithDescription("Registers a new composed model and makes it champion.");
+    config.AddCommand<FlatPngCommand>("flat-png").WithDescription("Writes a flat PNG of the given size.");
+    config.AddCommand<FeedbackTableCommand>("feedback-table").WithDescription("Fills a feedback table with large, distinct images through the API's store.");
     config.AddCommand<RawScorerCommand>("raw").WithDescription("Measures the in-process scorer: latency on one thread and images/s on every core.");
 });
 return app.Run(args);

@@ -1,5 +1,7 @@
+using System.Buffers.Binary;
 using AllClassifier.Model.Imaging;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats.Bmp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
@@ -8,21 +10,66 @@ namespace AllClassifier.Model.Tests.Imaging;
 
 public sealed class ImageCompletenessTests
 {
+    private readonly ImagePreprocessor _preprocessor = new();
+
     [Theory]
     [InlineData("jpeg")]
     [InlineData("png")]
+    [InlineData("bmp")]
     public void Whole_files_pass_and_files_cut_short_are_refused_as_corrupt(string format)
     {
         var bytes = Encode(format);
-        var preprocessor = new ImagePreprocessor();
 
-        Assert.Equal(64, preprocessor.Inspect(bytes).Width);
-        foreach (var fraction in new[] { 0.3, 0.6, 0.95 })
+        Assert.Equal(64, _preprocessor.Inspect(bytes).Width);
+        _preprocessor.LoadResized(bytes).Dispose();
+        foreach (var fraction in new[] { 0.3, 0.6, 0.95, 0.999 })
         {
             var cut = bytes[..(int)(bytes.Length * fraction)];
-            var rejection = Assert.Throws<ImageRejectedException>(() => preprocessor.LoadResized(cut));
-            Assert.Equal(ImageRejection.Corrupt, rejection.Reason);
+            AssertCorrupt(cut);
         }
+    }
+
+    [Fact]
+    public void A_png_cut_short_is_refused_even_when_it_ends_with_the_bytes_IEND()
+    {
+        var png = Encode("png");
+        var cut = png[..(png.Length / 2)];
+
+        AssertCorrupt([.. cut, .. "IEND"u8]);
+        AssertCorrupt([.. cut, .. png[^12..]]);
+    }
+
+    [Fact]
+    public void A_png_with_bytes_after_its_IEND_chunk_is_refused()
+    {
+        var png = Encode("png");
+
+        AssertCorrupt([.. png, 0, 0, 0, 0]);
+    }
+
+    [Fact]
+    public void A_cut_bmp_is_refused_when_its_file_size_field_was_left_zero()
+    {
+        var bmp = Encode("bmp");
+        BinaryPrimitives.WriteUInt32LittleEndian(bmp.AsSpan(2), 0);
+        _preprocessor.LoadResized(bmp).Dispose();
+
+        AssertCorrupt(bmp[..^64]);
+    }
+
+    [Fact]
+    public void A_bmp_whose_header_claims_more_bytes_than_the_file_holds_is_refused()
+    {
+        var bmp = Encode("bmp");
+        BinaryPrimitives.WriteUInt32LittleEndian(bmp.AsSpan(2), (uint)bmp.Length + 1);
+
+        AssertCorrupt(bmp);
+    }
+
+    private void AssertCorrupt(byte[] bytes)
+    {
+        var rejection = Assert.Throws<ImageRejectedException>(() => _preprocessor.LoadResized(bytes));
+        Assert.Equal(ImageRejection.Corrupt, rejection.Reason);
     }
 
     private static byte[] Encode(string format)
@@ -40,13 +87,17 @@ public sealed class ImageCompletenessTests
             }
         });
         using var stream = new MemoryStream();
-        if (format == "png")
+        switch (format)
         {
-            image.Save(stream, new PngEncoder());
-        }
-        else
-        {
-            image.Save(stream, new JpegEncoder { Quality = 90 });
+            case "png":
+                image.Save(stream, new PngEncoder());
+                break;
+            case "bmp":
+                image.Save(stream, new BmpEncoder { BitsPerPixel = BmpBitsPerPixel.Pixel24 });
+                break;
+            default:
+                image.Save(stream, new JpegEncoder { Quality = 90 });
+                break;
         }
 
         return stream.ToArray();

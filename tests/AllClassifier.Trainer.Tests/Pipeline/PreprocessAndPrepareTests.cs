@@ -81,16 +81,16 @@ public sealed class PreprocessAndPrepareTests : IDisposable
         var work = new WorkDirectory(Options.WorkDirectory);
         Assert.True(File.Exists(Path.Combine(work.Processed, "Pro", $"{stored}.png")));
         Assert.False(File.Exists(Path.Combine(work.Processed, "Pro", $"{ImageHash.Sha256(image)}.png")));
-        Assert.Equal(stored, Assert.Single(FeedbackReader.ReadAll(apiDatabase).Images).Sha256);
+        Assert.Equal(stored, Assert.Single(FeedbackReader.ReadRows(apiDatabase).Rows).Sha256);
     }
 
     [Fact]
     public void Rows_of_the_original_five_column_table_are_read_without_a_stored_hash()
     {
-        var batch = FeedbackReader.ReadAll(FeedbackPath);
+        var batch = FeedbackReader.ReadRows(FeedbackPath);
 
-        Assert.All(batch.Images, row => Assert.Null(row.Sha256));
-        Assert.Equal(2, batch.Images.Count);
+        Assert.All(batch.Rows, row => Assert.Null(row.Sha256));
+        Assert.Equal(2, batch.Rows.Count);
     }
 
     [Fact]

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Soak: mixed traffic (3 /predict : 1 /feedback) at 8 connections for MINUTES minutes (default 10), with a new
+# champion registered and swapped in every minute. Prints RSS each minute; targets: zero 5xx, and RSS at the end
+# within 10% of RSS after the first minute. Needs wrk (apt-get install wrk).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source bench/lib.sh
+
+minutes="${MINUTES:-10}"
+command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
+work="$(mktemp -d)"
+wrk_pid=""
+trap '[ -n "$wrk_pid" ] && kill "$wrk_pid" 2>/dev/null; stop_api; rm -rf "$work"' EXIT
+echo "== building (Release); load average $(load_average) on $(nproc) cores"
+build_api_and_bench
+bench prepare --registry "$work/registry" --image "$work/smear.jpg" >/dev/null
+start_api "$work"
+echo "API at $url; RSS at start $(rss_mib "$api_pid" VmRSS) MiB"
+
+export BENCH_IMAGE="$work/smear.jpg"
+wrk -t2 -c8 -d"$((minutes * 60))s" --timeout 30s -s bench/soak.lua "$url" >"$work/wrk.out" 2>&1 &
+wrk_pid=$!
+started=$SECONDS
+first_minute_rss=""
+for minute in $(seq 1 "$minutes"); do
+  sleep $((started + minute * 60 - SECONDS))
+  rss=$(rss_mib "$api_pid" VmRSS)
+  [ "$minute" -eq 1 ] && first_minute_rss=$rss
+  echo "minute $minute: RSS ${rss} MiB, 5xx so far $(server_errors), load average $(load_average)"
+  # A promotion every minute (not after the last): the API loads, probes and swaps in the new champion.
+  if [ "$minute" -lt "$minutes" ]; then bench swap --registry "$work/registry" --seed "$((100 + minute))" >/dev/null; fi
+done
+wait "$wrk_pid" || true
+wrk_pid=""
+summary="$(grep '^WRK ' "$work/wrk.out" || cat "$work/wrk.out")"
+end_rss=$(rss_mib "$api_pid" VmRSS)
+errors=$(server_errors)
+echo "$summary"
+echo "serving version $(curl -s "$url/model" | sed -n 's/.*"version": *\([0-9]*\).*/\1/p' | head -n 1); feedback rows $(curl -s "$url/feedback/count")"
+awk -v first="$first_minute_rss" -v last="$end_rss" -v errors="$errors" -v peak="$(rss_mib "$api_pid" VmHWM)" 'BEGIN {
+  drift = 100 * (last - first) / first;
+  printf "RSS after minute 1: %d MiB, at the end: %d MiB (%+.1f%%, target within 10%%), peak %d MiB; 5xx: %d (target 0): %s\n",
+    first, last, drift, peak, errors, ((drift <= 10 && drift >= -10 && errors == 0) ? "met" : "NOT met");
+}'
