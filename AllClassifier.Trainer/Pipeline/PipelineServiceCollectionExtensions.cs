@@ -23,7 +23,9 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<FeatureExtractor>();
         services.TryAddSingleton<ModelEvaluator>();
         services.TryAddSingleton<FeedbackSensor>();
-        services.AddSingleton<IPipelineTask, WaitFeedbackTask>();
+        // The worker runs wait_feedback itself, so the task is also resolvable as what it is.
+        services.AddSingleton<WaitFeedbackTask>();
+        services.AddSingleton<IPipelineTask>(provider => provider.GetRequiredService<WaitFeedbackTask>());
         services.AddSingleton<IPipelineTask, PreprocessImagesTask>();
         services.AddSingleton<IPipelineTask, PrepareDataTask>();
         services.AddSingleton<IPipelineTask, TrainClassifierTask>();

@@ -20,7 +20,7 @@ namespace AllClassifier.Trainer.Worker;
 public sealed class RetrainingWorker(
     IOptions<WorkerOptions> options,
     ITrainingPipeline pipeline,
-    FeedbackSensor sensor,
+    WaitFeedbackTask waitFeedback,
     TimeProvider timeProvider,
     WorkerStatus status,
     ILogger<RetrainingWorker> logger) : BackgroundService
@@ -45,7 +45,7 @@ public sealed class RetrainingWorker(
             try
             {
                 outcome = HasUsableChampion(registry)
-                    ? await WaitAndRetrainAsync(settings, registry, reporter, stoppingToken)
+                    ? await WaitAndRetrainAsync(settings, reporter, stoppingToken)
                     : await TrainFirstModelAsync(settings, registry, reporter, stoppingToken);
             }
             catch (Exception ex) when (!stoppingToken.IsCancellationRequested)
@@ -91,25 +91,28 @@ public sealed class RetrainingWorker(
         return TrainAsync(settings, reporter, stoppingToken);
     }
 
-    private async Task<RunOutcome> WaitAndRetrainAsync(WorkerOptions settings, LocalModelRegistry registry, LoggingPipelineReporter reporter, CancellationToken stoppingToken)
+    private async Task<RunOutcome> WaitAndRetrainAsync(WorkerOptions settings, LoggingPipelineReporter reporter, CancellationToken stoppingToken)
     {
         status.Enter(WorkerActivity.WaitingForFeedback);
-        var result = await sensor.WaitAsync(
-            new SensorOptions
+        var waitOptions = new PipelineOptions
+        {
+            WorkDirectory = settings.WorkDirectory,
+            RegistryDirectory = settings.RegistryDirectory,
+            Sensor = new SensorOptions
             {
                 FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
                 Threshold = settings.FeedbackThreshold,
                 PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
                 Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
             },
-            FeedbackSensor.HighWaterMark(registry),
-            poke => logger.LogInformation(
-                "wait_feedback poke {Poke}: {Rows} of {Threshold} new feedback rows after id {AfterId}",
-                poke.Number, poke.NewRows, poke.Threshold, poke.AfterId),
-            stoppingToken);
-        if (!result.Reached)
+        };
+        try
         {
-            logger.LogInformation("wait_feedback timed out with {Rows} new rows; waiting again", result.NewRows);
+            await waitFeedback.ExecuteAsync(waitOptions, reporter, stoppingToken);
+        }
+        catch (TimeoutException timeout)
+        {
+            logger.LogInformation("wait_feedback gave up ({Reason}); waiting again", timeout.Message);
             return RunOutcome.NotStarted;
         }
 
