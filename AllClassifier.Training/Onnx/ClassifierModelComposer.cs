@@ -1,6 +1,7 @@
 using AllClassifier.Model.Inference;
 using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Training.Quantization;
 using Google.Protobuf;
 
 namespace AllClassifier.Training.Onnx;
@@ -27,8 +28,8 @@ public static class ClassifierModelComposer
     public const string BatchDimension = "batch";
     public const int FeatureCount = 512;
 
-    // Both shipped graphs are opset 8 (a CNTK export). Nodes added here must exist at opset 8, and the
-    // opset must not be raised: BatchNormalization's semantics change after it.
+    // Both shipped graphs are opset 8 (a CNTK export). Nodes added here must exist at opset 8 and mean the same at
+    // opset 13: the INT8 backbone raises the opset after folding the two ops whose semantics change (BatchNormalization, Split).
     private const long OpsetVersion = 8;
 
     // IR 4 lets initializers stay out of the graph inputs, so the model has exactly one input.
@@ -43,7 +44,8 @@ public static class ClassifierModelComposer
         BackboneFiles backbone,
         ClassifierHead head,
         IReadOnlyDictionary<string, string>? metadata = null,
-        ClassifierHead? linearProbe = null)
+        ClassifierHead? linearProbe = null,
+        ActivationRanges? int8Backbone = null)
     {
         ValidateHead(head, nameof(head));
         var camHead = head.Layers.Count == 1 ? head : linearProbe;
@@ -56,7 +58,7 @@ public static class ClassifierModelComposer
             }
         }
 
-        var (model, featureMap) = ComposeBackbone(backbone);
+        var (model, featureMap) = ComposeBackbone(backbone, int8Backbone);
         AppendHead(model.Graph, head);
         var allMetadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>());
         if (camHead is not null)
@@ -71,8 +73,20 @@ public static class ClassifierModelComposer
         return model.ToByteArray();
     }
 
-    /// <summary>The backbone alone (output <see cref="FeaturesName"/>), used to compute training features.</summary>
-    public static byte[] ComposeFeatureExtractor(BackboneFiles backbone) => ComposeBackbone(backbone).Model.ToByteArray();
+    /// <summary>
+    /// The backbone alone (output <see cref="FeaturesName"/>), used to compute training features: fp32, or INT8 with
+    /// <paramref name="int8Backbone"/>'s calibrated activation ranges.
+    /// </summary>
+    public static byte[] ComposeFeatureExtractor(BackboneFiles backbone, ActivationRanges? int8Backbone = null) =>
+        ComposeBackbone(backbone, int8Backbone).Model.ToByteArray();
+
+    /// <summary>The fp32 backbone with BatchNorm and the channel reorder folded, at opset 13: what INT8 calibration runs.</summary>
+    internal static ModelProto ComposePreparedBackbone(BackboneFiles backbone)
+    {
+        var model = ComposeBackbone(backbone, null).Model;
+        BackbonePreparation.Prepare(model);
+        return model;
+    }
 
     private static void ValidateHead(ClassifierHead head, string parameterName)
     {
@@ -84,7 +98,7 @@ public static class ClassifierModelComposer
     }
 
     /// <summary>The composed backbone and the name of its last feature map, the input of the global pooling.</summary>
-    private static (ModelProto Model, string FeatureMap) ComposeBackbone(BackboneFiles backbone)
+    private static (ModelProto Model, string FeatureMap) ComposeBackbone(BackboneFiles backbone, ActivationRanges? int8Backbone)
     {
         var preprocess = ModelProto.Parser.ParseFrom(File.ReadAllBytes(backbone.PreprocessPath));
         var resnet = ModelProto.Parser.ParseFrom(File.ReadAllBytes(backbone.ResNet18Path));
@@ -112,6 +126,12 @@ public static class ClassifierModelComposer
             Graph = graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
+        if (int8Backbone is not null)
+        {
+            BackbonePreparation.Prepare(model);
+            BackboneQuantizer.Quantize(model, int8Backbone);
+        }
+
         return (model, featureMap);
     }
 
