@@ -4,9 +4,19 @@ using AllClassifier.Api.Serving;
 
 namespace AllClassifier.Api.Predict;
 
+/// <summary>A granted (or refused) place to run one inference, and whether it may use every core.</summary>
+public readonly record struct InferenceSlot(RateLimitLease Lease, bool WholeMachine) : IDisposable
+{
+    public bool IsAcquired => Lease.IsAcquired;
+
+    public void Dispose() => Lease.Dispose();
+}
+
 /// <summary>
-/// Bounds the inferences running at once (one per core by default) with a short FIFO queue behind them;
-/// a request that finds the queue full is turned away at once instead of piling up until it times out.
+/// Hands out the cores inference may use (one permit per core) with a short FIFO queue behind them: an inference
+/// that finds every core free and nobody waiting takes them all and runs on the whole-machine session; otherwise it
+/// takes one. ONNX Runtime therefore never runs more threads than cores, and a request that finds the queue full is
+/// turned away at once instead of piling up until it times out.
 /// </summary>
 public sealed class InferenceGate(IOptions<ModelServingOptions> options) : IDisposable
 {
@@ -17,8 +27,24 @@ public sealed class InferenceGate(IOptions<ModelServingOptions> options) : IDisp
         QueueProcessingOrder = QueueProcessingOrder.OldestFirst,
     });
 
-    public ValueTask<RateLimitLease> EnterAsync(CancellationToken cancellationToken) =>
-        _limiter.AcquireAsync(1, cancellationToken);
+    private readonly int _wholeMachinePermits = options.Value.WholeMachineInferences ? options.Value.MaxConcurrentInferences : 0;
+
+    public async ValueTask<InferenceSlot> EnterAsync(CancellationToken cancellationToken)
+    {
+        // With the oldest-first queue, an attempt for every permit fails while anyone is queued: idle means idle.
+        if (_wholeMachinePermits > 0)
+        {
+            var everything = _limiter.AttemptAcquire(_wholeMachinePermits);
+            if (everything.IsAcquired)
+            {
+                return new InferenceSlot(everything, WholeMachine: true);
+            }
+
+            everything.Dispose();
+        }
+
+        return new InferenceSlot(await _limiter.AcquireAsync(1, cancellationToken), WholeMachine: false);
+    }
 
     public void Dispose() => _limiter.Dispose();
 }
