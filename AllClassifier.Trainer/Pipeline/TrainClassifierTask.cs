@@ -139,7 +139,9 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         {
             // The INT8 candidate's head is trained on the features its own backbone produces; test_classifier decides
             // which of the two candidates is served.
-            var calibration = train.Take(Math.Max(1, options.Int8.CalibrationImages))
+            // Evenly spaced through the manifest, so every class is seen whatever order the manifest is in.
+            var stride = Math.Max(1, train.Count / Math.Max(1, options.Int8.CalibrationImages));
+            var calibration = train.Where((_, index) => index % stride == 0).Take(options.Int8.CalibrationImages)
                 .Select(entry => preprocessor.ToTensor(File.ReadAllBytes(work.Resolve(entry.Path))));
             var ranges = BackboneCalibrator.Calibrate(BackboneFiles.InDirectory(), calibration, Environment.ProcessorCount);
             WorkDirectory.WriteJson(files.Int8Calibration, ranges);

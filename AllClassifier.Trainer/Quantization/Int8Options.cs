@@ -5,7 +5,7 @@ public sealed record Int8Options
 {
     public bool Enabled { get; init; } = true;
 
-    /// <summary>Training images (original view, manifest order) whose activations set the quantisation ranges.</summary>
+    /// <summary>Training images (original view, evenly spaced through the manifest) whose activations set the quantisation ranges.</summary>
     public int CalibrationImages { get; init; } = 32;
 
     /// <summary>The INT8 model is served only if its test macro-F1 is at most this far below the fp32 model's.</summary>
