@@ -2,6 +2,7 @@ using AllClassifier.Model.Inference;
 using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx.Proto;
 using AllClassifier.Training.Quantization;
+using static AllClassifier.Training.Onnx.OnnxNodes;
 using Google.Protobuf;
 
 namespace AllClassifier.Training.Onnx;
@@ -177,8 +178,8 @@ public static class ClassifierModelComposer
             var layer = layers[i];
             var weightName = $"head/dense{i}/weight";
             var biasName = $"head/dense{i}/bias";
-            graph.Initializer.Add(FloatTensor(weightName, layer.Weights, layer.Outputs, layer.Inputs));
-            graph.Initializer.Add(FloatTensor(biasName, layer.Bias, layer.Outputs));
+            graph.Initializer.Add(OnnxTensors.Float(weightName, layer.Weights, layer.Outputs, layer.Inputs));
+            graph.Initializer.Add(OnnxTensors.Float(biasName, layer.Bias, layer.Outputs));
             var output = i == layers.Count - 1 ? "head/logits" : $"head/dense{i}/output";
             graph.Node.Add(Node("Gemm", $"head/dense{i}", [current, weightName, biasName], [output], IntAttribute("transB", 1)));
             current = output;
@@ -202,7 +203,7 @@ public static class ClassifierModelComposer
     {
         var layer = linearHead.FoldedLayers()[0];
         const string weightName = "cam/weight";
-        graph.Initializer.Add(FloatTensor(weightName, layer.Weights, layer.Outputs, layer.Inputs, 1, 1));
+        graph.Initializer.Add(OnnxTensors.Float(weightName, layer.Weights, layer.Outputs, layer.Inputs, 1, 1));
         graph.Node.Add(Node(
             "Conv",
             "cam/conv",
@@ -219,33 +220,6 @@ public static class ClassifierModelComposer
         {
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         }
-    }
-
-    private static NodeProto Node(string opType, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = opType, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto IntAttribute(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto IntsAttribute(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
-    private static TensorProto FloatTensor(string name, float[] values, params long[] dims)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        tensor.Dims.AddRange(dims);
-        tensor.FloatData.AddRange(values);
-        return tensor;
     }
 
     private static ValueInfoProto TensorValue(string name, string batchDimension, params long[] dims)

@@ -1,3 +1,4 @@
+using AllClassifier.Training.Onnx;
 using AllClassifier.Training.Onnx.Proto;
 
 namespace AllClassifier.Training.Quantization;

@@ -1,4 +1,6 @@
 using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Training.Onnx;
+using static AllClassifier.Training.Onnx.OnnxNodes;
 using static AllClassifier.Training.Quantization.BackbonePreparation;
 
 namespace AllClassifier.Training.Quantization;
@@ -184,14 +186,5 @@ internal static class BackboneQuantizer
         conv.Input[2] = biasPrefix + "/dequantized";
     }
 
-    private static AttributeProto AxisZero() => new() { Name = "axis", Type = AttributeProto.Types.AttributeType.Int, I = 0 };
-
-    private static NodeProto Node(string opType, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = opType, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
+    private static AttributeProto AxisZero() => IntAttribute("axis", 0);
 }

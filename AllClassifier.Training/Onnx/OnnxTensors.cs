@@ -1,9 +1,9 @@
 using AllClassifier.Training.Onnx.Proto;
 using Google.Protobuf;
 
-namespace AllClassifier.Training.Quantization;
+namespace AllClassifier.Training.Onnx;
 
-/// <summary>Reading and writing the initializer tensors the quantiser rewrites.</summary>
+/// <summary>Reading and writing initializer tensors of composed and quantised graphs.</summary>
 internal static class OnnxTensors
 {
     public static float[] Floats(TensorProto tensor)
@@ -46,5 +46,28 @@ internal static class OnnxTensors
         tensor.Dims.AddRange(dims);
         tensor.Int32Data.AddRange(values);
         return tensor;
+    }
+}
+
+/// <summary>Graph nodes with the attribute types ONNX requires to be set.</summary>
+internal static class OnnxNodes
+{
+    public static NodeProto Node(string opType, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes)
+    {
+        var node = new NodeProto { OpType = opType, Name = name };
+        node.Input.AddRange(inputs);
+        node.Output.AddRange(outputs);
+        node.Attribute.AddRange(attributes);
+        return node;
+    }
+
+    public static AttributeProto IntAttribute(string name, long value) =>
+        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
+
+    public static AttributeProto IntsAttribute(string name, params long[] values)
+    {
+        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
+        attribute.Ints.AddRange(values);
+        return attribute;
     }
 }
