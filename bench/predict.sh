@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
-# Benchmarks POST /predict over HTTP against the in-process scorer on the same machine, in the same run.
+# Benchmarks POST /predict over HTTP against the in-process scorer on the same machine, in the same run, for the
+# fp32 and the INT8 backbone.
 #   bench/predict.sh                 # 15 s per connection count
-#   DURATION=30 bench/predict.sh
-# Needs wrk (apt-get install wrk). Builds Release, registers a composed ResNet18 model in a temporary registry,
-# starts the API on 127.0.0.1 (a free port), drives it at 1, 4 and 16 connections, then measures what explaining
-# adds (/predict, /predict?explain=true and /explain in turn, one request at a time), then stops it.
+#   DURATION=30 PRECISIONS="int8" bench/predict.sh
+# Needs wrk (apt-get install wrk). Builds Release; per precision registers a composed ResNet18 model in a temporary
+# registry, measures the raw scorer (1 and all threads, per-stage times, CPU per image), starts the API on
+# 127.0.0.1 (a free port), drives it at 1, 4 and 16 connections and samples its RSS under 16 connections. Then,
+# for the last precision, measures what explaining adds (/predict, /predict?explain=true and /explain in turn).
+# When the Python peer's Debian packages are installed (../shared/peer-fastapi/README.md), finishes with its RATIO
+# line against the last precision's registry and 64 distinct generated smears.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 duration="${DURATION:-15}"
+precisions="${PRECISIONS:-fp32 int8}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
 echo "== building (Release); load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
@@ -25,18 +30,33 @@ cleanup() {
 }
 trap cleanup EXIT
 
-echo "== preparing a registry with a composed model"
-dotnet "$bench_dir/AllClassifier.Bench.dll" prepare --registry "$work/registry" --image "$work/smear.jpg"
+# Peak RSS of the API while wrk drives it at 16 connections, sampled every 0.5 s into $work/rss.
+sample_rss() {
+  local peak=0 now
+  for _ in $(seq 1 $(( duration * 2 ))); do
+    now="$(awk '/VmRSS/ { print int($2 / 1024) }' "/proc/$api_pid/status" 2>/dev/null || echo 0)"
+    [ "$now" -gt "$peak" ] && peak=$now
+    sleep 0.5
+  done
+  echo "$peak" >"$work/rss"
+}
 
-echo "== raw in-process scorer (${duration} s)"
-raw="$(dotnet "$bench_dir/AllClassifier.Bench.dll" raw --registry "$work/registry" --image "$work/smear.jpg" --seconds "$duration")"
+declare -A summary
+last="${precisions##* }"
+for precision in $precisions; do
+echo "== preparing a registry with a composed $precision model"
+dotnet "$bench_dir/AllClassifier.Bench.dll" prepare --registry "$work/registry-$precision" --image "$work/smear.jpg" \
+  --precision "$precision" --smears "$work/smears"
+
+echo "== raw in-process scorer, $precision (${duration} s)"
+raw="$(dotnet "$bench_dir/AllClassifier.Bench.dll" raw --registry "$work/registry-$precision" --image "$work/smear.jpg" --seconds "$duration")"
 echo "$raw" | grep -v '^RAW '
 raw_line="$(echo "$raw" | grep '^RAW ')"
 raw_value() { sed -n "s/.*$1=\([0-9.]*\).*/\1/p" <<<"$raw_line"; }
 
-echo "== starting the API (Release)"
+echo "== starting the API (Release), $precision"
 # The load generator is one client on one address: the per-caller rate limit would measure itself.
-env RateLimiting__Enabled=false MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" ASPNETCORE_URLS="http://127.0.0.1:0" \
+env RateLimiting__Enabled=false MODEL_REGISTRY_DIR="$work/registry-$precision" FEEDBACK_DIR="$work/feedback" ASPNETCORE_URLS="http://127.0.0.1:0" \
   Logging__LogLevel__Default=Warning "Logging__LogLevel__Microsoft.Hosting.Lifetime=Information" \
   dotnet "$api_dir/AllClassifier.Api.dll" >"$work/api.log" 2>&1 &
 api_pid=$!
@@ -66,7 +86,10 @@ declare -A rps p50 p95 p99
 split_request_ms="?"; split_inference_ms="?"
 for connections in 1 4 16; do
   [ "$connections" -eq 1 ] && read -r rs0 rc0 is0 ic0 < <(server_sums)
+  sampler=""
+  if [ "$connections" -eq 16 ]; then sample_rss & sampler=$!; fi
   line="$(wrk -t1 -c"$connections" -d"${duration}s" --timeout 30s -s bench/predict.lua "$url/predict" | grep '^WRK ')"
+  if [ -n "$sampler" ]; then wait "$sampler"; fi
   echo "c=$connections: $line"
   if [ "$connections" -eq 1 ]; then
     read -r rs1 rc1 is1 ic1 < <(server_sums)
@@ -77,6 +100,14 @@ for connections in 1 4 16; do
     value="$(sed -n "s/.* $key=\([0-9.]*\).*/\1/p" <<<"$line")"
     case "$key" in rps) rps[$connections]=$value ;; p50_ms) p50[$connections]=$value ;; p95_ms) p95[$connections]=$value ;; p99_ms) p99[$connections]=$value ;; esac
   done
+done
+
+echo "c=16 peak API RSS: $(cat "$work/rss") MB"
+summary[$precision]="$(printf 'rps c1 %s c4 %s c16 %s | p50 c1 %s ms | raw %s img/s, %s CPU ms/img, p50 1 thread %s ms, all threads %s ms | RSS@16 %s MB' \
+  "${rps[1]}" "${rps[4]}" "${rps[16]}" "${p50[1]}" "$(raw_value ips_full)" "$(raw_value cpu_full_ms)" "$(raw_value p50_score_ms)" "$(raw_value p50_score_wide_ms)" "$(cat "$work/rss")")"
+if [ "$precision" != "$last" ]; then
+  kill "$api_pid"; wait "$api_pid" 2>/dev/null || true; api_pid=""
+fi
 done
 
 # What explaining adds, one request at a time: /predict, /predict?explain=true and /explain in turn, so each round
@@ -109,8 +140,21 @@ json_extra="$(awk '{ print 1000 * ($2 - $1) }' "$work/explain.tsv" | median)"
 png_extra="$(awk '{ print 1000 * ($3 - $1) }' "$work/explain.tsv" | median)"
 echo "explaining, ${rounds} alternating rounds at 1 connection: /predict median ${plain_ms} ms; /predict?explain=true adds ${json_extra} ms (${explain_bytes} bytes of JSON); /explain adds ${png_extra} ms (${png_bytes} bytes of PNG)"
 
+echo
+echo "== fp32 vs INT8 (load average now $(cut -d' ' -f1-3 /proc/loadavg))"
+for precision in $precisions; do echo "$precision: ${summary[$precision]}"; done
+
 awk -v http="${rps[16]}" -v raw="$ips_score" -v p50="${p50[1]}" -v rawp50="$p50_score" 'BEGIN {
   ratio = 100 * http / raw; extra = p50 - rawp50;
   printf "throughput at 16 connections: %.1f%% of the raw scorer (target >= 90%%): %s\n", ratio, (ratio >= 90 ? "met" : "NOT met");
   printf "p50 at 1 connection: raw + %.1f ms (target <= raw + 5 ms): %s\n", extra, (extra <= 5 ? "met" : "NOT met");
 }'
+
+kill "$api_pid"; wait "$api_pid" 2>/dev/null || true; api_pid=""
+if /usr/bin/python3 -c 'import fastapi, uvicorn, multipart, torch, torchvision, PIL' 2>/dev/null && [ -f ../shared/peer-fastapi/ratio.sh ]; then
+  echo
+  echo "== the Python peer, side by side (../shared/peer-fastapi/ratio.sh, $last model; load average $(cut -d' ' -f1-3 /proc/loadavg))"
+  REGISTRY="$work/registry-$last" IMAGES_DIR="$work/smears" bash ../shared/peer-fastapi/ratio.sh | tee "$work/ratio.log" | grep -E '^RATIO|peer|ours' || true
+else
+  echo "(the Python peer's packages are not installed: no RATIO line; see ../shared/peer-fastapi/README.md)"
+fi

@@ -24,6 +24,9 @@ public abstract class FifoGate(int permitLimit, int queueLimit) : IDisposable
         GC.SuppressFinalize(this);
     }
 
+    /// <summary>Takes the permits only if they are free now and nobody is queued; never waits.</summary>
+    protected RateLimitLease AttemptAcquire(int permits) => _limiter.AttemptAcquire(permits);
+
     protected ValueTask<RateLimitLease> AcquireAsync(int permits, CancellationToken cancellationToken) =>
         _limiter.AcquireAsync(permits, cancellationToken);
 }

@@ -53,7 +53,7 @@ public sealed class PredictionService(
 
         using (lease)
         {
-            var classifier = lease.Model.Classifier;
+            var classifier = lease.Model.ClassifierFor(slot.WholeMachine);
             if (explain is not null && !classifier.HasClassActivationMap)
             {
                 return (null, new ApiError(

@@ -17,16 +17,24 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
     /// </summary>
     public ServedModel Load(RegisteredVersion version)
     {
-        // The session is built from the bytes that were hashed, so a file replaced meanwhile cannot slip in.
-        var classifier = OnnxClassifier.Load(version.ReadVerifiedModel(), new ScorerOptions { IntraOpThreads = options.Value.IntraOpThreads });
+        // The sessions are built from the bytes that were hashed, so a file replaced meanwhile cannot slip in.
+        var model = version.ReadVerifiedModel();
+        var serving = options.Value;
+        var loaded = new List<OnnxClassifier>();
         try
         {
-            Probe(classifier);
-            return new ServedModel(classifier, version);
+            loaded.Add(OnnxClassifier.Load(model, new ScorerOptions { IntraOpThreads = serving.IntraOpThreads }));
+            if (serving.WholeMachineInferences)
+            {
+                loaded.Add(OnnxClassifier.Load(model, new ScorerOptions { IntraOpThreads = serving.MaxConcurrentInferences }));
+            }
+
+            loaded.ForEach(Probe);
+            return new ServedModel(loaded[0], version, loaded.ElementAtOrDefault(1));
         }
         catch
         {
-            classifier.Dispose();
+            loaded.ForEach(classifier => classifier.Dispose());
             throw;
         }
     }

@@ -7,7 +7,15 @@ namespace AllClassifier.Api.Serving;
 /// A loaded model version with a reference count: the holder owns one reference and each request in flight
 /// one more, so a replaced session is disposed only after its last request finishes.
 /// </summary>
-public sealed class ServedModel(OnnxClassifier classifier, RegisteredVersion registered)
+/// <remarks>
+/// <paramref name="classifier"/> runs one inference on one core; <paramref name="wholeMachineClassifier"/>, when
+/// there is one, is the same model with an ONNX thread per core for a request that finds the machine idle. ONNX
+/// Runtime has no per-run thread count, hence two sessions; the INT8 model's 17 MB of weights make the second cheap.
+/// </remarks>
+public sealed class ServedModel(
+    OnnxClassifier classifier,
+    RegisteredVersion registered,
+    OnnxClassifier? wholeMachineClassifier = null)
 {
     private int _references = 1;
 
@@ -18,6 +26,10 @@ public sealed class ServedModel(OnnxClassifier classifier, RegisteredVersion reg
     public ModelCard Card => registered.Card;
 
     public string ConfusionMatrixPath => registered.ConfusionMatrixPath;
+
+    /// <summary>The session for an inference granted the whole machine, or the one-core session.</summary>
+    public OnnxClassifier ClassifierFor(bool wholeMachine) =>
+        wholeMachine && wholeMachineClassifier is not null ? wholeMachineClassifier : Classifier;
 
     internal bool TryAddReference()
     {
@@ -41,6 +53,7 @@ public sealed class ServedModel(OnnxClassifier classifier, RegisteredVersion reg
         if (Interlocked.Decrement(ref _references) == 0)
         {
             Classifier.Dispose();
+            wholeMachineClassifier?.Dispose();
         }
     }
 }

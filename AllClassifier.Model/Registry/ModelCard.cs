@@ -29,6 +29,15 @@ public sealed record ModelCard
 
     public required EvaluationMetrics Metrics { get; init; }
 
+    /// <summary>The served backbone's arithmetic (<see cref="BackbonePrecision"/>); fp32 for cards written before INT8.</summary>
+    public string Precision { get; init; } = BackbonePrecision.Fp32;
+
+    /// <summary>Test macro-F1 of the fp32 candidate of the run, whichever precision was served.</summary>
+    public double? Fp32MacroF1 { get; init; }
+
+    /// <summary>Test macro-F1 of the INT8 candidate of the run; absent when none was built.</summary>
+    public double? Int8MacroF1 { get; init; }
+
     /// <summary>SHA-256 over the sorted content hashes and labels of every image the model saw.</summary>
     public required string TrainingDataHash { get; init; }
 

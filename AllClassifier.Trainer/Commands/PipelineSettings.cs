@@ -4,6 +4,7 @@ using AllClassifier.Model.Registry;
 using AllClassifier.Training.Heads;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
+using AllClassifier.Trainer.Quantization;
 using AllClassifier.Trainer.Sensor;
 using AllClassifier.Trainer.Training;
 using AllClassifier.Trainer.Worker;
@@ -61,6 +62,15 @@ public class PipelineSettings : CommandSettings
     [DefaultValue(LocalModelRegistry.DefaultChallengersToKeep)]
     public int ChallengersToKeep { get; init; } = LocalModelRegistry.DefaultChallengersToKeep;
 
+    [CommandOption("--no-int8")]
+    [Description("Build and serve only the fp32 model (no INT8 candidate).")]
+    public bool NoInt8 { get; init; }
+
+    [CommandOption("--int8-max-f1-drop <DROP>")]
+    [Description("Largest test macro-F1 drop (0..1) below the fp32 model for which the INT8 model is served.")]
+    [DefaultValue(0.003)]
+    public double Int8MaxMacroF1Drop { get; init; } = 0.003;
+
     [CommandOption("--run-id <ID>")]
     [Description("Run for test_classifier / register_model. Default: the latest trained run.")]
     public string? RunId { get; init; }
@@ -98,6 +108,7 @@ public class PipelineSettings : CommandSettings
             AugmentViews = AugmentViews,
             RunId = RunId,
             ChallengersToKeep = ChallengersToKeep,
+            Int8 = new Int8Options { Enabled = !NoInt8, MaxMacroF1Drop = Int8MaxMacroF1Drop },
             Training = new HeadTrainingOptions
             {
                 Kind = Enum.Parse<HeadKind>(Head, ignoreCase: true),

@@ -6,26 +6,39 @@ using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Features;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Quantization;
 
 namespace AllClassifier.Trainer.Evaluation;
 
 /// <summary>Scores labelled images with a trained head on cached features, or with a registered model end to end.</summary>
 public sealed class ModelEvaluator(ImagePreprocessor preprocessor, FeatureExtractor extractor)
 {
-    /// <summary>Backbone features (original view) of <paramref name="entries"/>, computed only where not cached.</summary>
-    public IReadOnlyList<float[]> Features(WorkDirectory work, IReadOnlyList<ManifestEntry> entries, IPipelineReporter reporter, CancellationToken cancellationToken)
+    /// <summary>
+    /// Backbone features (original view) of <paramref name="entries"/>, fp32 or of the INT8 backbone calibrated with
+    /// <paramref name="int8Backbone"/>, computed only where not cached.
+    /// </summary>
+    public IReadOnlyList<float[]> Features(
+        WorkDirectory work,
+        IReadOnlyList<ManifestEntry> entries,
+        IPipelineReporter reporter,
+        CancellationToken cancellationToken,
+        ActivationRanges? int8Backbone = null)
     {
         var requests = entries.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity)).ToList();
-        using var cache = new FeatureCache(work.FeatureCache);
-        return reporter.WithProgress("Test features", requests.Count, progress => extractor.Extract(cache, requests, progress, cancellationToken)).Features;
+        using var cache = new FeatureCache(int8Backbone is null ? work.FeatureCache : work.Int8FeatureCache(int8Backbone.Fingerprint()));
+        return reporter.WithProgress(
+            int8Backbone is null ? "Test features" : "Test features (INT8)",
+            requests.Count,
+            progress => extractor.Extract(cache, requests, progress, cancellationToken, int8Backbone)).Features;
     }
 
     public static int[] Predict(ClassifierHead head, IReadOnlyList<float[]> features) =>
         features.Select(vector => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(head.PredictProbabilities(vector))).ToArray();
 
     /// <summary>
-    /// The metrics of a registered version on these images: through its saved head on the cached features when the
-    /// version carries one (the self-check proved it equal to its ONNX model), else through its ONNX model.
+    /// The metrics of a registered version on these images: through its saved head on the cached fp32 features when the
+    /// version is fp32 and carries one (the self-check proved it equal to its ONNX model), else through its ONNX model
+    /// (an INT8 head was trained on features of its own calibration, which the fp32 features are not).
     /// </summary>
     public EvaluationMetrics Evaluate(
         RegisteredVersion version,
@@ -36,7 +49,7 @@ public sealed class ModelEvaluator(ImagePreprocessor preprocessor, FeatureExtrac
     {
         var actual = entries.Select(entry => (int)entry.Class).ToList();
         var headPath = Path.Combine(version.Directory, HeadFile.FileName);
-        if (File.Exists(headPath))
+        if (version.Card.Precision == BackbonePrecision.Fp32 && File.Exists(headPath))
         {
             return EvaluationMetrics.FromPredictions(actual, Predict(HeadFile.Load(headPath), features));
         }

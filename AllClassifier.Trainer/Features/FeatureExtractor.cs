@@ -1,4 +1,5 @@
 using AllClassifier.Model.Imaging;
+using AllClassifier.Training.Quantization;
 
 namespace AllClassifier.Trainer.Features;
 
@@ -12,12 +13,16 @@ public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFea
 {
     private const int CommitEvery = 64;
 
-    /// <summary>Features in request order; <paramref name="progress"/> receives the number of requests done.</summary>
+    /// <summary>
+    /// Features in request order, of the fp32 backbone or of the INT8 one calibrated with <paramref name="int8Backbone"/>
+    /// (the cache must be that backbone's); <paramref name="progress"/> receives the number of requests done.
+    /// </summary>
     public FeatureExtractionResult Extract(
         FeatureCache cache,
         IReadOnlyList<FeatureRequest> requests,
         IProgress<int>? progress,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken,
+        ActivationRanges? int8Backbone = null)
     {
         var results = new float[requests.Count][];
         var missing = new List<int>();
@@ -53,7 +58,7 @@ public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFea
             var request = requests[index];
             var image = preprocessor.ToTensor(File.ReadAllBytes(request.ImagePath));
             DihedralView.Apply(image, tensor, request.View);
-            results[index] = backbone.Features(tensor);
+            results[index] = backbone.Features(tensor, int8Backbone);
             pending.Add((request.Sha256, request.View, results[index]));
             if (pending.Count >= CommitEvery)
             {

@@ -1,5 +1,6 @@
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Quantization;
 using AllClassifier.Trainer.Sensor;
 using AllClassifier.Trainer.Training;
 
@@ -21,6 +22,8 @@ public sealed record PipelineOptions
     public int Seed { get; init; } = 42;
 
     public HeadTrainingOptions Training { get; init; } = new();
+
+    public Int8Options Int8 { get; init; } = new();
 
     /// <summary>Extra dihedral views computed per training image (0..7).</summary>
     public int AugmentViews { get; init; } = 1;

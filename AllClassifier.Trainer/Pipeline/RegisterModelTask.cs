@@ -30,17 +30,23 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
         var test = WorkDirectory.ReadJson<TestReport>(files.Metrics);
         var registry = new LocalModelRegistry(options.RegistryDirectory);
         var chartPath = files.ConfusionMatrix;
-        var extraFiles = new[] { files.Head, files.History, files.Metrics }
+        // The served candidate's model and head are registered under the usual names, whatever their precision.
+        var (servedModel, servedHead) = files.Served(test.Precision);
+        var extraFiles = new[] { files.History, files.Metrics }
             .ToDictionary(path => Path.GetFileName(path), File.ReadAllBytes);
+        extraFiles[HeadFile.FileName] = File.ReadAllBytes(servedHead);
 
         var registered = registry.Register(
-            await File.ReadAllBytesAsync(files.Model, cancellationToken),
+            await File.ReadAllBytesAsync(servedModel, cancellationToken),
             version => new ModelCard
             {
                 RunId = runId,
                 Created = timeProvider.GetUtcNow(),
                 Head = run.Head,
                 Metrics = test.Metrics,
+                Precision = test.Precision,
+                Fp32MacroF1 = test.Fp32MacroF1,
+                Int8MacroF1 = test.Int8MacroF1,
                 TrainingDataHash = run.Data.TrainingDataHash,
                 TestSplitHash = run.Data.TestSplitHash,
                 ParentVersion = run.ParentVersion,

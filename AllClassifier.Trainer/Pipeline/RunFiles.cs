@@ -11,6 +11,9 @@ namespace AllClassifier.Trainer.Pipeline;
 public sealed record RunFiles(string Directory)
 {
     public const string ModelFileName = "model.onnx";
+    public const string Int8ModelFileName = "model-int8.onnx";
+    public const string Int8HeadFileName = "head-int8.json";
+    public const string Int8CalibrationFileName = "int8_calibration.json";
     public const string InfoFileName = "run.json";
     public const string HistoryFileName = "training_history.json";
     public const string MetricsFileName = "metrics.json";
@@ -20,6 +23,17 @@ public sealed record RunFiles(string Directory)
     public string Model => Path.Combine(Directory, ModelFileName);
 
     public string Head => Path.Combine(Directory, HeadFile.FileName);
+
+    /// <summary>The INT8 candidate: its model, the head trained on its features, and its activation ranges.</summary>
+    public string Int8Model => Path.Combine(Directory, Int8ModelFileName);
+
+    public string Int8Head => Path.Combine(Directory, Int8HeadFileName);
+
+    public string Int8Calibration => Path.Combine(Directory, Int8CalibrationFileName);
+
+    /// <summary>The model and head files of the candidate served at <paramref name="precision"/>.</summary>
+    public (string Model, string Head) Served(string precision) =>
+        precision == BackbonePrecision.Int8 ? (Int8Model, Int8Head) : (Model, Head);
 
     public string History => Path.Combine(Directory, HistoryFileName);
 

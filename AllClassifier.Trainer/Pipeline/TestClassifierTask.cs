@@ -7,6 +7,7 @@ using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Evaluation;
 using AllClassifier.Trainer.Tracking;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Quantization;
 
 namespace AllClassifier.Trainer.Pipeline;
 
@@ -30,6 +31,14 @@ public sealed record TestReport
 
     /// <summary>Largest probability difference between that end-to-end scoring and the managed head.</summary>
     public double EndToEndMaxDifference { get; init; }
+
+    /// <summary>The candidate served (<see cref="BackbonePrecision"/>): INT8 when it was built and passed the accuracy check.</summary>
+    public string Precision { get; init; } = BackbonePrecision.Fp32;
+
+    public double? Fp32MacroF1 { get; init; }
+
+    /// <summary>The INT8 candidate's macro-F1 on the same split; null when the run built none.</summary>
+    public double? Int8MacroF1 { get; init; }
 }
 
 /// <summary>
@@ -53,12 +62,34 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             throw new InvalidOperationException("The test split is empty; the dataset is too small to evaluate.");
         }
 
+        var actual = test.Select(entry => (int)entry.Class).ToList();
         var head = HeadFile.Load(files.Head);
         var features = evaluator.Features(work, test, reporter, cancellationToken);
         var predicted = ModelEvaluator.Predict(head, features);
-        var (latency, sample, difference) = MeasureEndToEnd(files.Model, head, test, features, work, options.LatencySampleSize, reporter);
+        var fp32MacroF1 = EvaluationMetrics.FromPredictions(actual, predicted).MacroF1;
+        double? int8MacroF1 = null;
+        var precision = BackbonePrecision.Fp32;
+        if (run.HasInt8Candidate)
+        {
+            var ranges = WorkDirectory.ReadJson<ActivationRanges>(files.Int8Calibration);
+            var int8Head = HeadFile.Load(files.Int8Head);
+            var int8Features = evaluator.Features(work, test, reporter, cancellationToken, ranges);
+            var int8Predicted = ModelEvaluator.Predict(int8Head, int8Features);
+            int8MacroF1 = EvaluationMetrics.FromPredictions(actual, int8Predicted).MacroF1;
+            if (options.Int8.Accepts(fp32MacroF1, int8MacroF1.Value))
+            {
+                (precision, head, features, predicted) = (BackbonePrecision.Int8, int8Head, int8Features, int8Predicted);
+            }
 
-        var metrics = EvaluationMetrics.FromPredictions(test.Select(entry => (int)entry.Class).ToList(), predicted, latency);
+            reporter.Info(string.Create(
+                CultureInfo.InvariantCulture,
+                $"macro-F1 fp32 {fp32MacroF1:F4}, INT8 {int8MacroF1:F4} (allowed drop {options.Int8.MaxMacroF1Drop:F4}): serving {precision}"));
+        }
+
+        var (servedModel, _) = files.Served(precision);
+        var (latency, sample, difference) = MeasureEndToEnd(servedModel, head, test, features, work, options.LatencySampleSize, reporter);
+
+        var metrics = EvaluationMetrics.FromPredictions(actual, predicted, latency);
         var registry = new LocalModelRegistry(options.RegistryDirectory);
         var champion = registry.Champion() is { } version
             ? new ChampionResult(version.Version, evaluator.Evaluate(version, work, test, features, cancellationToken))
@@ -74,6 +105,9 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             Champion = champion,
             LatencySampleSize = sample,
             EndToEndMaxDifference = difference,
+            Precision = precision,
+            Fp32MacroF1 = fp32MacroF1,
+            Int8MacroF1 = int8MacroF1,
         };
         var metricsPath = files.Metrics;
         WorkDirectory.WriteJson(metricsPath, report);
@@ -85,13 +119,22 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
                 new TrackedMetric("test_accuracy", metrics.Accuracy, 0),
                 new TrackedMetric("test_macro_f1", metrics.MacroF1, 0),
                 new TrackedMetric("test_mean_latency_ms", metrics.MeanLatencyMs, 0),
+                new TrackedMetric("test_fp32_macro_f1", fp32MacroF1, 0),
+                .. int8MacroF1 is { } int8F1 ? [new TrackedMetric("test_int8_macro_f1", int8F1, 0)] : Array.Empty<TrackedMetric>(),
                 .. metrics.PerClass.Select(c => new TrackedMetric($"test_f1_{c.Class}", c.F1, 0)),
             ],
             cancellationToken);
         await tracker.LogArtifactsAsync(
             runId,
             runDirectory,
-            [new TrackedArtifact(chartPath, LocalModelRegistry.ConfusionMatrixFileName), new TrackedArtifact(metricsPath, RunFiles.MetricsFileName)],
+            [
+                new TrackedArtifact(chartPath, LocalModelRegistry.ConfusionMatrixFileName),
+                new TrackedArtifact(metricsPath, RunFiles.MetricsFileName),
+                // The tracked model folder holds what is served: the INT8 candidate replaces the fp32 one logged at training.
+                .. precision == BackbonePrecision.Int8
+                    ? [new TrackedArtifact(files.Int8Model, $"model/{RunFiles.ModelFileName}"), new TrackedArtifact(files.Int8Head, $"model/{HeadFile.FileName}")]
+                    : Array.Empty<TrackedArtifact>(),
+            ],
             cancellationToken);
 
         var championText = champion is null
@@ -99,7 +142,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             : string.Create(CultureInfo.InvariantCulture, $"champion v{champion.Version} macro-F1 {champion.Metrics.MacroF1:F3} on the same split");
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3} on {metrics.TestCount} test images; {latency:F1} ms/image end to end; {championText}");
+            $"{precision}: accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3} on {metrics.TestCount} test images; {latency:F1} ms/image end to end; {championText}");
     }
 
     private (double MeanLatencyMs, int Sample, double MaxDifference) MeasureEndToEnd(

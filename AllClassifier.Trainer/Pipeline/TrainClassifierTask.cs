@@ -10,6 +10,7 @@ using AllClassifier.Trainer.Evaluation;
 using AllClassifier.Trainer.Features;
 using AllClassifier.Trainer.Tracking;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Quantization;
 
 namespace AllClassifier.Trainer.Pipeline;
 
@@ -36,6 +37,9 @@ public sealed record RunInfo
 
     /// <summary>Where the model's class activation map comes from (<see cref="ClassActivationMapVariant"/>).</summary>
     public string? ClassActivationMap { get; init; }
+
+    /// <summary>Whether the run also built an INT8 candidate (model, head and calibration) for test_classifier to weigh.</summary>
+    public bool HasInt8Candidate { get; init; }
 }
 
 /// <summary>
@@ -103,15 +107,21 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         }
 
         reporter.Info($"features: {features.CacheHits} from cache, {features.Computed} computed");
-        var trainSet = new LabeledFeatures(features.Features.Take(trainRequests.Count).ToList(), trainRequests.Select(item => (int)item.Entry.Class).ToList());
-        var validationSet = new LabeledFeatures(features.Features.Skip(trainRequests.Count).ToList(), validation.Select(entry => (int)entry.Class).ToList());
         var trainingOptions = options.Training with { Seed = options.Seed };
-        var result = reporter.WithProgress(
-            $"Training {trainingOptions.Kind.ToString().ToLowerInvariant()} head",
-            trainingOptions.MaxEpochs,
-            progress => HeadTrainer.Train(trainSet, validationSet, trainingOptions, progress));
         var files = new RunFiles(runDirectory);
-        HeadFile.Save(files.Head, result.Head);
+        var metadata = new Dictionary<string, string>
+        {
+            ["run_id"] = runId,
+            ["head"] = trainingOptions.Kind.ToString().ToLowerInvariant(),
+            ["classes"] = string.Join(",", Model.CellClasses.Names),
+            ["training_data_hash"] = data.TrainingDataHash,
+            ["created"] = created.ToString("O", CultureInfo.InvariantCulture),
+        };
+        var checkEntries = (validation.Count > 0 ? validation : train).Take(SelfCheckImages).ToList();
+        var trainLabels = trainRequests.Select(item => (int)item.Entry.Class).ToList();
+        var candidate = TrainCandidate(features.Features, null, files.Model, files.Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions);
+        var (result, linearProbe, difference) = (candidate.Result, candidate.LinearProbe, candidate.SelfCheckDifference);
+        var modelPath = files.Model;
         WorkDirectory.WriteJson(files.History, result.History);
         await tracker.LogMetricsAsync(
             runId,
@@ -125,25 +135,30 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             }).ToList(),
             cancellationToken);
 
-        var metadata = new Dictionary<string, string>
+        if (options.Int8.Enabled)
         {
-            ["run_id"] = runId,
-            ["head"] = result.Head.Kind.ToString().ToLowerInvariant(),
-            ["classes"] = string.Join(",", Model.CellClasses.Names),
-            ["training_data_hash"] = data.TrainingDataHash,
-            ["created"] = created.ToString("O", CultureInfo.InvariantCulture),
-        };
-        // An MLP has no per-position linear decomposition; a softmax probe trained on the same features gives the map.
-        var linearProbe = result.Head.Kind == HeadKind.Mlp
-            ? HeadTrainer.Train(trainSet, validationSet, trainingOptions with { Kind = HeadKind.Softmax }).Head
-            : null;
-        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), result.Head, metadata, linearProbe);
-        var modelPath = files.Model;
-        await File.WriteAllBytesAsync(modelPath, model, cancellationToken);
+            // The INT8 candidate's head is trained on the features its own backbone produces; test_classifier decides
+            // which of the two candidates is served.
+            // Evenly spaced through the manifest, so every class is seen whatever order the manifest is in.
+            var stride = Math.Max(1, train.Count / Math.Max(1, options.Int8.CalibrationImages));
+            var calibration = train.Where((_, index) => index % stride == 0).Take(options.Int8.CalibrationImages)
+                .Select(entry => preprocessor.ToTensor(File.ReadAllBytes(work.Resolve(entry.Path))));
+            var ranges = BackboneCalibrator.Calibrate(BackboneFiles.InDirectory(), calibration, Environment.ProcessorCount);
+            WorkDirectory.WriteJson(files.Int8Calibration, ranges);
+            FeatureExtractionResult int8Features;
+            using (var cache = new FeatureCache(work.Int8FeatureCache(ranges.Fingerprint())))
+            {
+                int8Features = reporter.WithProgress(
+                    "Extracting INT8 features",
+                    allRequests.Count,
+                    progress => extractor.Extract(cache, allRequests, progress, cancellationToken, ranges));
+            }
 
-        var checkEntries = (validation.Count > 0 ? validation : train).Take(SelfCheckImages).ToList();
-        var checkFeatures = validation.Count > 0 ? validationSet.Features : trainSet.Features;
-        var difference = SelfCheck(model, result.Head, checkEntries, checkFeatures, work);
+            var int8 = TrainCandidate(int8Features.Features, ranges, files.Int8Model, files.Int8Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions);
+            reporter.Info(string.Create(
+                CultureInfo.InvariantCulture,
+                $"INT8 candidate: val macro-F1 {int8.Result.History.Single(e => e.Epoch == int8.Result.BestEpoch).ValidationMacroF1:F3}; ONNX self-check max diff {int8.SelfCheckDifference:E1}"));
+        }
 
         Directory.CreateDirectory(files.Manifests);
         foreach (var manifest in new[] { work.TrainManifest, work.ValidationManifest, work.TestManifest, work.DataSummary })
@@ -162,6 +177,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             Data = data,
             Parameters = parameters,
             SelfCheckMaxDifference = difference,
+            HasInt8Candidate = options.Int8.Enabled,
             ClassActivationMap = linearProbe is null ? ClassActivationMapVariant.Head : ClassActivationMapVariant.LinearProbe,
         });
         await tracker.LogArtifactsAsync(
@@ -179,6 +195,44 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         return string.Create(
             CultureInfo.InvariantCulture,
             $"run {runId}: {result.Head.Kind.ToString().ToLowerInvariant()} head, best epoch {result.BestEpoch} of {result.History.Count}, val accuracy {best.ValidationAccuracy:P1}, val macro-F1 {best.ValidationMacroF1:F3}; ONNX self-check max diff {difference:E1}");
+    }
+
+    private sealed record Candidate(HeadTrainingResult Result, ClassifierHead? LinearProbe, double SelfCheckDifference);
+
+    /// <summary>
+    /// Trains a head on one backbone's features (train views first, then validation), composes the model with that
+    /// backbone (fp32, or INT8 with <paramref name="int8Backbone"/>), writes model and head, and self-checks them.
+    /// </summary>
+    private Candidate TrainCandidate(
+        IReadOnlyList<float[]> features,
+        ActivationRanges? int8Backbone,
+        string modelPath,
+        string headPath,
+        IReadOnlyDictionary<string, string> metadata,
+        IPipelineReporter reporter,
+        WorkDirectory work,
+        IReadOnlyList<int> trainLabels,
+        IReadOnlyList<ManifestEntry> validation,
+        IReadOnlyList<ManifestEntry> checkEntries,
+        HeadTrainingOptions trainingOptions)
+    {
+        var trainSet = new LabeledFeatures(features.Take(trainLabels.Count).ToList(), trainLabels);
+        var validationSet = new LabeledFeatures(features.Skip(trainLabels.Count).ToList(), validation.Select(entry => (int)entry.Class).ToList());
+        var precision = int8Backbone is null ? "" : " (INT8)";
+        var result = reporter.WithProgress(
+            $"Training {trainingOptions.Kind.ToString().ToLowerInvariant()} head{precision}",
+            trainingOptions.MaxEpochs,
+            progress => HeadTrainer.Train(trainSet, validationSet, trainingOptions, progress));
+        HeadFile.Save(headPath, result.Head);
+
+        // An MLP has no per-position linear decomposition; a softmax probe trained on the same features gives the map.
+        var linearProbe = result.Head.Kind == HeadKind.Mlp
+            ? HeadTrainer.Train(trainSet, validationSet, trainingOptions with { Kind = HeadKind.Softmax }).Head
+            : null;
+        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), result.Head, metadata, linearProbe, int8Backbone);
+        File.WriteAllBytes(modelPath, model);
+        var checkFeatures = validation.Count > 0 ? validationSet.Features : trainSet.Features;
+        return new Candidate(result, linearProbe, SelfCheck(model, result.Head, checkEntries, checkFeatures, work));
     }
 
     private static Dictionary<string, string> Parameters(PipelineOptions options, DataSummary data)

@@ -31,6 +31,10 @@ public sealed class WorkDirectory(string root)
 
     public string FeatureCache => Path.Combine(Root, Features.FeatureCache.FileName);
 
+    /// <summary>Features of an INT8 backbone depend on its calibration, so each calibration has its own cache.</summary>
+    public string Int8FeatureCache(string calibrationFingerprint) =>
+        Path.Combine(Root, $"feature-cache-int8-{calibrationFingerprint}.db");
+
     public string Runs => Path.Combine(Root, "runs");
 
     public string LatestRunFile => Path.Combine(Runs, "latest");

@@ -1,6 +1,8 @@
 using AllClassifier.Model.Inference;
 using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Training.Quantization;
+using static AllClassifier.Training.Onnx.OnnxNodes;
 using Google.Protobuf;
 
 namespace AllClassifier.Training.Onnx;
@@ -27,8 +29,8 @@ public static class ClassifierModelComposer
     public const string BatchDimension = "batch";
     public const int FeatureCount = 512;
 
-    // Both shipped graphs are opset 8 (a CNTK export). Nodes added here must exist at opset 8, and the
-    // opset must not be raised: BatchNormalization's semantics change after it.
+    // Both shipped graphs are opset 8 (a CNTK export). Nodes added here must exist at opset 8 and mean the same at
+    // opset 13: the INT8 backbone raises the opset after folding the two ops whose semantics change (BatchNormalization, Split).
     private const long OpsetVersion = 8;
 
     // IR 4 lets initializers stay out of the graph inputs, so the model has exactly one input.
@@ -43,7 +45,8 @@ public static class ClassifierModelComposer
         BackboneFiles backbone,
         ClassifierHead head,
         IReadOnlyDictionary<string, string>? metadata = null,
-        ClassifierHead? linearProbe = null)
+        ClassifierHead? linearProbe = null,
+        ActivationRanges? int8Backbone = null)
     {
         ValidateHead(head, nameof(head));
         var camHead = head.Layers.Count == 1 ? head : linearProbe;
@@ -56,7 +59,7 @@ public static class ClassifierModelComposer
             }
         }
 
-        var (model, featureMap) = ComposeBackbone(backbone);
+        var (model, featureMap) = ComposeBackbone(backbone, int8Backbone);
         AppendHead(model.Graph, head);
         var allMetadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>());
         if (camHead is not null)
@@ -71,8 +74,20 @@ public static class ClassifierModelComposer
         return model.ToByteArray();
     }
 
-    /// <summary>The backbone alone (output <see cref="FeaturesName"/>), used to compute training features.</summary>
-    public static byte[] ComposeFeatureExtractor(BackboneFiles backbone) => ComposeBackbone(backbone).Model.ToByteArray();
+    /// <summary>
+    /// The backbone alone (output <see cref="FeaturesName"/>), used to compute training features: fp32, or INT8 with
+    /// <paramref name="int8Backbone"/>'s calibrated activation ranges.
+    /// </summary>
+    public static byte[] ComposeFeatureExtractor(BackboneFiles backbone, ActivationRanges? int8Backbone = null) =>
+        ComposeBackbone(backbone, int8Backbone).Model.ToByteArray();
+
+    /// <summary>The fp32 backbone with BatchNorm and the channel reorder folded, at opset 13: what INT8 calibration runs.</summary>
+    internal static ModelProto ComposePreparedBackbone(BackboneFiles backbone)
+    {
+        var model = ComposeBackbone(backbone, null).Model;
+        BackbonePreparation.Prepare(model);
+        return model;
+    }
 
     private static void ValidateHead(ClassifierHead head, string parameterName)
     {
@@ -84,7 +99,7 @@ public static class ClassifierModelComposer
     }
 
     /// <summary>The composed backbone and the name of its last feature map, the input of the global pooling.</summary>
-    private static (ModelProto Model, string FeatureMap) ComposeBackbone(BackboneFiles backbone)
+    private static (ModelProto Model, string FeatureMap) ComposeBackbone(BackboneFiles backbone, ActivationRanges? int8Backbone)
     {
         var preprocess = ModelProto.Parser.ParseFrom(File.ReadAllBytes(backbone.PreprocessPath));
         var resnet = ModelProto.Parser.ParseFrom(File.ReadAllBytes(backbone.ResNet18Path));
@@ -112,6 +127,12 @@ public static class ClassifierModelComposer
             Graph = graph,
         };
         model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
+        if (int8Backbone is not null)
+        {
+            BackbonePreparation.Prepare(model);
+            BackboneQuantizer.Quantize(model, int8Backbone);
+        }
+
         return (model, featureMap);
     }
 
@@ -157,8 +178,8 @@ public static class ClassifierModelComposer
             var layer = layers[i];
             var weightName = $"head/dense{i}/weight";
             var biasName = $"head/dense{i}/bias";
-            graph.Initializer.Add(FloatTensor(weightName, layer.Weights, layer.Outputs, layer.Inputs));
-            graph.Initializer.Add(FloatTensor(biasName, layer.Bias, layer.Outputs));
+            graph.Initializer.Add(OnnxTensors.Float(weightName, layer.Weights, layer.Outputs, layer.Inputs));
+            graph.Initializer.Add(OnnxTensors.Float(biasName, layer.Bias, layer.Outputs));
             var output = i == layers.Count - 1 ? "head/logits" : $"head/dense{i}/output";
             graph.Node.Add(Node("Gemm", $"head/dense{i}", [current, weightName, biasName], [output], IntAttribute("transB", 1)));
             current = output;
@@ -182,7 +203,7 @@ public static class ClassifierModelComposer
     {
         var layer = linearHead.FoldedLayers()[0];
         const string weightName = "cam/weight";
-        graph.Initializer.Add(FloatTensor(weightName, layer.Weights, layer.Outputs, layer.Inputs, 1, 1));
+        graph.Initializer.Add(OnnxTensors.Float(weightName, layer.Weights, layer.Outputs, layer.Inputs, 1, 1));
         graph.Node.Add(Node(
             "Conv",
             "cam/conv",
@@ -199,33 +220,6 @@ public static class ClassifierModelComposer
         {
             model.MetadataProps.Add(new StringStringEntryProto { Key = key, Value = value });
         }
-    }
-
-    private static NodeProto Node(string opType, string name, string[] inputs, string[] outputs, params AttributeProto[] attributes)
-    {
-        var node = new NodeProto { OpType = opType, Name = name };
-        node.Input.AddRange(inputs);
-        node.Output.AddRange(outputs);
-        node.Attribute.AddRange(attributes);
-        return node;
-    }
-
-    private static AttributeProto IntAttribute(string name, long value) =>
-        new() { Name = name, Type = AttributeProto.Types.AttributeType.Int, I = value };
-
-    private static AttributeProto IntsAttribute(string name, params long[] values)
-    {
-        var attribute = new AttributeProto { Name = name, Type = AttributeProto.Types.AttributeType.Ints };
-        attribute.Ints.AddRange(values);
-        return attribute;
-    }
-
-    private static TensorProto FloatTensor(string name, float[] values, params long[] dims)
-    {
-        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float };
-        tensor.Dims.AddRange(dims);
-        tensor.FloatData.AddRange(values);
-        return tensor;
     }
 
     private static ValueInfoProto TensorValue(string name, string batchDimension, params long[] dims)

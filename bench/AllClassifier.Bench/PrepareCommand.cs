@@ -1,7 +1,12 @@
 using System.ComponentModel;
 using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx;
+using AllClassifier.Model;
+using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Registry;
+using AllClassifier.Training.Quantization;
+using AllClassifier.Training.Synthetic;
+using Spectre.Console;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.PixelFormats;
@@ -20,11 +25,34 @@ public sealed class PrepareCommand : Command<PrepareCommand.Settings>
         [CommandOption("--image <FILE>")]
         [Description("Where to write the test JPEG (224x224, like the public dataset).")]
         public required string Image { get; init; }
+
+        [CommandOption("--precision <PRECISION>")]
+        [Description("Backbone arithmetic: fp32, or int8 (calibrated on generated smears).")]
+        [DefaultValue(BackbonePrecision.Fp32)]
+        public string Precision { get; init; } = BackbonePrecision.Fp32;
+
+        [CommandOption("--smears <DIR>")]
+        [Description("Also write this many distinct generated smear JPEGs here (see --smear-count), for benchmarks that cycle bodies.")]
+        public string? Smears { get; init; }
+
+        [CommandOption("--smear-count <N>")]
+        [DefaultValue(64)]
+        public int SmearCount { get; init; } = 64;
+
+        public override ValidationResult Validate() =>
+            Precision is BackbonePrecision.Fp32 or BackbonePrecision.Int8
+                ? ValidationResult.Success()
+                : ValidationResult.Error("--precision must be fp32 or int8.");
     }
+
+    private const int CalibrationSmears = 16;
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var version = BenchModels.RegisterChampion(settings.Registry, seed: 7);
+        var int8Ranges = settings.Precision == BackbonePrecision.Int8
+            ? BackboneCalibrator.Calibrate(BackboneFiles.InDirectory(), GeneratedSmears(seed: 11, CalibrationSmears).Select(new ImagePreprocessor().ToTensor), Environment.ProcessorCount)
+            : null;
+        var version = BenchModels.RegisterChampion(settings.Registry, seed: 7, int8Ranges);
         var random = new Random(7);
 
         using var image = new Image<Rgb24>(224, 224);
@@ -41,7 +69,25 @@ public sealed class PrepareCommand : Command<PrepareCommand.Settings>
             }
         });
         image.SaveAsJpeg(settings.Image, new JpegEncoder { Quality = 90 });
-        Console.WriteLine($"registered version {version.Version} at {version.Directory}; image {settings.Image} ({new FileInfo(settings.Image).Length} bytes)");
+        Console.WriteLine($"registered {settings.Precision} version {version.Version} at {version.Directory} ({new FileInfo(version.ModelPath).Length / 1e6:F1} MB); image {settings.Image} ({new FileInfo(settings.Image).Length} bytes)");
+        if (settings.Smears is { } folder)
+        {
+            Directory.CreateDirectory(folder);
+            var index = 0;
+            foreach (var jpeg in GeneratedSmears(seed: 4242, settings.SmearCount))
+            {
+                File.WriteAllBytes(Path.Combine(folder, $"smear-{index++:D3}.jpg"), jpeg);
+            }
+
+            Console.WriteLine($"wrote {settings.SmearCount} distinct smears to {folder}");
+        }
+
         return 0;
+    }
+
+    private static IEnumerable<byte[]> GeneratedSmears(int seed, int count)
+    {
+        var generator = new SmearGenerator(seed);
+        return Enumerable.Range(0, count).Select(i => generator.GenerateJpeg(CellClasses.All[i % CellClasses.Count], i));
     }
 }

@@ -61,6 +61,23 @@ public sealed class LocalModelRegistryTests : IDisposable
     }
 
     [Fact]
+    public void Model_card_records_the_served_precision_and_both_candidates_scores_and_old_cards_read_as_fp32()
+    {
+        var card = Card("abc", 0.75) with { Precision = BackbonePrecision.Int8, Fp32MacroF1 = 0.752, Int8MacroF1 = 0.75 };
+
+        var json = card.ToJson();
+        var old = ModelCard.FromJson(json.Replace("\"precision\": \"int8\",", "", StringComparison.Ordinal));
+
+        Assert.Contains("\"precision\": \"int8\"", json);
+        Assert.Contains("\"fp32_macro_f1\": 0.752", json);
+        Assert.Contains("\"int8_macro_f1\": 0.75", json);
+        var reread = ModelCard.FromJson(json);
+        Assert.Equal((BackbonePrecision.Int8, 0.752, 0.75), (reread.Precision, reread.Fp32MacroF1, reread.Int8MacroF1));
+        Assert.Equal(BackbonePrecision.Fp32, old.Precision);
+        Assert.Null(Card("abc", 0.75).Int8MacroF1);
+    }
+
+    [Fact]
     public void Concurrent_registrations_never_share_a_version_number()
     {
         var registry = new LocalModelRegistry(_root);

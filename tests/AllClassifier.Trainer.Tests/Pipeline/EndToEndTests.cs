@@ -5,6 +5,7 @@ using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Evaluation;
 using AllClassifier.Trainer.Pipeline;
+using AllClassifier.Trainer.Quantization;
 using AllClassifier.Trainer.Tests.Commands;
 using AllClassifier.Trainer.Training;
 
@@ -64,19 +65,23 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
 
         // One epoch at a negligible learning rate leaves the head at its random start: a deliberately worse model.
         var train = await Cli.RunAsync(["task", "train_classifier", .. common, "--epochs", "1", "--learning-rate", "0.0000001"]);
-        var test = await Cli.RunAsync(["task", "test_classifier", .. common]);
+        // An allowed drop of -1 demands an impossible INT8 gain: the run must fall back to serving fp32.
+        var test = await Cli.RunAsync(["task", "test_classifier", .. common, "--int8-max-f1-drop", "-1"]);
         var register = await Cli.RunAsync(["task", "register_model", .. common]);
 
         Assert.True(train.ExitCode == 0, train.Output);
         Assert.Contains(", 0 computed", train.Output);
         Assert.True(test.ExitCode == 0, test.Output);
         Assert.Contains("champion v1 macro-F1", test.Output);
+        Assert.Contains("serving fp32", test.Output);
         Assert.True(register.ExitCode == 0, register.Output);
         Assert.Contains("as challenger", register.Output);
         var registry = new LocalModelRegistry(fixture.RegistryDirectory);
         var challenger = registry.List().Last();
         Assert.Equal(1, registry.ResolveAlias());
         Assert.Equal(1, challenger.Card.ParentVersion);
+        Assert.Equal(BackbonePrecision.Fp32, challenger.Card.Precision);
+        Assert.NotNull(challenger.Card.Int8MacroF1);
         Assert.True(challenger.Card.Metrics.MacroF1 < registry.Find(1)!.Card.Metrics.MacroF1);
 
         var list = await Cli.RunAsync("models", "list", "--registry", fixture.RegistryDirectory);
@@ -96,5 +101,24 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
 
         Assert.InRange(run.SelfCheckMaxDifference, 0, HeadAgreement.Tolerance);
         Assert.True(File.Exists(BackboneFiles.InDirectory().ResNet18Path));
+    }
+
+    [Fact]
+    public void The_card_records_both_candidates_scores_and_serves_int8_when_it_is_within_the_allowed_drop()
+    {
+        var champion = new LocalModelRegistry(fixture.RegistryDirectory).Find(1)!;
+        var files = new RunFiles(new WorkDirectory(fixture.WorkDirectory).RunDirectory(fixture.RunId));
+        var report = WorkDirectory.ReadJson<TestReport>(files.Metrics);
+
+        Assert.NotNull(champion.Card.Fp32MacroF1);
+        Assert.NotNull(champion.Card.Int8MacroF1);
+        var expected = new Int8Options().Accepts(champion.Card.Fp32MacroF1.Value, champion.Card.Int8MacroF1.Value)
+            ? BackbonePrecision.Int8
+            : BackbonePrecision.Fp32;
+        Assert.Equal(expected, champion.Card.Precision);
+        Assert.Equal(report.Precision, champion.Card.Precision);
+        Assert.Equal(File.ReadAllBytes(files.Served(champion.Card.Precision).Model), File.ReadAllBytes(champion.ModelPath));
+        Assert.Equal(File.ReadAllBytes(files.Served(champion.Card.Precision).Head), File.ReadAllBytes(Path.Combine(champion.Directory, HeadFile.FileName)));
+        Assert.Equal(champion.Card.Precision == BackbonePrecision.Int8 ? champion.Card.Int8MacroF1 : champion.Card.Fp32MacroF1, champion.Card.Metrics.MacroF1);
     }
 }
