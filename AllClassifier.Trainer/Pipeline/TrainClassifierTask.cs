@@ -196,6 +196,8 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             ["augment_views"] = options.AugmentViews.ToString(CultureInfo.InvariantCulture),
             ["training_data_hash"] = data.TrainingDataHash,
             ["test_split_hash"] = data.TestSplitHash,
+            ["near_duplicate_groups"] = data.NearDuplicateGroups.ToString(CultureInfo.InvariantCulture),
+            ["near_duplicate_max_distance"] = data.NearDuplicateMaxDistance.ToString(CultureInfo.InvariantCulture),
             ["feedback_high_water_mark"] = data.FeedbackHighWaterMark.ToString(CultureInfo.InvariantCulture),
         };
         if (training.Kind == HeadKind.Mlp)
