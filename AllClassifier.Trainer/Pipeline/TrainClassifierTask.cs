@@ -34,13 +34,17 @@ public sealed record RunInfo
     /// <summary>Largest |composed ONNX − managed head| probability difference seen by the self-check.</summary>
     public double SelfCheckMaxDifference { get; init; }
 
+    /// <summary>The validation-fitted temperature already folded into the saved head and the model (1: none).</summary>
+    public double Temperature { get; init; } = 1;
+
     /// <summary>Where the model's class activation map comes from (<see cref="ClassActivationMapVariant"/>).</summary>
     public string? ClassActivationMap { get; init; }
 }
 
 /// <summary>
 /// train_classifier: computes (or reads cached) backbone features for the training images plus seeded dihedral
-/// views of them, trains the head with early stopping on the validation split, composes the single ONNX model and
+/// views of them, trains the head with early stopping on the validation split, calibrates it by temperature scaling
+/// on the same split, composes the single ONNX model and
 /// checks that it gives the managed head's probabilities. Emits a run id; everything lands in <c>runs/&lt;run_id&gt;/</c>.
 /// </summary>
 public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureExtractor extractor, IExperimentTracker tracker, TimeProvider timeProvider) : IPipelineTask
@@ -110,8 +114,11 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             $"Training {trainingOptions.Kind.ToString().ToLowerInvariant()} head",
             trainingOptions.MaxEpochs,
             progress => HeadTrainer.Train(trainSet, validationSet, trainingOptions, progress));
+        // The saved and served head is the temperature-scaled one, so the API's probabilities are the calibrated ones.
+        var temperature = TemperatureScaling.Fit(validationSet.Features.Select(vector => result.Head.Logits(vector)).ToList(), validationSet.Labels);
+        var head = result.Head.WithTemperature(temperature);
         var files = new RunFiles(runDirectory);
-        HeadFile.Save(files.Head, result.Head);
+        HeadFile.Save(files.Head, head);
         WorkDirectory.WriteJson(files.History, result.History);
         await tracker.LogMetricsAsync(
             runId,
@@ -122,7 +129,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
                 new TrackedMetric("val_loss", epoch.ValidationLoss, epoch.Epoch),
                 new TrackedMetric("val_accuracy", epoch.ValidationAccuracy, epoch.Epoch),
                 new TrackedMetric("val_macro_f1", epoch.ValidationMacroF1, epoch.Epoch),
-            }).ToList(),
+            }).Append(new TrackedMetric("temperature", temperature, result.BestEpoch)).ToList(),
             cancellationToken);
 
         var metadata = new Dictionary<string, string>
@@ -137,13 +144,13 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         var linearProbe = result.Head.Kind == HeadKind.Mlp
             ? HeadTrainer.Train(trainSet, validationSet, trainingOptions with { Kind = HeadKind.Softmax }).Head
             : null;
-        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), result.Head, metadata, linearProbe);
+        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head, metadata, linearProbe);
         var modelPath = files.Model;
         await File.WriteAllBytesAsync(modelPath, model, cancellationToken);
 
         var checkEntries = (validation.Count > 0 ? validation : train).Take(SelfCheckImages).ToList();
         var checkFeatures = validation.Count > 0 ? validationSet.Features : trainSet.Features;
-        var difference = SelfCheck(model, result.Head, checkEntries, checkFeatures, work);
+        var difference = SelfCheck(model, head, checkEntries, checkFeatures, work);
 
         Directory.CreateDirectory(files.Manifests);
         foreach (var manifest in new[] { work.TrainManifest, work.ValidationManifest, work.TestManifest, work.DataSummary })
@@ -162,6 +169,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             Data = data,
             Parameters = parameters,
             SelfCheckMaxDifference = difference,
+            Temperature = temperature,
             ClassActivationMap = linearProbe is null ? ClassActivationMapVariant.Head : ClassActivationMapVariant.LinearProbe,
         });
         await tracker.LogArtifactsAsync(
@@ -178,7 +186,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
 
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"run {runId}: {result.Head.Kind.ToString().ToLowerInvariant()} head, best epoch {result.BestEpoch} of {result.History.Count}, val accuracy {best.ValidationAccuracy:P1}, val macro-F1 {best.ValidationMacroF1:F3}; ONNX self-check max diff {difference:E1}");
+            $"run {runId}: {result.Head.Kind.ToString().ToLowerInvariant()} head, best epoch {result.BestEpoch} of {result.History.Count}, val accuracy {best.ValidationAccuracy:P1}, val macro-F1 {best.ValidationMacroF1:F3}, temperature {temperature:F2}; ONNX self-check max diff {difference:E1}");
     }
 
     private static Dictionary<string, string> Parameters(PipelineOptions options, DataSummary data)
