@@ -104,6 +104,9 @@ public sealed record EvaluationMetrics
     /// <summary>Rows are the true class, columns the predicted class, both in class index order.</summary>
     public IReadOnlyList<IReadOnlyList<int>> ConfusionMatrix { get; init; } = [];
 
+    /// <summary>Calibration of the served probabilities on the same images; null for models measured before it existed.</summary>
+    public CalibrationReport? Calibration { get; init; }
+
     /// <summary>Computes the metrics from true and predicted class indices.</summary>
     public static EvaluationMetrics FromPredictions(IReadOnlyList<int> actual, IReadOnlyList<int> predicted, double meanLatencyMs = 0)
     {

@@ -47,6 +47,11 @@ public class PipelineSettings : CommandSettings
     [DefaultValue(1)]
     public int AugmentViews { get; init; } = 1;
 
+    [CommandOption("--near-duplicate-distance <BITS>")]
+    [Description("Images whose 64-bit difference hashes differ in at most this many bits are kept in one split (0-64).")]
+    [DefaultValue(NearDuplicateGroups.DefaultMaxDistance)]
+    public int NearDuplicateDistance { get; init; } = NearDuplicateGroups.DefaultMaxDistance;
+
     [CommandOption("--epochs <N>")]
     [Description("Most training epochs (training stops earlier when validation stops improving).")]
     [DefaultValue(120)]
@@ -87,6 +92,11 @@ public class PipelineSettings : CommandSettings
             return ValidationResult.Error("--augment-views must be between 0 and 7.");
         }
 
+        if (NearDuplicateDistance is < 0 or > 64)
+        {
+            return ValidationResult.Error("--near-duplicate-distance must be between 0 and 64.");
+        }
+
         if (ChallengersToKeep < 1)
         {
             return ValidationResult.Error("--keep-challengers must be at least 1: the newest version holds the feedback high-water mark.");
@@ -106,6 +116,7 @@ public class PipelineSettings : CommandSettings
             FeedbackDatabase = feedbackDatabase,
             Seed = Seed,
             AugmentViews = AugmentViews,
+            NearDuplicateMaxDistance = NearDuplicateDistance,
             RunId = RunId,
             ChallengersToKeep = ChallengersToKeep,
             Int8 = new Int8Options { Enabled = !NoInt8, MaxMacroF1Drop = Int8MaxMacroF1Drop },

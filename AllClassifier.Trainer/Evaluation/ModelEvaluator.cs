@@ -36,6 +36,24 @@ public sealed class ModelEvaluator(ImagePreprocessor preprocessor, FeatureExtrac
         features.Select(vector => System.Numerics.Tensors.TensorPrimitives.IndexOfMax(head.PredictProbabilities(vector))).ToArray();
 
     /// <summary>
+    /// Calibration of <paramref name="head"/> (temperature already folded in) on labelled features: its reliability
+    /// bins and ECE, and the ECE the same head has with the temperature taken out again.
+    /// </summary>
+    public static CalibrationReport Calibration(ClassifierHead head, double temperature, IReadOnlyList<int> actual, IReadOnlyList<float[]> features)
+    {
+        var logits = features.Select(vector => head.Logits(vector)).ToList();
+        var bins = CalibrationReport.BinsOf(actual, logits.Select(vector => TemperatureScaling.Probabilities(vector, 1)).ToList());
+        var uncalibrated = CalibrationReport.BinsOf(actual, logits.Select(vector => TemperatureScaling.Probabilities(vector, 1 / temperature)).ToList());
+        return new CalibrationReport
+        {
+            Temperature = temperature,
+            ExpectedCalibrationError = CalibrationReport.ExpectedCalibrationErrorOf(bins),
+            UncalibratedExpectedCalibrationError = CalibrationReport.ExpectedCalibrationErrorOf(uncalibrated),
+            Bins = bins,
+        };
+    }
+
+    /// <summary>
     /// The metrics of a registered version on these images: through its saved head on the cached fp32 features when the
     /// version is fp32 and carries one (the self-check proved it equal to its ONNX model), else through its ONNX model
     /// (an INT8 head was trained on features of its own calibration, which the fp32 features are not).

@@ -32,6 +32,9 @@ public sealed record PipelineOptions
 
     public double ValidationFraction { get; init; } = DataSplit.DefaultValidationFraction;
 
+    /// <summary>Images whose difference hashes differ in at most this many bits are kept in one split.</summary>
+    public int NearDuplicateMaxDistance { get; init; } = NearDuplicateGroups.DefaultMaxDistance;
+
     /// <summary>The run test_classifier and register_model work on; the latest trained run when unset.</summary>
     public string? RunId { get; init; }
 

@@ -43,7 +43,7 @@ public sealed record TestReport
 
 /// <summary>
 /// test_classifier: the run's metrics on the test split (accuracy, macro-F1, per-class precision/recall/F1, confusion
-/// matrix as JSON and PNG), the mean end-to-end latency per image of the composed model, and the current champion's
+/// matrix as JSON and PNG, expected calibration error with and without the run's temperature and the reliability bins), the mean end-to-end latency per image of the composed model, and the current champion's
 /// metrics on the same split so register_model can compare like with like.
 /// </summary>
 public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEvaluator evaluator, IExperimentTracker tracker) : IPipelineTask
@@ -89,7 +89,11 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         var (servedModel, _) = files.Served(precision);
         var (latency, sample, difference) = MeasureEndToEnd(servedModel, head, test, features, work, options.LatencySampleSize, reporter);
 
-        var metrics = EvaluationMetrics.FromPredictions(actual, predicted, latency);
+        var temperature = precision == BackbonePrecision.Int8 ? run.Int8Temperature : run.Temperature;
+        var metrics = EvaluationMetrics.FromPredictions(actual, predicted, latency) with
+        {
+            Calibration = ModelEvaluator.Calibration(head, temperature, actual, features),
+        };
         var registry = new LocalModelRegistry(options.RegistryDirectory);
         var champion = registry.Champion() is { } version
             ? new ChampionResult(version.Version, evaluator.Evaluate(version, work, test, features, cancellationToken))
@@ -121,6 +125,8 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
                 new TrackedMetric("test_mean_latency_ms", metrics.MeanLatencyMs, 0),
                 new TrackedMetric("test_fp32_macro_f1", fp32MacroF1, 0),
                 .. int8MacroF1 is { } int8F1 ? [new TrackedMetric("test_int8_macro_f1", int8F1, 0)] : Array.Empty<TrackedMetric>(),
+                new TrackedMetric("test_ece", metrics.Calibration.ExpectedCalibrationError, 0),
+                new TrackedMetric("test_ece_uncalibrated", metrics.Calibration.UncalibratedExpectedCalibrationError, 0),
                 .. metrics.PerClass.Select(c => new TrackedMetric($"test_f1_{c.Class}", c.F1, 0)),
             ],
             cancellationToken);
@@ -142,7 +148,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             : string.Create(CultureInfo.InvariantCulture, $"champion v{champion.Version} macro-F1 {champion.Metrics.MacroF1:F3} on the same split");
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{precision}: accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3} on {metrics.TestCount} test images; {latency:F1} ms/image end to end; {championText}");
+            $"{precision}: accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3} on {metrics.TestCount} test images; ECE {metrics.Calibration.ExpectedCalibrationError:F3} (uncalibrated {metrics.Calibration.UncalibratedExpectedCalibrationError:F3}); {latency:F1} ms/image end to end; {championText}");
     }
 
     private (double MeanLatencyMs, int Sample, double MaxDifference) MeasureEndToEnd(

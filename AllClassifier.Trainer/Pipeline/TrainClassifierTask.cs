@@ -35,6 +35,12 @@ public sealed record RunInfo
     /// <summary>Largest |composed ONNX − managed head| probability difference seen by the self-check.</summary>
     public double SelfCheckMaxDifference { get; init; }
 
+    /// <summary>The validation-fitted temperature already folded into the saved head and the model (1: none).</summary>
+    public double Temperature { get; init; } = 1;
+
+    /// <summary>The same for the INT8 candidate, whose head is trained and calibrated on its own features.</summary>
+    public double Int8Temperature { get; init; } = 1;
+
     /// <summary>Where the model's class activation map comes from (<see cref="ClassActivationMapVariant"/>).</summary>
     public string? ClassActivationMap { get; init; }
 
@@ -44,7 +50,8 @@ public sealed record RunInfo
 
 /// <summary>
 /// train_classifier: computes (or reads cached) backbone features for the training images plus seeded dihedral
-/// views of them, trains the head with early stopping on the validation split, composes the single ONNX model and
+/// views of them, trains the head with early stopping on the validation split, calibrates it by temperature scaling
+/// on the same split, composes the single ONNX model and
 /// checks that it gives the managed head's probabilities. Emits a run id; everything lands in <c>runs/&lt;run_id&gt;/</c>.
 /// </summary>
 public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureExtractor extractor, IExperimentTracker tracker, TimeProvider timeProvider) : IPipelineTask
@@ -132,9 +139,10 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
                 new TrackedMetric("val_loss", epoch.ValidationLoss, epoch.Epoch),
                 new TrackedMetric("val_accuracy", epoch.ValidationAccuracy, epoch.Epoch),
                 new TrackedMetric("val_macro_f1", epoch.ValidationMacroF1, epoch.Epoch),
-            }).ToList(),
+            }).Append(new TrackedMetric("temperature", candidate.Temperature, result.BestEpoch)).ToList(),
             cancellationToken);
 
+        Candidate? int8 = null;
         if (options.Int8.Enabled)
         {
             // The INT8 candidate's head is trained on the features its own backbone produces; test_classifier decides
@@ -154,7 +162,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
                     progress => extractor.Extract(cache, allRequests, progress, cancellationToken, ranges));
             }
 
-            var int8 = TrainCandidate(int8Features.Features, ranges, files.Int8Model, files.Int8Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions);
+            int8 = TrainCandidate(int8Features.Features, ranges, files.Int8Model, files.Int8Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions);
             reporter.Info(string.Create(
                 CultureInfo.InvariantCulture,
                 $"INT8 candidate: val macro-F1 {int8.Result.History.Single(e => e.Epoch == int8.Result.BestEpoch).ValidationMacroF1:F3}; ONNX self-check max diff {int8.SelfCheckDifference:E1}"));
@@ -178,6 +186,8 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             Parameters = parameters,
             SelfCheckMaxDifference = difference,
             HasInt8Candidate = options.Int8.Enabled,
+            Temperature = candidate.Temperature,
+            Int8Temperature = int8?.Temperature ?? 1,
             ClassActivationMap = linearProbe is null ? ClassActivationMapVariant.Head : ClassActivationMapVariant.LinearProbe,
         });
         await tracker.LogArtifactsAsync(
@@ -194,10 +204,10 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
 
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"run {runId}: {result.Head.Kind.ToString().ToLowerInvariant()} head, best epoch {result.BestEpoch} of {result.History.Count}, val accuracy {best.ValidationAccuracy:P1}, val macro-F1 {best.ValidationMacroF1:F3}; ONNX self-check max diff {difference:E1}");
+            $"run {runId}: {result.Head.Kind.ToString().ToLowerInvariant()} head, best epoch {result.BestEpoch} of {result.History.Count}, val accuracy {best.ValidationAccuracy:P1}, val macro-F1 {best.ValidationMacroF1:F3}, temperature {candidate.Temperature:F2}; ONNX self-check max diff {difference:E1}");
     }
 
-    private sealed record Candidate(HeadTrainingResult Result, ClassifierHead? LinearProbe, double SelfCheckDifference);
+    private sealed record Candidate(HeadTrainingResult Result, ClassifierHead? LinearProbe, double SelfCheckDifference, double Temperature);
 
     /// <summary>
     /// Trains a head on one backbone's features (train views first, then validation), composes the model with that
@@ -223,16 +233,20 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             $"Training {trainingOptions.Kind.ToString().ToLowerInvariant()} head{precision}",
             trainingOptions.MaxEpochs,
             progress => HeadTrainer.Train(trainSet, validationSet, trainingOptions, progress));
-        HeadFile.Save(headPath, result.Head);
+
+        // The saved and served head is the temperature-scaled one, so the API's probabilities are the calibrated ones.
+        var temperature = TemperatureScaling.Fit(validationSet.Features.Select(vector => result.Head.Logits(vector)).ToList(), validationSet.Labels);
+        var head = result.Head.WithTemperature(temperature);
+        HeadFile.Save(headPath, head);
 
         // An MLP has no per-position linear decomposition; a softmax probe trained on the same features gives the map.
         var linearProbe = result.Head.Kind == HeadKind.Mlp
             ? HeadTrainer.Train(trainSet, validationSet, trainingOptions with { Kind = HeadKind.Softmax }).Head
             : null;
-        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), result.Head, metadata, linearProbe, int8Backbone);
+        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head, metadata, linearProbe, int8Backbone);
         File.WriteAllBytes(modelPath, model);
         var checkFeatures = validation.Count > 0 ? validationSet.Features : trainSet.Features;
-        return new Candidate(result, linearProbe, SelfCheck(model, result.Head, checkEntries, checkFeatures, work));
+        return new Candidate(result, linearProbe, SelfCheck(model, head, checkEntries, checkFeatures, work), temperature);
     }
 
     private static Dictionary<string, string> Parameters(PipelineOptions options, DataSummary data)
@@ -250,6 +264,8 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             ["augment_views"] = options.AugmentViews.ToString(CultureInfo.InvariantCulture),
             ["training_data_hash"] = data.TrainingDataHash,
             ["test_split_hash"] = data.TestSplitHash,
+            ["near_duplicate_groups"] = data.NearDuplicateGroups.ToString(CultureInfo.InvariantCulture),
+            ["near_duplicate_max_distance"] = data.NearDuplicateMaxDistance.ToString(CultureInfo.InvariantCulture),
             ["feedback_high_water_mark"] = data.FeedbackHighWaterMark.ToString(CultureInfo.InvariantCulture),
         };
         if (training.Kind == HeadKind.Mlp)

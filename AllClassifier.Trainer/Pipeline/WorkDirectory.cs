@@ -6,7 +6,7 @@ namespace AllClassifier.Trainer.Pipeline;
 /// <summary>
 /// The files through which tasks hand their results to the next one, so each task can also run as its own
 /// process under an external scheduler:
-/// <c>processed/</c> (images, index.csv, report.json), <c>manifests/</c> (train/val/test.csv, summary.json),
+/// <c>processed/</c> (images, index.csv, report.json), <c>manifests/</c> (train/val/test.csv, groups.csv, summary.json),
 /// <c>feature-cache.db</c>, and <c>runs/&lt;run_id&gt;/</c> with <c>runs/latest</c> naming the newest run.
 /// </summary>
 public sealed class WorkDirectory(string root)
@@ -28,6 +28,9 @@ public sealed class WorkDirectory(string root)
     public string TestManifest => Path.Combine(Manifests, "test.csv");
 
     public string DataSummary => Path.Combine(Manifests, "summary.json");
+
+    /// <summary>Each image's near-duplicate group (columns sha256,group,label), for auditing the split.</summary>
+    public string NearDuplicateGroups => Path.Combine(Manifests, "groups.csv");
 
     public string FeatureCache => Path.Combine(Root, Features.FeatureCache.FileName);
 

@@ -64,6 +64,8 @@ public sealed record ClassifierHead(HeadKind Kind, float[] FeatureMean, float[] 
     public float[] PredictProbabilities(ReadOnlySpan<float> features)
     {
         var logits = Logits(features);
+        // Shifted by the largest logit first, as ONNX Softmax does, so that large (tempered) logits cannot overflow.
+        TensorPrimitives.Subtract(logits, TensorPrimitives.Max<float>(logits), logits);
         TensorPrimitives.SoftMax(logits, logits);
         return logits;
     }
@@ -106,5 +108,26 @@ public sealed record ClassifierHead(HeadKind Kind, float[] FeatureMean, float[] 
         }
 
         return [new DenseLayer(first.Inputs, first.Outputs, weights, bias), .. Layers.Skip(1)];
+    }
+
+    /// <summary>
+    /// The same head with its logits divided by <paramref name="temperature"/> (the last layer's weights and bias
+    /// scaled): the predicted class is unchanged, the probabilities are tempered, and the composed ONNX model serves
+    /// them without an extra node.
+    /// </summary>
+    public ClassifierHead WithTemperature(double temperature)
+    {
+        if (!(temperature > 0) || double.IsInfinity(temperature))
+        {
+            throw new ArgumentOutOfRangeException(nameof(temperature), temperature, "The temperature must be positive and finite.");
+        }
+
+        var last = Layers[^1];
+        var factor = (float)(1 / temperature);
+        var weights = new float[last.Weights.Length];
+        var bias = new float[last.Bias.Length];
+        TensorPrimitives.Multiply(last.Weights, factor, weights);
+        TensorPrimitives.Multiply(last.Bias, factor, bias);
+        return this with { Layers = [.. Layers.Take(Layers.Count - 1), last with { Weights = weights, Bias = bias }] };
     }
 }

@@ -80,7 +80,21 @@ public sealed record ModelMetrics(
     int TestCount,
     double MeanLatencyMs,
     IReadOnlyList<ClassMetrics>? PerClass,
-    IReadOnlyList<IReadOnlyList<int>>? ConfusionMatrix);
+    IReadOnlyList<IReadOnlyList<int>>? ConfusionMatrix)
+{
+    /// <summary>Absent from models trained before calibration was measured.</summary>
+    public CalibrationReport? Calibration { get; init; }
+}
+
+/// <summary>The temperature the served probabilities are scaled by and the expected calibration error with and without it.</summary>
+public sealed record CalibrationReport(
+    double Temperature,
+    double ExpectedCalibrationError,
+    double UncalibratedExpectedCalibrationError,
+    IReadOnlyList<ReliabilityBin>? Bins);
+
+/// <summary>Test images whose top-class probability lies in (<see cref="Lower"/>, <see cref="Upper"/>].</summary>
+public sealed record ReliabilityBin(double Lower, double Upper, int Count, double MeanConfidence, double Accuracy);
 
 public sealed record ClassMetrics(string Class, string? DisplayName, double Precision, double Recall, double F1, int Support);
 

@@ -3,7 +3,7 @@ using Microsoft.AspNetCore.Mvc.RazorPages;
 
 namespace AllClassifier.Web.Pages;
 
-/// <summary>The serving model: version, provenance, test metrics, per-class results and confusion matrix.</summary>
+/// <summary>The serving model: version, provenance, test metrics, per-class results, calibration and confusion matrix.</summary>
 public sealed class ModelModel(BackendClient backend) : PageModel
 {
     public ModelCard? Card { get; private set; }

@@ -56,6 +56,12 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
         Assert.Null(report.Champion);
         Assert.Equal([0x89, (byte)'P', (byte)'N', (byte)'G'], File.ReadAllBytes(champion.ConfusionMatrixPath).Take(4));
         Assert.True(File.Exists(Path.Combine(champion.Directory, HeadFile.FileName)));
+        Assert.Equal(summary.NearDuplicateGroups.ToString(System.Globalization.CultureInfo.InvariantCulture), champion.Card.Parameters["near_duplicate_groups"]);
+        var calibration = Assert.IsType<CalibrationReport>(champion.Card.Metrics.Calibration);
+        Assert.Equal(WorkDirectory.ReadJson<RunInfo>(new RunFiles(runDirectory).Info).Temperature, calibration.Temperature);
+        Assert.NotEqual(1, calibration.Temperature);
+        Assert.Equal(report.Metrics.TestCount, calibration.Bins.Sum(bin => bin.Count));
+        Assert.InRange(calibration.ExpectedCalibrationError, 0, 1);
     }
 
     [Fact]
@@ -101,6 +107,8 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
 
         Assert.InRange(run.SelfCheckMaxDifference, 0, HeadAgreement.Tolerance);
         Assert.True(File.Exists(BackboneFiles.InDirectory().ResNet18Path));
+        // The saved head, which the self-check proved equal to the served model, carries the fitted temperature.
+        Assert.InRange(run.Temperature, TemperatureScaling.MinimumTemperature, TemperatureScaling.MaximumTemperature);
     }
 
     [Fact]

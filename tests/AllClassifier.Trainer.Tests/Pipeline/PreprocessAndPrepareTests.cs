@@ -111,6 +111,9 @@ public sealed class PreprocessAndPrepareTests : IDisposable
         Assert.Equal(DataSplit.Fingerprint(test), summary.TestSplitHash);
         Assert.Equal(DataSplit.Fingerprint(train.Concat(validation)), summary.TrainingDataHash);
         Assert.Equal(4, summary.FeedbackHighWaterMark);
+        Assert.Equal(4, summary.NearDuplicateGroups);
+        Assert.Equal(NearDuplicateGroups.DefaultMaxDistance, summary.NearDuplicateMaxDistance);
+        Assert.Equal(6, File.ReadLines(work.NearDuplicateGroups).Count());
         Assert.Equal("path,label,sha256,source", File.ReadLines(work.TrainManifest).First());
     }
 

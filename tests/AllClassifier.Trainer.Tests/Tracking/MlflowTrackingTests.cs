@@ -123,11 +123,12 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.Null(requests[3].Body!["metrics"]);
 
         var epochMetrics = requests[4].Body!["metrics"]!.AsArray();
-        Assert.Equal(["train_loss", "val_accuracy", "val_loss", "val_macro_f1"], epochMetrics.Select(m => m!["key"]!.GetValue<string>()).Distinct().Order());
+        Assert.Equal(["temperature", "train_loss", "val_accuracy", "val_loss", "val_macro_f1"], epochMetrics.Select(m => m!["key"]!.GetValue<string>()).Distinct().Order());
         Assert.All(epochMetrics, m => Assert.True(m!["timestamp"]!.GetValue<long>() > 0 && m["step"]!.GetValue<long>() >= 1));
         var testMetrics = requests[12].Body!["metrics"]!.AsArray().ToDictionary(m => m!["key"]!.GetValue<string>(), m => m!["value"]!.GetValue<double>());
         Assert.Equal(report.Metrics.MacroF1, testMetrics["test_macro_f1"]);
         Assert.Equal(report.Metrics.Accuracy, testMetrics["test_accuracy"]);
+        Assert.Equal(report.Metrics.Calibration!.ExpectedCalibrationError, testMetrics["test_ece"]);
 
         Assert.Equal("""{"name":"all-classifier"}""", requests[15 + afterTest].Body!.ToJsonString());
         var version = requests[16 + afterTest].Body!;

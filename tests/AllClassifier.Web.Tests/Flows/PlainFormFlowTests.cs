@@ -110,6 +110,9 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
         Assert.Equal("0.931", FormPoster.TestIdText(html, "model-macro-f1"));
         Assert.Equal("from a linear probe trained beside the head", FormPoster.TestIdText(html, "heat-map-variant"));
         Assert.Contains("src=\"/api/model/confusion-matrix.png?v=3\"", html);
+        Assert.Equal("0.021 (0.064 before temperature scaling)", FormPoster.TestIdText(html, "model-ece"));
+        Assert.Contains("<svg class=\"reliability\" data-testid=\"reliability-diagram\"", html);
+        Assert.Equal(2, html.Split("fill-opacity=\"0.8\"").Length - 1);
         Assert.Equal(ApiSamples.TinyPng, await client.GetByteArrayAsync("/api/model/confusion-matrix.png?v=3"));
     }
 

@@ -31,7 +31,17 @@ public static class ApiSamples
               {"class": "Pre", "display_name": "Pre-B", "precision": 0.88, "recall": 0.94, "f1": 0.909, "support": 16},
               {"class": "Pro", "display_name": "Pro-B", "precision": 0.97, "recall": 0.99, "f1": 0.98, "support": 16}
             ],
-            "confusion_matrix": [[14,1,1,0],[0,15,1,0],[0,1,15,0],[0,0,0,16]]
+            "confusion_matrix": [[14,1,1,0],[0,15,1,0],[0,1,15,0],[0,0,0,16]],
+            "calibration": {
+              "temperature": 1.8,
+              "expected_calibration_error": 0.021,
+              "uncalibrated_expected_calibration_error": 0.064,
+              "bins": [
+                {"lower": 0.5, "upper": 0.6, "count": 0, "mean_confidence": 0, "accuracy": 0},
+                {"lower": 0.8, "upper": 0.9, "count": 4, "mean_confidence": 0.85, "accuracy": 0.75},
+                {"lower": 0.9, "upper": 1.0, "count": 60, "mean_confidence": 0.97, "accuracy": 0.95}
+              ]
+            }
           },
           "training_data_hash": "4b1d2c9e8f7a6b5c4d3e2f1a0b9c8d7e",
           "test_split_hash": "abc",

@@ -1,4 +1,5 @@
 using System.Net;
+using AllClassifier.Web.Pages;
 using AllClassifier.Web.Tests.Infrastructure;
 
 namespace AllClassifier.Web.Tests.Pages;
@@ -51,6 +52,29 @@ public sealed class FeedbackAndModelPageTests
         Assert.Equal(0.95, card.Metrics.PerClass![1].Recall);
         Assert.Equal(16, card.Metrics.ConfusionMatrix![3][3]);
         Assert.Equal("Early Pre-B", page.ClassDisplayName(1));
+        Assert.Equal(0.021, card.Metrics.Calibration!.ExpectedCalibrationError);
+        Assert.Equal(0.064, card.Metrics.Calibration.UncalibratedExpectedCalibrationError);
+        Assert.Equal(3, card.Metrics.Calibration.Bins!.Count);
+    }
+
+    [Fact]
+    public void Reliability_diagram_draws_one_bar_per_non_empty_bin_as_high_as_its_accuracy()
+    {
+        var diagram = new ReliabilityDiagram(
+        [
+            new(0.5, 0.6, 0, 0, 0),
+            new(0.8, 0.9, 4, 0.85, 0.75),
+            new(0.9, 1.0, 60, 0.97, 1.0),
+        ]);
+
+        Assert.Equal(2, diagram.Bars.Count);
+        var (partial, full) = (diagram.Bars[0], diagram.Bars[1]);
+        Assert.Equal(ReliabilityDiagram.X(0.8), partial.X, 1e-9);
+        Assert.Equal(ReliabilityDiagram.PlotSize * 0.1, partial.Width, 1e-9);
+        Assert.Equal(ReliabilityDiagram.PlotSize * 0.75, partial.Height, 1e-9);
+        Assert.Equal(ReliabilityDiagram.Y(1), full.Y, 1e-9);
+        Assert.Equal(ReliabilityDiagram.Y(0.85), partial.ConfidenceY, 1e-9);
+        Assert.Contains("4 images", partial.Title);
     }
 
     [Theory]
