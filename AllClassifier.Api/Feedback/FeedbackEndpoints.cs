@@ -39,19 +39,20 @@ public static partial class FeedbackEndpoints
             .Validate(o => o.RetentionDays is null or > 0 && o.RetentionSweepInterval > TimeSpan.Zero,
                 "FEEDBACK_RETENTION_DAYS must be a positive number of days and the sweep interval positive.")
             .ValidateOnStart();
-        if (builder.Configuration.GetConnectionString(FeedbackTable.ConnectionName) is { Length: > 0 } connectionString)
-        {
-            builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
-            builder.Services.AddSingleton<IFeedbackStore, PostgresFeedbackStore>();
-        }
-        else
-        {
-            builder.Services.AddSingleton<IFeedbackStore, SqliteFeedbackStore>();
-        }
-
+        // Chosen when first resolved, not here: configuration sources added after this call still count.
+        builder.Services.AddSingleton(services => NpgsqlDataSource.Create(FeedbackConnectionString(services)!));
+        builder.Services.AddSingleton<IFeedbackStore>(services => FeedbackConnectionString(services) is not null
+            ? ActivatorUtilities.CreateInstance<PostgresFeedbackStore>(services)
+            : ActivatorUtilities.CreateInstance<SqliteFeedbackStore>(services));
         builder.Services.AddHostedService<FeedbackRetentionService>();
         return builder;
     }
+
+    /// <summary>The <c>feedback</c> connection string that selects the PostgreSQL store; null selects SQLite.</summary>
+    private static string? FeedbackConnectionString(IServiceProvider services) =>
+        services.GetRequiredService<IConfiguration>().GetConnectionString(FeedbackTable.ConnectionName) is { Length: > 0 } connectionString
+            ? connectionString
+            : null;
 
     public static IEndpointRouteBuilder MapFeedbackEndpoints(this IEndpointRouteBuilder app)
     {
