@@ -1,3 +1,4 @@
+using System.Data.Common;
 using AllClassifier.Model;
 
 namespace AllClassifier.Api.Feedback;
@@ -13,7 +14,26 @@ public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[
 public sealed record StoredFeedback(long Id, long Count);
 
 /// <summary>A stored correction without its image, for review.</summary>
-public sealed record FeedbackRowSummary(long Id, double Ts, string Correct, string Predicted, int? ModelVersion, string? SentBy);
+public sealed record FeedbackRowSummary(long Id, double Ts, string Correct, string Predicted, int? ModelVersion, string? SentBy)
+{
+    /// <summary>Reads the rows of (id, ts, correct, predicted, model_version, sent_by) either store selects.</summary>
+    public static async Task<IReadOnlyList<FeedbackRowSummary>> ReadAllAsync(DbDataReader reader, CancellationToken cancellationToken)
+    {
+        var rows = new List<FeedbackRowSummary>();
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            rows.Add(new FeedbackRowSummary(
+                reader.GetInt64(0),
+                reader.IsDBNull(1) ? 0 : reader.GetDouble(1),
+                reader.IsDBNull(2) ? "" : reader.GetString(2),
+                reader.IsDBNull(3) ? "" : reader.GetString(3),
+                reader.IsDBNull(4) ? null : reader.GetInt32(4),
+                reader.IsDBNull(5) ? null : reader.GetString(5)));
+        }
+
+        return rows;
+    }
+}
 
 /// <summary>
 /// Where corrections are kept: SQLite under <c>FEEDBACK_DIR</c> (<see cref="SqliteFeedbackStore"/>) or, when the

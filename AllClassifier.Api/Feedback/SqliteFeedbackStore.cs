@@ -58,19 +58,7 @@ public sealed class SqliteFeedbackStore(IOptions<FeedbackOptions> options, TimeP
         select.CommandText = $"SELECT {FeedbackTable.Id}, {FeedbackTable.Timestamp}, {FeedbackTable.Correct}, {FeedbackTable.Predicted}, {FeedbackTable.ModelVersion}, {FeedbackTable.SentBy} FROM {FeedbackTable.Name} ORDER BY {FeedbackTable.Id} DESC LIMIT $limit";
         select.Parameters.AddWithValue("$limit", limit);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<FeedbackRowSummary>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new FeedbackRowSummary(
-                reader.GetInt64(0),
-                reader.IsDBNull(1) ? 0 : reader.GetDouble(1),
-                reader.IsDBNull(2) ? "" : reader.GetString(2),
-                reader.IsDBNull(3) ? "" : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetInt32(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5)));
-        }
-
-        return rows;
+        return await FeedbackRowSummary.ReadAllAsync(reader, cancellationToken);
     }
 
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)

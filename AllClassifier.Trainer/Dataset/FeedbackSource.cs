@@ -1,4 +1,3 @@
-using AllClassifier.Model;
 using AllClassifier.Model.Feedback;
 using Npgsql;
 
@@ -68,30 +67,7 @@ public sealed class PostgresFeedbackSource(string connectionString) : IFeedbackS
             $"SELECT {FeedbackTable.Id}, {FeedbackTable.Correct}, {FeedbackTable.Image} IS NULL, {FeedbackTable.Sha256} FROM {FeedbackTable.Name} ORDER BY {FeedbackTable.Id}",
             connection);
         using var reader = command.ExecuteReader();
-        var rows = new List<FeedbackRow>();
-        var skipped = new List<string>();
-        long highWaterMark = 0;
-        while (reader.Read())
-        {
-            var id = reader.GetInt64(0);
-            highWaterMark = Math.Max(highWaterMark, id);
-            var correct = reader.IsDBNull(1) ? null : reader.GetString(1);
-            if (!CellClasses.TryParse(correct, out var label))
-            {
-                skipped.Add($"feedback row {id}: '{correct}' is not a class");
-                continue;
-            }
-
-            if (reader.GetBoolean(2))
-            {
-                skipped.Add($"feedback row {id}: no image");
-                continue;
-            }
-
-            rows.Add(new FeedbackRow(id, label, reader.IsDBNull(3) ? null : reader.GetString(3)));
-        }
-
-        return new FeedbackBatch(rows, skipped, highWaterMark);
+        return FeedbackReader.ReadBatch(reader);
     }
 
     public byte[] ReadImage(long id)
