@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution. Installs what the tests need when it is missing
-# (Chromium for the browser tests, Prometheus for the dashboard-query tests, AFL++ for the fuzzing smoke run), then prints
+# (Chromium for the browser tests, Prometheus for the dashboard-query tests, AFL++ for the fuzzing smoke run,
+# PostgreSQL 15 for the feedback-store tests, which start their own server), then prints
 # the totals from the TRX results as the last line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +10,7 @@ missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v afl-fuzz >/dev/null 2>&1 || missing+=(afl++)
+[ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

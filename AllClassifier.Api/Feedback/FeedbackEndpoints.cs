@@ -8,7 +8,8 @@ using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.Data.Sqlite;
+using AllClassifier.Model.Feedback;
+using Npgsql;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Feedback;
@@ -38,10 +39,20 @@ public static partial class FeedbackEndpoints
             .Validate(o => o.RetentionDays is null or > 0 && o.RetentionSweepInterval > TimeSpan.Zero,
                 "FEEDBACK_RETENTION_DAYS must be a positive number of days and the sweep interval positive.")
             .ValidateOnStart();
-        builder.Services.AddSingleton<FeedbackWriter>();
+        // Chosen when first resolved, not here: configuration sources added after this call still count.
+        builder.Services.AddSingleton(services => NpgsqlDataSource.Create(FeedbackConnectionString(services)!));
+        builder.Services.AddSingleton<IFeedbackStore>(services => FeedbackConnectionString(services) is not null
+            ? ActivatorUtilities.CreateInstance<PostgresFeedbackStore>(services)
+            : ActivatorUtilities.CreateInstance<SqliteFeedbackStore>(services));
         builder.Services.AddHostedService<FeedbackRetentionService>();
         return builder;
     }
+
+    /// <summary>The <c>feedback</c> connection string that selects the PostgreSQL store; null selects SQLite.</summary>
+    private static string? FeedbackConnectionString(IServiceProvider services) =>
+        services.GetRequiredService<IConfiguration>().GetConnectionString(FeedbackTable.ConnectionName) is { Length: > 0 } connectionString
+            ? connectionString
+            : null;
 
     public static IEndpointRouteBuilder MapFeedbackEndpoints(this IEndpointRouteBuilder app)
     {
@@ -97,7 +108,7 @@ public static partial class FeedbackEndpoints
         HttpRequest request,
         MultipartUploadReader reader,
         GatedImageDecoder decoder,
-        FeedbackWriter feedback,
+        IFeedbackStore feedback,
         ModelHolder holder,
         ClassifierMetrics metrics,
         IOptions<FeedbackOptions> options,
@@ -150,7 +161,7 @@ public static partial class FeedbackEndpoints
         {
             stored = await feedback.AddAsync(entry, cancellationToken);
         }
-        catch (SqliteException ex) when (StorageFailures.ToError(ex, options.Value.UnavailableRetryAfterSeconds) is { } error)
+        catch (Exception ex) when (StorageFailures.ToError(ex, options.Value.UnavailableRetryAfterSeconds) is { } error)
         {
             LogStorageFailure(loggers.CreateLogger(typeof(FeedbackEndpoints)), ex, error.StatusCode);
             return error.ToResult(request.HttpContext.Response);
@@ -161,7 +172,7 @@ public static partial class FeedbackEndpoints
     }
 
     private static async Task<Results<Ok<FeedbackRowsResponse>, JsonHttpResult<ErrorResponse>>> ListRows(
-        FeedbackWriter feedback, HttpResponse response, CancellationToken cancellationToken, int limit = 50)
+        IFeedbackStore feedback, HttpResponse response, CancellationToken cancellationToken, int limit = 50)
     {
         if (limit is < 1 or > MaxListedRows)
         {
@@ -172,7 +183,7 @@ public static partial class FeedbackEndpoints
     }
 
     private static async Task<Results<Ok<FeedbackDeletedResponse>, JsonHttpResult<ErrorResponse>>> DeleteRow(
-        long id, FeedbackWriter feedback, HttpContext context, ILogger<FeedbackWriter> logger, CancellationToken cancellationToken)
+        long id, IFeedbackStore feedback, HttpContext context, ILogger<IFeedbackStore> logger, CancellationToken cancellationToken)
     {
         if (!await feedback.DeleteAsync(id, cancellationToken))
         {
@@ -184,13 +195,13 @@ public static partial class FeedbackEndpoints
     }
 
     private static async Task<Results<Ok<FeedbackCountResponse>, JsonHttpResult<ErrorResponse>>> GetCount(
-        HttpResponse response, FeedbackWriter feedback, IOptions<FeedbackOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpResponse response, IFeedbackStore feedback, IOptions<FeedbackOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         try
         {
             return TypedResults.Ok(new FeedbackCountResponse(await feedback.CountAsync(cancellationToken)));
         }
-        catch (SqliteException ex) when (StorageFailures.ToError(ex, options.Value.UnavailableRetryAfterSeconds) is { } error)
+        catch (Exception ex) when (StorageFailures.ToError(ex, options.Value.UnavailableRetryAfterSeconds) is { } error)
         {
             LogStorageFailure(loggers.CreateLogger(typeof(FeedbackEndpoints)), ex, error.StatusCode);
             return error.ToResult(response);

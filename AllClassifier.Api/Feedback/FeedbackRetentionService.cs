@@ -7,7 +7,7 @@ namespace AllClassifier.Api.Feedback;
 /// at start and then every <see cref="FeedbackOptions.RetentionSweepInterval"/>. Does nothing when no retention is set.
 /// </summary>
 public sealed partial class FeedbackRetentionService(
-    FeedbackWriter store, IOptions<FeedbackOptions> options, TimeProvider time, ILogger<FeedbackRetentionService> logger) : BackgroundService
+    IFeedbackStore store, IOptions<FeedbackOptions> options, TimeProvider time, ILogger<FeedbackRetentionService> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

@@ -1,5 +1,6 @@
 using AllClassifier.Api.Errors;
 using Microsoft.Data.Sqlite;
+using Npgsql;
 
 namespace AllClassifier.Api.Feedback;
 
@@ -17,14 +18,38 @@ public static class StorageFailures
     private const int Full = 13;
     private const int CannotOpen = 14;
 
-    public static ApiError? ToError(SqliteException exception, int retryAfterSeconds) => (exception.SqliteErrorCode & 0xFF) switch
+    // PostgreSQL SQLSTATEs (https://www.postgresql.org/docs/current/errcodes-appendix.html).
+    private const string DiskFull = "53100";
+    private const string InsufficientResourcesClass = "53";
+    private const string ConnectionExceptionClass = "08";
+    private const string OperatorInterventionClass = "57P";
+
+    /// <summary>The answer for a store failure of either store; null for anything else (a bug, answered 500).</summary>
+    public static ApiError? ToError(Exception exception, int retryAfterSeconds) => exception switch
     {
-        Full => new ApiError(StatusCodes.Status507InsufficientStorage, ErrorCodes.StorageFull, "the feedback store is out of disk space; the correction was not stored"),
-        Busy or Locked or ReadOnly or IoError or CannotOpen => new ApiError(
-            StatusCodes.Status503ServiceUnavailable, ErrorCodes.StorageUnavailable, "the feedback store is unavailable; the correction was not stored, retry shortly")
+        SqliteException sqlite => (sqlite.SqliteErrorCode & 0xFF) switch
         {
-            RetryAfterSeconds = retryAfterSeconds,
+            Full => DiskFullError(),
+            Busy or Locked or ReadOnly or IoError or CannotOpen => UnavailableError(retryAfterSeconds),
+            _ => null,
         },
+        PostgresException { SqlState: DiskFull } => DiskFullError(),
+        PostgresException postgres when postgres.SqlState.StartsWith(InsufficientResourcesClass, StringComparison.Ordinal)
+            || postgres.SqlState.StartsWith(ConnectionExceptionClass, StringComparison.Ordinal)
+            || postgres.SqlState.StartsWith(OperatorInterventionClass, StringComparison.Ordinal) => UnavailableError(retryAfterSeconds),
+        PostgresException => null,
+
+        // No server answer at all: refused, reset or timed-out connections.
+        NpgsqlException => UnavailableError(retryAfterSeconds),
         _ => null,
     };
+
+    private static ApiError DiskFullError() =>
+        new(StatusCodes.Status507InsufficientStorage, ErrorCodes.StorageFull, "the feedback store is out of disk space; the correction was not stored");
+
+    private static ApiError UnavailableError(int retryAfterSeconds) =>
+        new(StatusCodes.Status503ServiceUnavailable, ErrorCodes.StorageUnavailable, "the feedback store is unavailable; the correction was not stored, retry shortly")
+        {
+            RetryAfterSeconds = retryAfterSeconds,
+        };
 }

@@ -114,6 +114,7 @@ public class PipelineSettings : CommandSettings
             WorkDirectory = WorkDirectory ?? shared.WorkDirectory,
             RegistryDirectory = RegistryDirectory ?? shared.RegistryDirectory,
             FeedbackDatabase = feedbackDatabase,
+            FeedbackConnectionString = shared.FeedbackConnectionString,
             Seed = Seed,
             AugmentViews = AugmentViews,
             NearDuplicateMaxDistance = NearDuplicateDistance,
@@ -127,7 +128,7 @@ public class PipelineSettings : CommandSettings
                 LearningRate = LearningRate,
                 Seed = Seed,
             },
-            Sensor = SensorOptions(feedbackDatabase, shared),
+            Sensor = SensorOptions(feedbackDatabase, shared) with { FeedbackConnectionString = shared.FeedbackConnectionString },
         };
     }
 

@@ -51,6 +51,15 @@ public static class FeedbackReader
         // "img IS NULL" is answered from the record header; the blob's pages are not read.
         command.CommandText = $"SELECT {FeedbackTable.Id}, {FeedbackTable.Correct}, {FeedbackTable.Image} IS NULL, {sha256} FROM {FeedbackTable.Name} ORDER BY {FeedbackTable.Id}";
         using var reader = command.ExecuteReader();
+        return ReadBatch(reader);
+    }
+
+    /// <summary>
+    /// Reads rows of (id, correct, image-is-null, sha256), in id order, into usable rows and the reasons others were
+    /// skipped; shared by every store the table can live in.
+    /// </summary>
+    internal static FeedbackBatch ReadBatch(System.Data.Common.DbDataReader reader)
+    {
         var rows = new List<FeedbackRow>();
         var skipped = new List<string>();
         long highWaterMark = 0;

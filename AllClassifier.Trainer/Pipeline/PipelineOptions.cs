@@ -19,6 +19,9 @@ public sealed record PipelineOptions
     /// <summary>The API's feedback database; feedback is left out when unset or missing.</summary>
     public string? FeedbackDatabase { get; init; }
 
+    /// <summary>The PostgreSQL feedback table; when set it is read instead of <see cref="FeedbackDatabase"/>.</summary>
+    public string? FeedbackConnectionString { get; init; }
+
     public int Seed { get; init; } = 42;
 
     public HeadTrainingOptions Training { get; init; } = new();

@@ -47,7 +47,10 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
             ?? throw new InvalidOperationException("preprocess_images needs a dataset folder (--data).");
         var work = new WorkDirectory(options.WorkDirectory);
         var files = DatasetScanner.Scan(dataDirectory);
-        var feedback = options.FeedbackDatabase is { } database ? FeedbackReader.ReadRows(database) : new FeedbackBatch([], [], 0);
+        var source = options.FeedbackConnectionString is { Length: > 0 } || options.FeedbackDatabase is not null
+            ? FeedbackSources.Open(options.FeedbackConnectionString, options.FeedbackDatabase ?? "")
+            : null;
+        var feedback = source?.ReadRows() ?? new FeedbackBatch([], [], 0);
         foreach (var skipped in feedback.Skipped)
         {
             reporter.Warning($"Skipped {skipped}.");
@@ -55,7 +58,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
 
         var candidates = files
             .Select(file => new Candidate(file.RelativePath, file.Label, ImageSource.Dataset, () => File.ReadAllBytes(file.Path), null))
-            .Concat(feedback.Rows.Select(row => new Candidate($"feedback row {row.Id}", row.Label, ImageSource.Feedback, () => FeedbackReader.ReadImage(options.FeedbackDatabase!, row.Id), row.Sha256)))
+            .Concat(feedback.Rows.Select(row => new Candidate($"feedback row {row.Id}", row.Label, ImageSource.Feedback, () => source!.ReadImage(row.Id), row.Sha256)))
             .ToList();
         if (candidates.Count == 0)
         {

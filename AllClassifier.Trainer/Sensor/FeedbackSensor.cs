@@ -8,6 +8,9 @@ public sealed record SensorOptions
 {
     public required string FeedbackDatabase { get; init; }
 
+    /// <summary>The PostgreSQL feedback table; when set it is counted instead of <see cref="FeedbackDatabase"/>.</summary>
+    public string? FeedbackConnectionString { get; init; }
+
     /// <summary>New feedback rows needed to retrain (FB_THRESH).</summary>
     public int Threshold { get; init; } = SharedSettings.DefaultFeedbackThreshold;
 
@@ -40,9 +43,10 @@ public sealed class FeedbackSensor(TimeProvider timeProvider)
     public async Task<SensorResult> WaitAsync(SensorOptions options, long afterId, Action<SensorPoke>? onPoke, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
+        var source = FeedbackSources.Open(options.FeedbackConnectionString, options.FeedbackDatabase);
         for (var poke = 1; ; poke++)
         {
-            var rows = FeedbackReader.CountSince(options.FeedbackDatabase, afterId);
+            var rows = source.CountSince(afterId);
             onPoke?.Invoke(new SensorPoke(poke, rows, options.Threshold, afterId));
             if (rows >= options.Threshold)
             {

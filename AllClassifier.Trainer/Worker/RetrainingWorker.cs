@@ -101,6 +101,7 @@ public sealed class RetrainingWorker(
             Sensor = new SensorOptions
             {
                 FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
+                FeedbackConnectionString = settings.FeedbackConnectionString,
                 Threshold = settings.FeedbackThreshold,
                 PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
                 Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
@@ -130,6 +131,7 @@ public sealed class RetrainingWorker(
                 WorkDirectory = settings.WorkDirectory,
                 RegistryDirectory = settings.RegistryDirectory,
                 FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
+                FeedbackConnectionString = settings.FeedbackConnectionString,
                 ChallengersToKeep = settings.ChallengersToKeep,
             };
             var result = await pipeline.RunAsync(pipelineOptions, reporter, stoppingToken);

@@ -1,3 +1,4 @@
+using AllClassifier.Model.Feedback;
 using AllClassifier.Model.Registry;
 using AllClassifier.Model.Settings;
 using AllClassifier.Trainer.Sensor;
@@ -21,6 +22,10 @@ public sealed class WorkerOptions
 
     [ConfigurationKeyName(SharedSettings.FeedbackDirectory)]
     public string FeedbackDirectory { get; set; } = SharedSettings.DefaultFeedbackDirectory;
+
+    /// <summary>The PostgreSQL feedback table (<c>ConnectionStrings__feedback</c>); unset, the SQLite file under <see cref="FeedbackDirectory"/> is read.</summary>
+    [ConfigurationKeyName("ConnectionStrings:" + FeedbackTable.ConnectionName)]
+    public string? FeedbackConnectionString { get; set; }
 
     [ConfigurationKeyName(SharedSettings.FeedbackThreshold)]
     public int FeedbackThreshold { get; set; } = SharedSettings.DefaultFeedbackThreshold;

@@ -64,7 +64,7 @@ public sealed class FeedbackTableCommand : AsyncCommand<FeedbackTableCommand.Set
     public override async Task<int> ExecuteAsync(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var side = (int)Math.Sqrt(settings.Megabytes * 1024 * 1024 / 3);
-        var store = new FeedbackWriter(Options.Create(new FeedbackOptions { Directory = settings.Directory }), TimeProvider.System);
+        var store = new SqliteFeedbackStore(Options.Create(new FeedbackOptions { Directory = settings.Directory }), TimeProvider.System);
         var bases = CellClasses.All.Select(label => Encode(label, side)).ToArray();
         var clock = Stopwatch.StartNew();
         for (var row = 0; row < settings.Rows; row++)

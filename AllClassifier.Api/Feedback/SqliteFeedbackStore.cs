@@ -6,21 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Feedback;
 
-/// <summary>One stored correction.</summary>
-public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[] Image, string Sha256, int? ModelVersion)
-{
-    /// <summary>The caller that sent it (see <c>CallerName</c>); null on an open API.</summary>
-    public string? SentBy { get; init; }
-}
-
-/// <summary>What <see cref="FeedbackWriter.AddAsync"/> stored: the row's id and the row count including it.</summary>
-public sealed record StoredFeedback(long Id, long Count);
-
-/// <summary>A stored correction without its image, for review.</summary>
-public sealed record FeedbackRowSummary(long Id, double Ts, string Correct, string Predicted, int? ModelVersion, string? SentBy);
-
 /// <summary>
-/// Writes the <see cref="FeedbackTable"/> in <c>${FEEDBACK_DIR}/feedback.db</c>, which the trainer reads.
+/// The SQLite <see cref="IFeedbackStore"/>: the <see cref="FeedbackTable"/> in <c>${FEEDBACK_DIR}/feedback.db</c>, which the trainer reads.
 /// WAL lets the trainer read while the API writes; each insert and its count share one immediate transaction,
 /// so the count returned includes the row and is never stale, however many posts arrive at once.
 /// A row is acknowledged only after its commit is on disk: with WAL, SQLite's default <c>synchronous=NORMAL</c>
@@ -28,14 +15,13 @@ public sealed record FeedbackRowSummary(long Id, double Ts, string Correct, stri
 /// <c>synchronous=FULL</c>, which fsyncs the WAL at each commit (one fsync per correction is cheap next to the
 /// image decode that precedes it).
 /// </summary>
-public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvider timeProvider)
+public sealed class SqliteFeedbackStore(IOptions<FeedbackOptions> options, TimeProvider timeProvider) : IFeedbackStore
 {
     private readonly Lock _schemaLock = new();
     private volatile bool _schemaReady;
 
     public string DatabasePath => options.Value.DatabasePath;
 
-    /// <summary>Stores the entry durably and returns its id and the number of rows including it.</summary>
     public async Task<StoredFeedback> AddAsync(FeedbackEntry entry, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -65,7 +51,6 @@ public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvid
         return new StoredFeedback(id, count);
     }
 
-    /// <summary>The newest rows, without their images.</summary>
     public async Task<IReadOnlyList<FeedbackRowSummary>> ListNewestAsync(int limit, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -73,22 +58,9 @@ public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvid
         select.CommandText = $"SELECT {FeedbackTable.Id}, {FeedbackTable.Timestamp}, {FeedbackTable.Correct}, {FeedbackTable.Predicted}, {FeedbackTable.ModelVersion}, {FeedbackTable.SentBy} FROM {FeedbackTable.Name} ORDER BY {FeedbackTable.Id} DESC LIMIT $limit";
         select.Parameters.AddWithValue("$limit", limit);
         await using var reader = await select.ExecuteReaderAsync(cancellationToken);
-        var rows = new List<FeedbackRowSummary>();
-        while (await reader.ReadAsync(cancellationToken))
-        {
-            rows.Add(new FeedbackRowSummary(
-                reader.GetInt64(0),
-                reader.IsDBNull(1) ? 0 : reader.GetDouble(1),
-                reader.IsDBNull(2) ? "" : reader.GetString(2),
-                reader.IsDBNull(3) ? "" : reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetInt32(4),
-                reader.IsDBNull(5) ? null : reader.GetString(5)));
-        }
-
-        return rows;
+        return await FeedbackRowSummary.ReadAllAsync(reader, cancellationToken);
     }
 
-    /// <summary>Deletes one row; false when there is no row with that id.</summary>
     public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
@@ -98,7 +70,6 @@ public sealed class FeedbackWriter(IOptions<FeedbackOptions> options, TimeProvid
         return await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
     }
 
-    /// <summary>Deletes every row stored before <paramref name="cutoff"/> and returns how many went.</summary>
     public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);

@@ -1,0 +1,98 @@
+using AllClassifier.Model.Feedback;
+using Npgsql;
+
+namespace AllClassifier.Trainer.Dataset;
+
+/// <summary>
+/// The API's feedback table, wherever it lives: <see cref="FeedbackReader"/>'s SQLite file, or PostgreSQL when the
+/// <c>feedback</c> connection string is set. Both stream images: rows are listed without them.
+/// </summary>
+public interface IFeedbackSource
+{
+    /// <summary>Rows with an id above <paramref name="afterId"/>.</summary>
+    long CountSince(long afterId);
+
+    /// <summary>Every row's id and label, without its image.</summary>
+    FeedbackBatch ReadRows();
+
+    byte[] ReadImage(long id);
+}
+
+public static class FeedbackSources
+{
+    /// <summary>PostgreSQL when <paramref name="connectionString"/> is set, else the SQLite file at <paramref name="databasePath"/>.</summary>
+    public static IFeedbackSource Open(string? connectionString, string databasePath) =>
+        string.IsNullOrWhiteSpace(connectionString) ? new SqliteFeedbackSource(databasePath) : new PostgresFeedbackSource(connectionString);
+}
+
+public sealed class SqliteFeedbackSource(string databasePath) : IFeedbackSource
+{
+    public long CountSince(long afterId) => FeedbackReader.CountSince(databasePath, afterId);
+
+    public FeedbackBatch ReadRows() => FeedbackReader.ReadRows(databasePath);
+
+    public byte[] ReadImage(long id) => FeedbackReader.ReadImage(databasePath, id);
+}
+
+/// <summary>
+/// Reads the table the API's PostgreSQL store writes. A database without the table (the API has not started yet)
+/// means no feedback.
+/// </summary>
+public sealed class PostgresFeedbackSource(string connectionString) : IFeedbackSource
+{
+    public long CountSince(long afterId)
+    {
+        using var connection = Open();
+        if (!HasTable(connection))
+        {
+            return 0;
+        }
+
+        using var command = new NpgsqlCommand($"SELECT count(*) FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} > $1", connection)
+        {
+            Parameters = { new() { Value = afterId } },
+        };
+        return (long)command.ExecuteScalar()!;
+    }
+
+    public FeedbackBatch ReadRows()
+    {
+        using var connection = Open();
+        if (!HasTable(connection))
+        {
+            return new FeedbackBatch([], [], 0);
+        }
+
+        using var command = new NpgsqlCommand(
+            $"SELECT {FeedbackTable.Id}, {FeedbackTable.Correct}, {FeedbackTable.Image} IS NULL, {FeedbackTable.Sha256} FROM {FeedbackTable.Name} ORDER BY {FeedbackTable.Id}",
+            connection);
+        using var reader = command.ExecuteReader();
+        return FeedbackReader.ReadBatch(reader);
+    }
+
+    public byte[] ReadImage(long id)
+    {
+        using var connection = Open();
+        using var command = new NpgsqlCommand($"SELECT {FeedbackTable.Image} FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} = $1", connection)
+        {
+            Parameters = { new() { Value = id } },
+        };
+        return command.ExecuteScalar() as byte[] ?? throw new InvalidOperationException($"Feedback row {id} is gone or has no image.");
+    }
+
+    private NpgsqlConnection Open()
+    {
+        var connection = new NpgsqlConnection(connectionString);
+        connection.Open();
+        return connection;
+    }
+
+    private static bool HasTable(NpgsqlConnection connection)
+    {
+        using var command = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection)
+        {
+            Parameters = { new() { Value = FeedbackTable.Name } },
+        };
+        return (bool)command.ExecuteScalar()!;
+    }
+}
