@@ -1,0 +1,141 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+
+namespace AllClassifier.Containers.Tests;
+
+/// <summary>
+/// The production compose stack, built from the project's Dockerfiles and run under Podman. Skipped only when
+/// Podman cannot run containers on this machine; a broken image or stack fails these tests.
+/// </summary>
+[Trait("Category", "Containers")]
+[Collection(PodmanCollection.Name)]
+public sealed class ComposeStackTests(ComposeStack stack) : IClassFixture<ComposeStack>
+{
+    private static readonly TimeSpan ScrapeDeadline = TimeSpan.FromMinutes(1);
+
+    [SkippableFact]
+    public async Task Backend_answers_ping_on_its_published_port()
+    {
+        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+
+        using var ping = await stack.Http.GetFromJsonAsync<JsonDocument>($"{ComposeStack.BackendUrl}/ping");
+
+        Assert.Equal("ok", ping!.RootElement.GetProperty("status").GetString());
+    }
+
+    [SkippableFact]
+    public async Task Web_reaches_the_backend_and_predictions_use_the_trainers_bootstrap_model()
+    {
+        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+
+        // The web app's health includes its backend; its pages need a staff sign-in, so the prediction
+        // is made as the web app makes it: with its API key, against the backend container.
+        var webHealth = await stack.Http.GetAsync($"{ComposeStack.WebUrl}/health");
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{ComposeStack.BackendUrl}/predict") { Content = SmokeImage.Form() };
+        request.Headers.Add("X-Api-Key", ComposeStack.ApiKey);
+        var response = await stack.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, webHealth.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        using var prediction = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(4, prediction.RootElement.GetProperty("probabilities").GetArrayLength());
+        Assert.True(prediction.RootElement.GetProperty("model_version").GetInt32() >= 1);
+    }
+
+    [SkippableFact]
+    public async Task A_correction_is_stored_in_the_feedback_volume_and_survives_down_and_up()
+    {
+        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        var before = await stack.FeedbackCountAsync();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"{ComposeStack.BackendUrl}/feedback")
+        {
+            Content = SmokeImage.Form(("correct_label", "Pre"), ("predicted_label", "Benign")),
+        };
+        request.Headers.Add("X-Api-Key", ComposeStack.ApiKey);
+        var stored = await stack.Http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.OK, stored.StatusCode);
+
+        await stack.DownAsync();
+        Assert.Equal("", await Podman.RequireAsync("ps", "-q", "--filter", $"label=io.podman.compose.project={ComposeStack.ProjectName}"));
+        await stack.UpAsync();
+
+        Assert.Equal(before + 1, await stack.FeedbackCountAsync());
+        var rows = await Podman.RequireAsync(
+            "exec", ComposeStack.ContainerName("backend"), "sh", "-c", "ls /app/data");
+        Assert.Contains("feedback.db", rows);
+    }
+
+    [SkippableFact]
+    public async Task Prometheus_scrapes_backend_web_and_the_node_exporter()
+    {
+        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        string[] jobs = ["backend", "web", "node"];
+        var healthy = new HashSet<string>();
+
+        await ComposeStack.PollUntilAsync(
+            async () =>
+            {
+                using var targets = await stack.Http.GetFromJsonAsync<JsonDocument>($"{ComposeStack.PrometheusUrl}/api/v1/targets?state=active");
+                healthy.Clear();
+                foreach (var target in targets!.RootElement.GetProperty("data").GetProperty("activeTargets").EnumerateArray())
+                {
+                    if (target.GetProperty("health").GetString() == "up")
+                    {
+                        healthy.Add(target.GetProperty("labels").GetProperty("job").GetString()!);
+                    }
+                }
+
+                return jobs.All(healthy.Contains);
+            },
+            ScrapeDeadline,
+            $"Prometheus targets {string.Join(", ", jobs)} to be up");
+
+        Assert.Superset(jobs.ToHashSet(), healthy);
+    }
+
+    [SkippableFact]
+    public async Task The_compose_health_checks_pass()
+    {
+        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+
+        foreach (var service in new[] { "backend", "web", "prometheus" })
+        {
+            var check = await Podman.RunAsync("healthcheck", "run", ComposeStack.ContainerName(service));
+            Assert.True(check.Succeeded, $"{service}'s health check failed ({check.ExitCode}): {check.Output}");
+        }
+    }
+
+    [SkippableFact]
+    public async Task No_service_runs_as_root()
+    {
+        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+
+        foreach (var service in ComposeStack.Services)
+        {
+            var uid = await Podman.RequireAsync("exec", ComposeStack.ContainerName(service), "id", "-u");
+            Assert.NotEqual("0", uid);
+        }
+
+        foreach (var image in new[] { "backend", "web", "trainer" })
+        {
+            var user = await Podman.RequireAsync("image", "inspect", "--format", "{{.Config.User}}", $"localhost/allclassifier-{image}");
+            Assert.Equal("1654", user);
+        }
+    }
+
+    [SkippableFact]
+    public async Task The_backend_image_carries_no_training_only_files()
+    {
+        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+
+        var files = await Podman.RequireAsync("run", "--rm", "--entrypoint", "find", "localhost/allclassifier-backend", "/app");
+
+        Assert.Contains("/app/AllClassifier.Api.dll", files);
+        Assert.DoesNotContain("DnnImageModels", files);
+        Assert.DoesNotContain("ResNet18", files, StringComparison.OrdinalIgnoreCase);
+        // ONNX Runtime serves the model; ML.NET itself only trains.
+        Assert.DoesNotContain(files.Split('\n'), file => file.Contains("/Microsoft.ML.") && !file.Contains("Microsoft.ML.OnnxRuntime"));
+    }
+}

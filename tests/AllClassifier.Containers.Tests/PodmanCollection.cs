@@ -1,0 +1,10 @@
+namespace AllClassifier.Containers.Tests;
+
+/// <summary>
+/// The container tests share one Podman and fixed compose ports: they run one class at a time.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PodmanCollection
+{
+    public const string Name = "Podman";
+}
