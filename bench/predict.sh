@@ -8,7 +8,8 @@
 # 127.0.0.1 (a free port), drives it at 1, 4 and 16 connections and samples its RSS under 16 connections. Then,
 # for the last precision, measures what explaining adds (/predict, /predict?explain=true and /explain in turn).
 # When the Python peer's Debian packages are installed (../shared/peer-fastapi/README.md), finishes with its RATIO
-# line against the last precision's registry and 64 distinct generated smears.
+# line against the last precision's registry and 64 distinct generated smears, or the JPEGs in IMAGES_DIR
+# (e.g. 64 real smears from the public dataset; never commit them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -154,7 +155,7 @@ kill "$api_pid"; wait "$api_pid" 2>/dev/null || true; api_pid=""
 if /usr/bin/python3 -c 'import fastapi, uvicorn, multipart, torch, torchvision, PIL' 2>/dev/null && [ -f ../shared/peer-fastapi/ratio.sh ]; then
   echo
   echo "== the Python peer, side by side (../shared/peer-fastapi/ratio.sh, $last model; load average $(cut -d' ' -f1-3 /proc/loadavg))"
-  REGISTRY="$work/registry-$last" IMAGES_DIR="$work/smears" bash ../shared/peer-fastapi/ratio.sh | tee "$work/ratio.log" | grep -E '^RATIO|peer|ours' || true
+  REGISTRY="$work/registry-$last" IMAGES_DIR="${IMAGES_DIR:-$work/smears}" bash ../shared/peer-fastapi/ratio.sh | tee "$work/ratio.log" | grep -E '^RATIO|peer|ours' || true
 else
   echo "(the Python peer's packages are not installed: no RATIO line; see ../shared/peer-fastapi/README.md)"
 fi
