@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Throughput of what lab staff use, the web app's Classify form, with 1 and 2 API replicas behind it, and what the
 # web hop costs against calling one API directly with the API key.
-#   bench/replicas.sh                          # 15 s per run, INT8 model
-#   DURATION=30 WARMUP=20 PRECISION=fp32 bench/replicas.sh
+#   bench/replicas.sh                          # 3 rounds of 10 s per run, INT8 model
+#   ROUNDS=5 DURATION=30 WARMUP=20 PRECISION=fp32 bench/replicas.sh
 # Needs wrk (apt-get install wrk). Builds Release and starts everything as plain processes on free loopback ports:
 # two API replicas sharing one registry and one feedback store, and two web apps without BACKEND_URL, so each
 # resolves http://backend through service discovery (services__backend__http__N, as the app host sets it): one
@@ -10,14 +10,16 @@
 # form with its antiforgery token and image, as the page's script does. The web app asks the API for the prediction
 # with its heat map, so the direct runs post /predict?explain=true with the web app's key to compare like with like.
 # At each connection count (1, 4, 16) the three paths run in turn, so each comparison sees the same background
-# load. CPU per request is a process's user + system time over the run divided by the requests wrk completed.
+# load; ROUNDS repeats all of that, and the summary gives each figure's median over the rounds. CPU per request is a
+# process's user + system time over the run divided by the requests wrk completed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 
 # The web apps must find the replicas by service discovery, not by a fixed address.
 unset BACKEND_URL
-duration="${DURATION:-15}"
+duration="${DURATION:-10}"
+rounds="${ROUNDS:-3}"
 # Long enough for tiered JIT compilation to finish, or the first runs pay for it in CPU per request.
 warmup="${WARMUP:-10}"
 precision="${PRECISION:-int8}"
@@ -151,16 +153,39 @@ done
 
 : >"$work/table"
 header
-for connections in 1 4 16; do
-  run "API direct (key)" "${replica_urls[0]}/predict?explain=true" "$connections" "" "$direct"
-  run "web -> 1 replica" "${web_url[one]}/?handler=Predict" "$connections" "${web_pid[one]}" "${form[one]}"
-  run "web -> 2 replicas" "${web_url[two]}/?handler=Predict" "$connections" "${web_pid[two]}" "${form[two]}"
+for round in $(seq 1 "$rounds"); do
+  for connections in 1 4 16; do
+    run "API direct (key)" "${replica_urls[0]}/predict?explain=true" "$connections" "" "$direct"
+    run "web -> 1 replica" "${web_url[one]}/?handler=Predict" "$connections" "${web_pid[one]}" "${form[one]}"
+    run "web -> 2 replicas" "${web_url[two]}/?handler=Predict" "$connections" "${web_pid[two]}" "${form[two]}"
+  done
 done
 
+# Per path and connection count, the median over the rounds of each numeric column (the split and the load average
+# of the median-throughput run).
+awk -F'\t' -v OFS='\t' '
+  { key = $1 OFS $2; if (!(key in seen)) { seen[key] = 1; keys[++k] = key }
+    n = ++runs[key]; for (col = 3; col <= 9; col++) values[key, col, n] = $col; split_of[key, n] = $10; load_of[key, n] = $11 }
+  function median(key, col,    n, i, j, v, t) {
+    n = runs[key]; for (i = 1; i <= n; i++) v[i] = values[key, col, i]
+    for (i = 2; i <= n; i++) for (j = i; j > 1 && v[j - 1] + 0 > v[j] + 0; j--) { t = v[j]; v[j] = v[j - 1]; v[j - 1] = t }
+    return n % 2 ? v[(n + 1) / 2] : (v[n / 2] == "-" ? "-" : sprintf("%.2f", (v[n / 2] + v[n / 2 + 1]) / 2))
+  }
+  END {
+    for (i = 1; i <= k; i++) {
+      key = keys[i]; line = key
+      for (col = 3; col <= 9; col++) line = line OFS (col >= 8 ? sprintf("%.0f", median(key, col)) : median(key, col))
+      rps = median(key, 3); pick = 1
+      for (n = 1; n <= runs[key]; n++) if (values[key, 3, n] == rps) pick = n
+      print line, split_of[key, pick], load_of[key, pick]
+    }
+  }' "$work/table" >"$work/medians"
+
 echo
-echo "== the web app's Classify form over 1 and 2 API replicas, and one API called directly ($precision model, $(nproc) cores, ${duration} s per run)"
+echo "== the web app's Classify form over 1 and 2 API replicas, and one API called directly"
+echo "   ($precision model, $(nproc) cores, median of $rounds rounds of ${duration} s per run)"
 header
-sort -s -t$'\t' -k1,1 "$work/table" | format_rows
+sort -s -t$'\t' -k1,1 "$work/medians" | format_rows
 awk -F'\t' '
   $1 ~ /direct/ { direct_p50[$2] = $4; direct_rps[$2] = $3; direct_api[$2] = $7 }
   $1 ~ /1 replica$/ { one_p50[$2] = $4; one_rps[$2] = $3; one_web[$2] = $6; one_api[$2] = $7 }
@@ -170,4 +195,4 @@ awk -F'\t' '
       one_p50[1] - direct_p50[1], one_p50[1], direct_p50[1], one_web[1], one_api[1], direct_api[1];
     for (c = 1; c <= 16; c *= 4)
       printf "%2d connections: 2 replicas %.2fx of 1 (%s vs %s req/s); one API directly %s req/s\n", c, two_rps[c] / one_rps[c], two_rps[c], one_rps[c], direct_rps[c];
-  }' "$work/table"
+  }' "$work/medians"
