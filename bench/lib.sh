@@ -12,22 +12,36 @@ build_api_and_bench() {
 
 bench() { dotnet "$bench_dir/AllClassifier.Bench.dll" "$@"; }
 
+# start_service LOG DLL HEALTHY [NAME=VALUE...]: a .NET service on a free loopback port, its output in LOG; returns
+# once its /health answers HEALTHY (any answer when empty). Sets service_pid and service_url.
+start_service() {
+  local log="$1" dll="$2" healthy="$3"; shift 3
+  env ASPNETCORE_URLS="http://127.0.0.1:0" \
+    Logging__LogLevel__Default=Warning "Logging__LogLevel__Microsoft.Hosting.Lifetime=Information" "$@" \
+    dotnet "$dll" >"$log" 2>&1 &
+  service_pid=$!
+  local health=""
+  for _ in $(seq 1 300); do
+    service_url="$(sed -n 's/.*Now listening on: \(http:\/\/[0-9.:]*\).*/\1/p' "$log" | head -n 1)"
+    if [ -n "$service_url" ]; then
+      health="$(curl -s "$service_url/health" || true)"
+      if [ -n "$health" ] && { [ -z "$healthy" ] || [ "$health" = "$healthy" ]; }; then return 0; fi
+    fi
+    sleep 0.2
+  done
+  echo "$dll did not become healthy ($health):" >&2
+  cat "$log" >&2
+  return 1
+}
+
 # start_api WORKDIR [NAME=VALUE...]: the API on a free loopback port over WORKDIR/registry and WORKDIR/feedback;
 # returns once /health says Healthy (a champion is served). Sets api_pid and url.
 start_api() {
   local work="$1"; shift
-  env MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" ASPNETCORE_URLS="http://127.0.0.1:0" \
-    Logging__LogLevel__Default=Warning "Logging__LogLevel__Microsoft.Hosting.Lifetime=Information" "$@" \
-    dotnet "$api_dir/AllClassifier.Api.dll" >"$work/api.log" 2>&1 &
-  api_pid=$!
-  for _ in $(seq 1 300); do
-    url="$(sed -n 's/.*Now listening on: \(http:\/\/[0-9.:]*\).*/\1/p' "$work/api.log" | head -n 1)"
-    if [ -n "$url" ] && [ "$(curl -s "$url/health" || true)" = "Healthy" ]; then return 0; fi
-    sleep 0.2
-  done
-  echo "the API did not become healthy:" >&2
-  cat "$work/api.log" >&2
-  return 1
+  start_service "$work/api.log" "$api_dir/AllClassifier.Api.dll" Healthy \
+    MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" "$@"
+  api_pid=$service_pid
+  url=$service_url
 }
 
 stop_api() {
@@ -42,3 +56,6 @@ rss_mib() { awk -v key="$2:" '$1 == key { printf "%.0f", $2 / 1024 }' "/proc/$1/
 server_errors() { curl -s "$url/metrics" | awk '/^http_requests_total\{/ && /status="5xx"/ { n += $NF } END { printf "%d", n }'; }
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
+# CPU time a process has used so far, in milliseconds (user + system).
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution. Installs what the tests need when it is missing
 # (Chromium for the browser tests, Prometheus for the dashboard-query tests, AFL++ for the fuzzing smoke run,
-# PostgreSQL 15 for the feedback-store tests, which start their own server), then prints
+# PostgreSQL 15 for the feedback-store tests, which start their own server, and psycopg2 for Debian's Python, which
+# the Airflow DAG's PostgreSQL count runs on), then prints
 # the totals from the TRX results as the last line: "N passed, N failed".
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +12,7 @@ command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 command -v afl-fuzz >/dev/null 2>&1 || missing+=(afl++)
 [ -x /usr/lib/postgresql/15/bin/postgres ] || missing+=(postgresql)
+/usr/bin/python3 -c 'import psycopg2' >/dev/null 2>&1 || missing+=(python3-psycopg2)
 if [ "${#missing[@]}" -gt 0 ]; then
   sudo_cmd=()
   [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)

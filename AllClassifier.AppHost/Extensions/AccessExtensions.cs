@@ -3,7 +3,9 @@ namespace AllClassifier.AppHost.Extensions;
 /// <summary>
 /// The secrets of a deployment: the web app's API key and the first admin's password, generated on first run and kept
 /// in the app host's user secrets (<c>Parameters:api-key</c>, <c>Parameters:first-admin-password</c>; set them there
-/// or as <c>Parameters__api-key</c> to choose them). The Aspire dashboard shows them under Parameters.
+/// or as <c>Parameters__api-key</c> to choose them). The Aspire dashboard shows them under Parameters. In the
+/// deployment manifest they are secret inputs without a default, so <c>azd up</c> asks for each value and keeps it in
+/// its environment rather than deploying one nobody has chosen.
 /// </summary>
 public static class AccessExtensions
 {
@@ -15,12 +17,14 @@ public static class AccessExtensions
     public const string WebClientName = "web";
 
     public static IResourceBuilder<ParameterResource> AddSecret(this IDistributedApplicationBuilder builder, string name) =>
-        // Every character class at least once: the value also has to pass ASP.NET Core Identity's password rules.
-        builder.AddParameter(
-            name,
-            new GenerateParameterDefault { MinLength = 32, MinLower = 1, MinUpper = 1, MinNumeric = 1, Special = false },
-            secret: true,
-            persist: true);
+        builder.ExecutionContext.IsPublishMode
+            ? builder.AddParameter(name, secret: true)
+            // Every character class at least once: the value also has to pass ASP.NET Core Identity's password rules.
+            : builder.AddParameter(
+                name,
+                new GenerateParameterDefault { MinLength = 32, MinLower = 1, MinUpper = 1, MinNumeric = 1, Special = false },
+                secret: true,
+                persist: true);
 
     /// <summary>The API accepts <paramref name="key"/> from the web app and names it <see cref="WebClientName"/>.</summary>
     public static IResourceBuilder<ProjectResource> WithWebClientKey(this IResourceBuilder<ProjectResource> backend, IResourceBuilder<ParameterResource> key) =>

@@ -1,16 +1,26 @@
 """Describes an Airflow DAG file as JSON without Airflow installed.
 
 Static facts come from Python's `ast` (dag_id, operators and their literal arguments, `>>` chains); the file is
-then executed against minimal stand-ins for the three Airflow imports it uses, to obtain the shell commands
-exactly as Airflow would receive them and to call the sensor's python_callable.
+then executed against minimal stand-ins for the Airflow imports it uses, to obtain the shell commands exactly as
+Airflow would receive them and to call the sensor's python_callable.
 
-usage: inspect_dag.py DAG_FILE [--poke]   (--poke calls every PythonSensor's callable and reports the result)
+The stand-ins behave as Airflow 2 does where the DAG relies on it: BaseHook.get_connection finds a connection in
+AIRFLOW_CONN_<ID> (a URI, like Airflow's environment-variable secrets backend) and raises AirflowNotFoundException
+otherwise; PostgresHook connects with psycopg2 from the connection's fields and extras; only `{{ macro() }}`
+templates are rendered, with the DAG's user_defined_macros.
+
+usage: inspect_dag.py DAG_FILE [--poke] [--render]
+  --poke    calls every PythonSensor's callable and reports the result
+  --render  renders every task's templated env
 """
 
 import ast
 import json
+import os
+import re
 import sys
 import types
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 OPERATORS = {"BashOperator", "PythonSensor"}
 
@@ -57,8 +67,61 @@ def static_facts(tree):
     return {"dag_ids": dag_ids, "tasks": tasks, "edges": edges}
 
 
-def executed_facts(path, poke):
+class AirflowNotFoundException(Exception):
+    pass
+
+
+class Connection:
+    def __init__(self, conn_id=None, uri=None):
+        self.conn_id = conn_id
+        parts = urlsplit(uri)
+        self.conn_type = "postgres" if parts.scheme == "postgresql" else parts.scheme
+        self.host = unquote(parts.hostname or "") or None
+        self.port = parts.port
+        self.schema = unquote(parts.path.lstrip("/")) or None
+        self.login = unquote(parts.username) if parts.username else None
+        self.password = unquote(parts.password) if parts.password else None
+        self.extra_dejson = dict(parse_qsl(parts.query))
+
+
+class BaseHook:
+    @staticmethod
+    def get_connection(conn_id):
+        uri = os.environ.get(f"AIRFLOW_CONN_{conn_id.upper()}")
+        if not uri:
+            raise AirflowNotFoundException(f"The conn_id `{conn_id}` isn't defined")
+        return Connection(conn_id=conn_id, uri=uri)
+
+
+class PostgresHook(BaseHook):
+    def __init__(self, postgres_conn_id="postgres_default"):
+        self.postgres_conn_id = postgres_conn_id
+
+    def get_conn(self):
+        import psycopg2
+
+        conn = self.get_connection(self.postgres_conn_id)
+        return psycopg2.connect(
+            host=conn.host, user=conn.login, password=conn.password, dbname=conn.schema, port=conn.port, **conn.extra_dejson
+        )
+
+    def get_first(self, sql, parameters=None):
+        connection = self.get_conn()
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, parameters)
+                return cursor.fetchone()
+        finally:
+            connection.close()
+
+
+def render(template, macros):
+    return re.sub(r"\{\{\s*(\w+)\(\)\s*\}\}", lambda match: str(macros[match.group(1)]()), template)
+
+
+def executed_facts(path, poke, render_env):
     created = []
+    dags = []
 
     class Operator:
         def __init__(self, task_id, **kwargs):
@@ -74,6 +137,7 @@ def executed_facts(path, poke):
     class DAG:
         def __init__(self, **kwargs):
             self.kwargs = kwargs
+            dags.append(self)
 
         def __enter__(self):
             return self
@@ -87,6 +151,13 @@ def executed_facts(path, poke):
         "airflow.operators.bash": {"BashOperator": type("BashOperator", (Operator,), {})},
         "airflow.sensors": {},
         "airflow.sensors.python": {"PythonSensor": type("PythonSensor", (Operator,), {})},
+        "airflow.exceptions": {"AirflowNotFoundException": AirflowNotFoundException},
+        "airflow.hooks": {},
+        "airflow.hooks.base": {"BaseHook": BaseHook},
+        "airflow.providers": {},
+        "airflow.providers.postgres": {},
+        "airflow.providers.postgres.hooks": {},
+        "airflow.providers.postgres.hooks.postgres": {"PostgresHook": PostgresHook},
     }
     for name, attributes in modules.items():
         module = types.ModuleType(name)
@@ -102,6 +173,10 @@ def executed_facts(path, poke):
         task = {"task_id": op.task_id, "operator": type(op).__name__, "downstream": op.downstream}
         if "bash_command" in op.kwargs:
             task["bash_command"] = op.kwargs["bash_command"]
+        if "env" in op.kwargs:
+            task["append_env"] = op.kwargs.get("append_env", False)
+            macros = dags[0].kwargs.get("user_defined_macros", {})
+            task["env"] = {k: render(v, macros) if render_env else v for k, v in op.kwargs["env"].items()}
         if poke and "python_callable" in op.kwargs:
             task["poke_result"] = bool(op.kwargs["python_callable"]())
         tasks.append(task)
@@ -112,7 +187,7 @@ def main():
     path = sys.argv[1]
     with open(path) as source:
         tree = ast.parse(source.read(), path)
-    facts = {"static": static_facts(tree), "executed": executed_facts(path, "--poke" in sys.argv)}
+    facts = {"static": static_facts(tree), "executed": executed_facts(path, "--poke" in sys.argv, "--render" in sys.argv)}
     json.dump(facts, sys.stdout, indent=2)
 
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using AllClassifier.Trainer.Pipeline;
 
@@ -11,9 +10,6 @@ namespace AllClassifier.Trainer.Tests.Airflow;
 /// </summary>
 public sealed class AirflowDagTests : IDisposable
 {
-    private static readonly string RepositoryRoot = FindRepositoryRoot();
-    private static readonly string DagFile = Path.Combine(RepositoryRoot, "airflow", "dags", "all_classification_pipeline.py");
-    private static readonly string Inspector = Path.Combine(RepositoryRoot, "airflow", "tests", "inspect_dag.py");
     private static readonly string TrainerCommand = $"dotnet {TrainerAssembly()}";
 
     private readonly TempDirectory _root = new();
@@ -66,7 +62,7 @@ public sealed class AirflowDagTests : IDisposable
         {
             var command = task.GetProperty("bash_command").GetString()!;
             Assert.StartsWith($"{TrainerCommand} task {task.GetProperty("task_id").GetString()} ", command);
-            var (exitCode, help) = Run("bash", ["-c", command + " --help"], new Dictionary<string, string>());
+            var (exitCode, help) = DagInspector.Run("bash", ["-c", command + " --help"], new Dictionary<string, string>());
             Assert.True(exitCode == 0, $"{command} --help: {help}");
             Assert.Contains("USAGE", help);
 
@@ -103,14 +99,41 @@ public sealed class AirflowDagTests : IDisposable
             File.WriteAllText(Path.Combine(version.FullName, "model.json"), $$"""{"version": 1, "feedback_high_water_mark": {{highWaterMark}}}""");
         }
 
-        var sensor = Inspect(poke: true).GetProperty("executed").GetProperty("tasks").EnumerateArray().First();
+        var sensor = Inspect("--poke").GetProperty("executed").GetProperty("tasks").EnumerateArray().First();
 
         Assert.Equal(expected, sensor.GetProperty("poke_result").GetBoolean());
     }
 
+    [Fact]
+    public void A_feedback_database_without_the_table_has_no_feedback_yet()
+    {
+        Directory.CreateDirectory(_root.Combine("feedback"));
+        using (var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={_root.Combine("feedback", "feedback.db")}"))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "CREATE TABLE other(id INTEGER)";
+            command.ExecuteNonQuery();
+        }
+
+        var sensor = DagInspector.Task(Inspect("--poke"), "wait_feedback");
+
+        Assert.False(sensor.GetProperty("poke_result").GetBoolean());
+    }
+
+    [Fact]
+    public void Without_a_feedback_connection_the_trainer_keeps_reading_SQLite()
+    {
+        var preprocess = DagInspector.Task(Inspect("--render"), "preprocess_images");
+
+        Assert.True(preprocess.GetProperty("append_env").GetBoolean());
+        Assert.Equal("", preprocess.GetProperty("env").GetProperty("ConnectionStrings__feedback").GetString());
+        Assert.Contains($"--feedback-db {_root.Combine("feedback", "feedback.db")}", preprocess.GetProperty("bash_command").GetString());
+    }
+
     public void Dispose() => _root.Dispose();
 
-    private JsonElement Inspect(bool poke = false)
+    private JsonElement Inspect(params string[] flags)
     {
         var environment = new Dictionary<string, string>
         {
@@ -121,34 +144,7 @@ public sealed class AirflowDagTests : IDisposable
             ["FEEDBACK_DIR"] = _root.Combine("feedback"),
             ["FB_THRESH"] = "3",
         };
-        var (exitCode, output) = Run("python3", poke ? [Inspector, DagFile, "--poke"] : [Inspector, DagFile], environment);
-        Assert.True(exitCode == 0, output);
-        return JsonDocument.Parse(output[..(output.LastIndexOf('}') + 1)][output.IndexOf("{\n", StringComparison.Ordinal)..]).RootElement;
-    }
-
-    private static (int ExitCode, string Output) Run(string program, string[] arguments, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
-        foreach (var (key, value) in environment)
-        {
-            start.Environment[key] = value;
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromSeconds(60)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"{program} {string.Join(' ', arguments)} did not finish in 60 s.");
-        }
-
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        return DagInspector.Inspect(environment, flags);
     }
 
     /// <summary>
@@ -157,21 +153,8 @@ public sealed class AirflowDagTests : IDisposable
     /// </summary>
     private static string TrainerAssembly()
     {
-        var output = Path.GetRelativePath(Path.Combine(RepositoryRoot, "tests", "AllClassifier.Trainer.Tests"), AppContext.BaseDirectory);
-        var path = Path.Combine(RepositoryRoot, "AllClassifier.Trainer", output, "AllClassifier.Trainer.dll");
+        var output = Path.GetRelativePath(Path.Combine(DagInspector.RepositoryRoot, "tests", "AllClassifier.Trainer.Tests"), AppContext.BaseDirectory);
+        var path = Path.Combine(DagInspector.RepositoryRoot, "AllClassifier.Trainer", output, "AllClassifier.Trainer.dll");
         return File.Exists(path) ? path : throw new FileNotFoundException("The trainer's build output was not found.", path);
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "airflow", "dags", "all_classification_pipeline.py")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new DirectoryNotFoundException("The repository root (with airflow/dags) was not found above the test output.");
     }
 }
