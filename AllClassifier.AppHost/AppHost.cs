@@ -9,9 +9,16 @@ var dataRoot = DataRoot.FromConfiguration(builder);
 var apiKey = builder.AddSecret(AccessExtensions.ApiKeyParameter);
 var firstAdminPassword = builder.AddSecret(AccessExtensions.FirstAdminPasswordParameter);
 
+// Containers only where an engine answers (or AllClassifier:Containers=always), and always in the manifest.
+var useContainers = builder.UseContainers();
+
+// Corrections: SQLite under the data root by default; PostgreSQL with AllClassifier:FeedbackStore=postgres.
+var feedbackStore = builder.AddFeedbackStore(dataRoot, useContainers);
+
 // The classification API, under the host name the original stack used.
 var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
     .WithFeedbackDatabase(dataRoot)
+    .WithFeedbackStore(feedbackStore)
     .WithModelRegistry(dataRoot)
     .WithWebClientKey(apiKey)
     .WithHttpHealthCheck("/health")
@@ -32,13 +39,13 @@ var web = builder.AddProject<Projects.AllClassifier_Web>("web")
 var trainer = builder.AddProject<Projects.AllClassifier_Trainer>("trainer")
     .WithArgs("worker")
     .WithFeedbackDatabase(dataRoot)
+    .WithFeedbackStore(feedbackStore)
     .WithModelRegistry(dataRoot)
     .WithTrainingInputs(dataRoot, builder.Configuration)
     .WithHttpEndpoint()
     .WithHttpHealthCheck("/health");
 
-// Containers only where an engine answers (or AllClassifier:Containers=always), and always in the manifest.
-if (builder.UseContainers())
+if (useContainers)
 {
     var mlflow = builder.AddMlflow("mlflow");
     trainer.WithMlflowTracking(mlflow);
