@@ -15,8 +15,9 @@ var useContainers = builder.UseContainers();
 // Corrections: SQLite under the data root by default; PostgreSQL with AllClassifier:FeedbackStore=postgres.
 var feedbackStore = builder.AddFeedbackStore(dataRoot, useContainers);
 
-// The classification API, under the host name the original stack used.
+// The classification API, under the host name the original stack used; AllClassifier:BackendReplicas processes.
 var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
+    .WithReplicas(BackendReplicas.FromConfiguration(builder))
     .WithFeedbackDatabase(dataRoot)
     .WithFeedbackStore(feedbackStore)
     .WithModelRegistry(dataRoot)
@@ -29,7 +30,8 @@ var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
 var web = builder.AddProject<Projects.AllClassifier_Web>("web")
     .WithExternalHttpEndpoints()
     .WithReference(backend)
-    .WithEnvironment("BACKEND_URL", backend.GetEndpoint("http"))
+    // By name, not by one endpoint: service discovery lets the web app's client and proxy reach every replica.
+    .WithEnvironment("BACKEND_URL", $"http://{backend.Resource.Name}")
     .WithStaffAccess(dataRoot, apiKey, firstAdminPassword)
     .WaitFor(backend)
     .WithHttpHealthCheck("/health")
