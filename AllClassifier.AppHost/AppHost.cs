@@ -22,6 +22,7 @@ var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
     .WithFeedbackStore(feedbackStore)
     .WithModelRegistry(dataRoot)
     .WithWebClientKey(apiKey)
+    .WithModelCommands(apiKey)
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "API")
     .WithUrlForEndpoint("http", _ => new() { Url = "/docs", DisplayText = "API docs" });
@@ -45,7 +46,8 @@ var trainer = builder.AddProject<Projects.AllClassifier_Trainer>("trainer")
     .WithModelRegistry(dataRoot)
     .WithTrainingInputs(dataRoot, builder.Configuration)
     .WithHttpEndpoint()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRunPipelineCommand(apiKey);
 
 if (useContainers)
 {
