@@ -25,14 +25,8 @@ public static class DashboardCommands
     /// <summary>The trainer's admin key (<c>Admin__ApiKey</c>) and its "Run pipeline now" command.</summary>
     public static IResourceBuilder<ProjectResource> WithRunPipelineCommand(this IResourceBuilder<ProjectResource> trainer, IResourceBuilder<ParameterResource> apiKey) =>
         trainer.WithEnvironment("Admin__ApiKey", apiKey)
-            .WithHttpCommand("/pipeline/run", "Run pipeline now", commandName: RunPipeline, commandOptions: new HttpCommandOptions
-            {
-                Method = HttpMethod.Post,
-                Description = "Stops waiting for feedback and runs the training pipeline now; its result appears in the trainer's log.",
-                IconName = "Play",
-                PrepareRequest = context => AddKeyAsync(context, apiKey),
-                GetCommandResult = ReportAsync,
-            });
+            .WithHttpCommand("/pipeline/run", "Run pipeline now", commandName: RunPipeline, commandOptions: KeyedPost(
+                "Stops waiting for feedback and runs the training pipeline now; its result appears in the trainer's log.", "Play", apiKey));
 
     /// <summary>"Promote challenger" (a version, or the newest challenger) and "Reload model" on the backend.</summary>
     public static IResourceBuilder<ProjectResource> WithModelCommands(this IResourceBuilder<ProjectResource> backend, IResourceBuilder<ParameterResource> apiKey) =>
@@ -62,14 +56,18 @@ public static class DashboardCommands
                 },
                 GetCommandResult = ReportAsync,
             })
-            .WithHttpCommand("/model/reload", "Reload model", commandName: ReloadModel, commandOptions: new HttpCommandOptions
-            {
-                Method = HttpMethod.Post,
-                Description = "Reads the registry's champion now instead of at the next poll, retrying versions refused before.",
-                IconName = "ArrowClockwise",
-                PrepareRequest = context => AddKeyAsync(context, apiKey),
-                GetCommandResult = ReportAsync,
-            });
+            .WithHttpCommand("/model/reload", "Reload model", commandName: ReloadModel, commandOptions: KeyedPost(
+                "Reads the registry's champion now instead of at the next poll, retrying versions refused before.", "ArrowClockwise", apiKey));
+
+    /// <summary>A POST that carries the API key and reports its answer.</summary>
+    private static HttpCommandOptions KeyedPost(string description, string iconName, IResourceBuilder<ParameterResource> apiKey) => new()
+    {
+        Method = HttpMethod.Post,
+        Description = description,
+        IconName = iconName,
+        PrepareRequest = context => AddKeyAsync(context, apiKey),
+        GetCommandResult = ReportAsync,
+    };
 
     private static async Task AddKeyAsync(HttpCommandRequestContext context, IResourceBuilder<ParameterResource> apiKey) =>
         context.Request.Headers.Add(KeyHeader, await apiKey.Resource.GetValueAsync(context.CancellationToken));

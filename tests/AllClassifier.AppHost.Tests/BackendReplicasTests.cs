@@ -7,6 +7,7 @@ using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace AllClassifier.AppHost.Tests;
@@ -59,7 +60,7 @@ public sealed class BackendReplicasTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
-    public async Task Requests_through_the_web_app_reach_both_replicas_and_both_serve_a_promoted_version()
+    public async Task Requests_through_the_web_app_reach_both_replicas_and_both_serve_a_version_promoted_through_the_API_or_the_dashboard()
     {
         using var timeout = new CancellationTokenSource(Deadline);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
@@ -77,6 +78,33 @@ public sealed class BackendReplicasTests(ITestOutputHelper output) : IAsyncLifet
         var after = await ServersOfVersionAsync(staff, version: 2, timeout.Token);
         output.WriteLine($"Version 2 served through the web app by {string.Join(", ", after)}");
         Assert.Equal(before.Order(), after.Order());
+
+        // The dashboard's "Promote challenger" from one replica's menu, without a version, promotes the newest
+        // challenger (version 1 again); the registry is shared, so both replicas serve it.
+        var commands = _app.Services.GetRequiredService<ResourceCommandService>();
+        var backendResource = _app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "backend");
+        var replica = await FirstReplicaIdAsync(backendResource, timeout.Token);
+        var byCommand = await commands.ExecuteCommandAsync(replica, DashboardCommands.PromoteChallenger, timeout.Token);
+        Assert.True(byCommand.Success, byCommand.Message);
+        Assert.Equal(before.Order(), (await ServersOfVersionAsync(staff, version: 1, timeout.Token)).Order());
+
+        // "Reload model" on the resource runs on every replica.
+        var reloaded = await commands.ExecuteCommandAsync(backendResource, DashboardCommands.ReloadModel, timeout.Token);
+        Assert.True(reloaded.Success, reloaded.Message);
+    }
+
+    /// <summary>The id of one replica of <paramref name="resource"/> (the dashboard lists each under its own id).</summary>
+    private async Task<string> FirstReplicaIdAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        await foreach (var update in _app.ResourceNotifications.WatchAsync(cancellationToken))
+        {
+            if (update.Resource == resource && update.ResourceId != resource.Name)
+            {
+                return update.ResourceId;
+            }
+        }
+
+        throw new InvalidOperationException($"No replica of {resource.Name} was reported.");
     }
 
     /// <summary>
