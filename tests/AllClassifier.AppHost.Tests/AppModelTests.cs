@@ -5,8 +5,13 @@ using Aspire.Hosting.ApplicationModel;
 namespace AllClassifier.AppHost.Tests;
 
 /// <summary>The app model the app host declares for a configuration, inspected without starting anything.</summary>
-public sealed class AppModelTests
+public sealed class AppModelTests : IDisposable
 {
+    // The app host creates its data folders while it builds the model.
+    private readonly string _dataRoot = Directory.CreateTempSubdirectory("allclassifier-apphost-model-").FullName;
+
+    public void Dispose() => Directory.Delete(_dataRoot, recursive: true);
+
     [Fact]
     public async Task Dashboard_commands_are_declared_on_the_trainer_and_the_backend()
     {
@@ -49,10 +54,10 @@ public sealed class AppModelTests
     private static string Flatten(Exception error) =>
         error.InnerException is null ? error.Message : $"{error.Message} {Flatten(error.InnerException)}";
 
-    private static async Task<IDistributedApplicationTestingBuilder> CreateAsync(string[] settings) =>
+    private async Task<IDistributedApplicationTestingBuilder> CreateAsync(string[] settings) =>
         await DistributedApplicationTestingBuilder.CreateAsync<Projects.AllClassifier_AppHost>(
             [
-                $"AllClassifier:DataRoot={Path.Combine(Path.GetTempPath(), "allclassifier-apphost-model")}",
+                $"AllClassifier:DataRoot={_dataRoot}",
                 "AllClassifier:Containers=never",
                 $"Parameters:{AccessExtensions.ApiKeyParameter}=apphost-test-api-key",
                 $"Parameters:{AccessExtensions.FirstAdminPasswordParameter}=Apphost-admin-password-1",
