@@ -8,6 +8,7 @@ using AllClassifier.Api.Serving;
 using AllClassifier.Api.Ping;
 using AllClassifier.Api.Predict;
 using AllClassifier.Api.Promotion;
+using AllClassifier.Api.Replicas;
 using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 
@@ -28,6 +29,7 @@ builder.AddFeedback();
 
 var app = builder.Build();
 
+app.UseServedByHeader();
 app.UseApiErrors();
 app.MapDefaultEndpoints(ApiPolicies.Metrics);
 app.UseApiAccess();

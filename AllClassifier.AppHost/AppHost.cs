@@ -9,11 +9,20 @@ var dataRoot = DataRoot.FromConfiguration(builder);
 var apiKey = builder.AddSecret(AccessExtensions.ApiKeyParameter);
 var firstAdminPassword = builder.AddSecret(AccessExtensions.FirstAdminPasswordParameter);
 
-// The classification API, under the host name the original stack used.
+// Containers only where an engine answers (or AllClassifier:Containers=always), and always in the manifest.
+var useContainers = builder.UseContainers();
+
+// Corrections: SQLite under the data root by default; PostgreSQL with AllClassifier:FeedbackStore=postgres.
+var feedbackStore = builder.AddFeedbackStore(dataRoot, useContainers);
+
+// The classification API, under the host name the original stack used; AllClassifier:BackendReplicas processes.
 var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
+    .WithReplicas(BackendReplicas.FromConfiguration(builder))
     .WithFeedbackDatabase(dataRoot)
+    .WithFeedbackStore(feedbackStore)
     .WithModelRegistry(dataRoot)
     .WithWebClientKey(apiKey)
+    .WithModelCommands(apiKey)
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "API")
     .WithUrlForEndpoint("http", _ => new() { Url = "/docs", DisplayText = "API docs" });
@@ -22,7 +31,8 @@ var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
 var web = builder.AddProject<Projects.AllClassifier_Web>("web")
     .WithExternalHttpEndpoints()
     .WithReference(backend)
-    .WithEnvironment("BACKEND_URL", backend.GetEndpoint("http"))
+    // By name, not by one endpoint: service discovery lets the web app's client and proxy reach every replica.
+    .WithEnvironment("BACKEND_URL", $"http://{backend.Resource.Name}")
     .WithStaffAccess(dataRoot, apiKey, firstAdminPassword)
     .WaitFor(backend)
     .WithHttpHealthCheck("/health")
@@ -32,13 +42,14 @@ var web = builder.AddProject<Projects.AllClassifier_Web>("web")
 var trainer = builder.AddProject<Projects.AllClassifier_Trainer>("trainer")
     .WithArgs("worker")
     .WithFeedbackDatabase(dataRoot)
+    .WithFeedbackStore(feedbackStore)
     .WithModelRegistry(dataRoot)
     .WithTrainingInputs(dataRoot, builder.Configuration)
     .WithHttpEndpoint()
-    .WithHttpHealthCheck("/health");
+    .WithHttpHealthCheck("/health")
+    .WithRunPipelineCommand(apiKey);
 
-// Containers only where an engine answers (or AllClassifier:Containers=always), and always in the manifest.
-if (builder.UseContainers())
+if (useContainers)
 {
     var mlflow = builder.AddMlflow("mlflow");
     trainer.WithMlflowTracking(mlflow);

@@ -45,6 +45,7 @@ public static partial class FeedbackEndpoints
             ? ActivatorUtilities.CreateInstance<PostgresFeedbackStore>(services)
             : ActivatorUtilities.CreateInstance<SqliteFeedbackStore>(services));
         builder.Services.AddHostedService<FeedbackRetentionService>();
+        builder.Services.AddHealthChecks().AddCheck<FeedbackStoreHealthCheck>("feedback-store");
         return builder;
     }
 

@@ -8,7 +8,8 @@ namespace AllClassifier.Api.Serving;
 /// watcher) because the registry may live on a volume where change notifications never arrive. A champion that
 /// cannot be served — a dangling alias, an unreadable card, an empty model file, bytes that differ from the card's
 /// SHA-256, a model that fails to load or to pass the probe — is refused, the current model keeps serving, and
-/// the problem is reported on /health until the alias names a good version.
+/// the problem is reported on /health until the alias names a good version. <see cref="ReloadNow"/> checks at once
+/// (the admin reload), and gives refused versions another chance.
 /// </summary>
 internal sealed partial class ChampionWatcher(
     ModelHolder holder,
@@ -18,6 +19,9 @@ internal sealed partial class ChampionWatcher(
     ILogger<ChampionWatcher> logger) : BackgroundService
 {
     private readonly Dictionary<int, string> _refused = [];
+
+    // The poll and an admin reload may check at the same moment.
+    private readonly Lock _checking = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -40,7 +44,28 @@ internal sealed partial class ChampionWatcher(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// <summary>Reads the registry now, retrying versions refused before (their files may have been mended).</summary>
+    public void ReloadNow()
+    {
+        var registry = new LocalModelRegistry(options.Value.RegistryDirectory);
+        lock (_checking)
+        {
+            _refused.Clear();
+            CheckChampion(registry);
+        }
+
+        LogReloaded(logger, CurrentVersion());
+    }
+
     internal void CheckChampion(LocalModelRegistry registry)
+    {
+        lock (_checking)
+        {
+            CheckChampionUnlocked(registry);
+        }
+    }
+
+    private void CheckChampionUnlocked(LocalModelRegistry registry)
     {
         var check = registry.CheckChampion();
         if (check.Champion is not { } registered)
@@ -90,6 +115,9 @@ internal sealed partial class ChampionWatcher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Watching the champion of the model registry at {Root} every {Interval}")]
     private static partial void LogWatching(ILogger logger, string root, TimeSpan interval);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Reloaded the registry on request; serving {Current}")]
+    private static partial void LogReloaded(ILogger logger, string current);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model version {Version} (previously {Previous})")]
     private static partial void LogServing(ILogger logger, int version, string previous);

@@ -1,9 +1,13 @@
+using AllClassifier.Api.Access;
 using AllClassifier.Api.Errors;
 using AllClassifier.Model.Registry;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Serving;
+
+/// <summary>What the registry's champion is after a reload: the version served and why the champion is not, if it is not.</summary>
+public sealed record ReloadedResponse(int? Version, string? Problem);
 
 public static class ModelEndpoints
 {
@@ -23,6 +27,12 @@ public static class ModelEndpoints
             .Produces(StatusCodes.Status200OK, contentType: "image/png")
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
+
+        group.MapPost("/reload", Reload)
+            .RequireAuthorization(ApiPolicies.Writes)
+            .WithName("ReloadModel")
+            .WithSummary("Reads the registry's champion now instead of at the next poll, and retries versions refused before. Needs a key when keys are configured.")
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized);
 
         return app;
     }
@@ -54,5 +64,11 @@ public static class ModelEndpoints
         }
 
         return TypedResults.PhysicalFile(model.ConfusionMatrixPath, "image/png");
+    }
+
+    private static Ok<ReloadedResponse> Reload(ChampionWatcher watcher, ModelHolder holder)
+    {
+        watcher.ReloadNow();
+        return TypedResults.Ok(new ReloadedResponse(holder.Current?.Version, holder.ChampionProblem));
     }
 }

@@ -24,7 +24,8 @@ public static class ModelServingExtensions
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelHolder>();
         builder.Services.AddSingleton<ModelLoader>();
-        builder.Services.AddHostedService<ChampionWatcher>();
+        builder.Services.AddSingleton<ChampionWatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<ChampionWatcher>());
         builder.Services.AddHealthChecks().AddCheck<ModelHealthCheck>("model");
         return builder;
     }

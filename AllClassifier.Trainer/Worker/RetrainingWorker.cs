@@ -23,6 +23,7 @@ public sealed class RetrainingWorker(
     WaitFeedbackTask waitFeedback,
     TimeProvider timeProvider,
     WorkerStatus status,
+    RunRequests runRequests,
     ILogger<RetrainingWorker> logger) : BackgroundService
 {
     private enum RunOutcome
@@ -65,7 +66,7 @@ public sealed class RetrainingWorker(
                 var pause = backoff.Next();
                 logger.LogInformation("Pausing retraining for {Seconds} s after a {Outcome} run", pause.TotalSeconds, outcome);
                 status.Enter(WorkerActivity.BackingOff);
-                await Task.Delay(pause, timeProvider, stoppingToken);
+                await runRequests.WaitUnlessRequestedAsync(cancellation => Task.Delay(pause, timeProvider, cancellation), stoppingToken);
             }
         }
     }
@@ -109,7 +110,7 @@ public sealed class RetrainingWorker(
         };
         try
         {
-            await waitFeedback.ExecuteAsync(waitOptions, reporter, stoppingToken);
+            await runRequests.WaitUnlessRequestedAsync(cancellation => waitFeedback.ExecuteAsync(waitOptions, reporter, cancellation), stoppingToken);
         }
         catch (TimeoutException timeout)
         {
@@ -123,6 +124,12 @@ public sealed class RetrainingWorker(
 
     private async Task<RunOutcome> TrainAsync(WorkerOptions settings, LoggingPipelineReporter reporter, CancellationToken stoppingToken)
     {
+        // This run answers a request made while the worker was waiting; one made before it started is not repeated.
+        if (runRequests.TryTake(out var requestedBy))
+        {
+            logger.LogInformation("Running the pipeline now, as {RequestedBy} asked", requestedBy);
+        }
+
         try
         {
             var pipelineOptions = new PipelineOptions

@@ -19,7 +19,9 @@ public static class WorkerServiceExtensions
                 "RETRAIN_BACKOFF_SECONDS must be positive and RETRAIN_BACKOFF_MAX_SECONDS at least as large.")
             .Validate(o => o.ChallengersToKeep > 0, "REGISTRY_KEEP_CHALLENGERS must be at least 1: the newest version holds the feedback high-water mark.")
             .ValidateOnStart();
+        builder.Services.AddOptions<WorkerAdminOptions>().BindConfiguration(WorkerAdminOptions.SectionName);
         builder.Services.AddSingleton<WorkerStatus>();
+        builder.Services.AddSingleton<RunRequests>();
         builder.Services.AddHealthChecks().AddCheck<WorkerHealthCheck>(HealthCheckName);
         builder.Services.AddHostedService<RetrainingWorker>();
         return builder;

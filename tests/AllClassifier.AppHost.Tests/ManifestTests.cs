@@ -46,7 +46,7 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
         var env = AspireManifest.Environment(web);
 
         Assert.True(web.GetProperty("bindings").GetProperty("http").GetProperty("external").GetBoolean());
-        Assert.Equal("{backend.bindings.http.url}", env["BACKEND_URL"]);
+        Assert.Equal("http://backend", env["BACKEND_URL"]);
         Assert.Equal("{backend.bindings.http.url}", env["services__backend__http__0"]);
         Assert.False(manifest.Resource("backend").GetProperty("bindings").GetProperty("http").TryGetProperty("external", out _));
     }

@@ -130,24 +130,8 @@ public sealed class RunningAppHostTests(RunningAppHost host, ITestOutputHelper o
         Assert.Equal(probabilities.IndexOf(probabilities.Max()), predicted);
     }
 
-    /// <summary>The web app's first admin, signed in through the sign-in form with the password the app host was given.</summary>
-    private async Task<HttpClient> SignedInWebClientAsync(CancellationToken cancellationToken)
-    {
-        var client = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer() })
-        {
-            BaseAddress = host.App.GetEndpoint("web", "http"),
-        };
-        var form = await client.GetStringAsync("Account/SignIn", cancellationToken);
-        var token = System.Text.RegularExpressions.Regex.Match(form, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
-        using var signedIn = await client.PostAsync("Account/SignIn", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["__RequestVerificationToken"] = token,
-            ["UserName"] = "admin",
-            ["Password"] = RunningAppHost.AdminPassword,
-        }), cancellationToken);
-        Assert.Equal("/", signedIn.RequestMessage!.RequestUri!.AbsolutePath);
-        return client;
-    }
+    private Task<HttpClient> SignedInWebClientAsync(CancellationToken cancellationToken) =>
+        StaffSignIn.AdminAsync(host.App.GetEndpoint("web", "http"), RunningAppHost.AdminPassword, cancellationToken);
 
     private static MultipartFormDataContent Upload(byte[] image)
     {

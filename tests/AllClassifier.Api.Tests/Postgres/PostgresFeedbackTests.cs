@@ -98,6 +98,32 @@ public sealed class PostgresFeedbackTests(PostgresServer server)
         await ApiAssert.ErrorAsync(await client.GetAsync("/feedback/count"), 503, "storage_unavailable", "unavailable");
     }
 
+    [Fact]
+    public async Task Health_names_the_PostgreSQL_store_and_turns_unhealthy_when_it_does_not_answer()
+    {
+        using var reachable = Api(await server.CreateDatabaseAsync());
+        var up = await FeedbackStoreHealthAsync(reachable.CreateClient());
+        Assert.Equal("Healthy", up.GetProperty("status").GetString());
+        Assert.StartsWith("PostgreSQL database test_", up.GetProperty("description").GetString(), StringComparison.Ordinal);
+
+        using var unreachable = Api(new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = UnusedPort(), Username = "postgres", Database = "feedback", Timeout = 2 }.ConnectionString);
+        var client = unreachable.CreateClient();
+        var down = await FeedbackStoreHealthAsync(client);
+        Assert.Equal("Unhealthy", down.GetProperty("status").GetString());
+        Assert.Contains("does not answer", down.GetProperty("description").GetString(), StringComparison.Ordinal);
+        using var plain = await client.GetAsync("/health");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, plain.StatusCode);
+    }
+
+    private static async Task<System.Text.Json.JsonElement> FeedbackStoreHealthAsync(HttpClient client)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.Accept.ParseAdd("application/json");
+        using var response = await client.SendAsync(request);
+        var report = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content);
+        return report.GetProperty("checks").GetProperty("feedback-store");
+    }
+
     private static ApiFactory Api(string connectionString) => new(settings: new Dictionary<string, string?>
     {
         ["ConnectionStrings:feedback"] = connectionString,
