@@ -29,9 +29,9 @@ public sealed class DataProtectionKeysTests : IAsyncLifetime
     {
         await using var before = Instance("keys");
         await using var after = Instance("keys");
-        var cookies = new CookieContainer();
-        using var beforeClient = before.CreateDefaultClient(new CookieContainerHandler(cookies));
-        using var afterClient = after.CreateDefaultClient(new CookieContainerHandler(cookies));
+        var (beforeClient, afterClient) = SharingCookies(before, after);
+        using var disposeBefore = beforeClient;
+        using var disposeAfter = afterClient;
 
         var token = await FormPoster.AntiforgeryTokenAsync(beforeClient, StaffAccountsExtensions.SignInPath);
         using var signIn = await PostSignInAsync(afterClient, token);
@@ -47,9 +47,9 @@ public sealed class DataProtectionKeysTests : IAsyncLifetime
     {
         await using var before = Instance("keys");
         await using var other = Instance("other-keys");
-        var cookies = new CookieContainer();
-        using var beforeClient = before.CreateDefaultClient(new CookieContainerHandler(cookies));
-        using var otherClient = other.CreateDefaultClient(new CookieContainerHandler(cookies));
+        var (beforeClient, otherClient) = SharingCookies(before, other);
+        using var disposeBefore = beforeClient;
+        using var disposeOther = otherClient;
 
         var token = await FormPoster.AntiforgeryTokenAsync(beforeClient, StaffAccountsExtensions.SignInPath);
         using var rejected = await PostSignInAsync(otherClient, token);
@@ -60,6 +60,13 @@ public sealed class DataProtectionKeysTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
         Assert.Equal(StaffAccountsExtensions.SignInPath, page.Headers.Location?.AbsolutePath ?? page.Headers.Location?.OriginalString.Split('?')[0]);
+    }
+
+    // One browser talking to both instances, as to one app before and after a restart.
+    private static (HttpClient First, HttpClient Second) SharingCookies(WebAppFactory first, WebAppFactory second)
+    {
+        var cookies = new CookieContainer();
+        return (first.CreateDefaultClient(new CookieContainerHandler(cookies)), second.CreateDefaultClient(new CookieContainerHandler(cookies)));
     }
 
     private WebAppFactory Instance(string keysFolder) => new(backend.Address, new Dictionary<string, string?>
