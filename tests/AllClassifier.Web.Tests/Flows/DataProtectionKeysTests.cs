@@ -29,13 +29,10 @@ public sealed class DataProtectionKeysTests : IAsyncLifetime
     {
         await using var before = Instance("keys");
         await using var after = Instance("keys");
-        var (beforeClient, afterClient) = SharingCookies(before, after);
-        using var disposeBefore = beforeClient;
-        using var disposeAfter = afterClient;
+        using var browser = await Browser.OpenAsync(before, after);
 
-        var token = await FormPoster.AntiforgeryTokenAsync(beforeClient, StaffAccountsExtensions.SignInPath);
-        using var signIn = await PostSignInAsync(afterClient, token);
-        using var page = await beforeClient.GetAsync("/");
+        using var signIn = await PostSignInAsync(browser.Second, browser.FirstsToken);
+        using var page = await browser.First.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.Equal("/", signIn.Headers.Location?.OriginalString);
@@ -47,26 +44,16 @@ public sealed class DataProtectionKeysTests : IAsyncLifetime
     {
         await using var before = Instance("keys");
         await using var other = Instance("other-keys");
-        var (beforeClient, otherClient) = SharingCookies(before, other);
-        using var disposeBefore = beforeClient;
-        using var disposeOther = otherClient;
+        using var browser = await Browser.OpenAsync(before, other);
 
-        var token = await FormPoster.AntiforgeryTokenAsync(beforeClient, StaffAccountsExtensions.SignInPath);
-        using var rejected = await PostSignInAsync(otherClient, token);
-        using var signIn = await PostSignInAsync(beforeClient, token);
-        using var page = await otherClient.GetAsync("/");
+        using var rejected = await PostSignInAsync(browser.Second, browser.FirstsToken);
+        using var signIn = await PostSignInAsync(browser.First, browser.FirstsToken);
+        using var page = await browser.Second.GetAsync("/");
 
         Assert.Equal(HttpStatusCode.BadRequest, rejected.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.Equal(HttpStatusCode.Redirect, page.StatusCode);
         Assert.Equal(StaffAccountsExtensions.SignInPath, page.Headers.Location?.AbsolutePath ?? page.Headers.Location?.OriginalString.Split('?')[0]);
-    }
-
-    // One browser talking to both instances, as to one app before and after a restart.
-    private static (HttpClient First, HttpClient Second) SharingCookies(WebAppFactory first, WebAppFactory second)
-    {
-        var cookies = new CookieContainer();
-        return (first.CreateDefaultClient(new CookieContainerHandler(cookies)), second.CreateDefaultClient(new CookieContainerHandler(cookies)));
     }
 
     private WebAppFactory Instance(string keysFolder) => new(backend.Address, new Dictionary<string, string?>
@@ -82,4 +69,22 @@ public sealed class DataProtectionKeysTests : IAsyncLifetime
             ["UserName"] = WebAppFactory.AdminName,
             ["Password"] = WebAppFactory.AdminPassword,
         }));
+
+    /// <summary>One browser (one cookie jar) talking to both instances, holding the sign-in form's token from the first.</summary>
+    private sealed record Browser(HttpClient First, HttpClient Second, string FirstsToken) : IDisposable
+    {
+        public static async Task<Browser> OpenAsync(WebAppFactory first, WebAppFactory second)
+        {
+            var cookies = new CookieContainer();
+            var firstClient = first.CreateDefaultClient(new CookieContainerHandler(cookies));
+            var token = await FormPoster.AntiforgeryTokenAsync(firstClient, StaffAccountsExtensions.SignInPath);
+            return new Browser(firstClient, second.CreateDefaultClient(new CookieContainerHandler(cookies)), token);
+        }
+
+        public void Dispose()
+        {
+            First.Dispose();
+            Second.Dispose();
+        }
+    }
 }
