@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddPersistentDataProtection();
 builder.AddStaffAccounts();
 builder.AddBackendClient();
 builder.AddBackendProxy();

@@ -30,10 +30,11 @@ public static class AccessExtensions
     public static IResourceBuilder<ProjectResource> WithWebClientKey(this IResourceBuilder<ProjectResource> backend, IResourceBuilder<ParameterResource> key) =>
         backend.WithEnvironment($"Auth__ApiKeys__{WebClientName}", key);
 
-    /// <summary>The web app's key for the API, its staff account database and the first admin's password.</summary>
+    /// <summary>The web app's key for the API, its staff account database, its Data Protection keys and the first admin's password.</summary>
     public static IResourceBuilder<ProjectResource> WithStaffAccess(
         this IResourceBuilder<ProjectResource> web, DataRoot dataRoot, IResourceBuilder<ParameterResource> apiKey, IResourceBuilder<ParameterResource> firstAdminPassword) =>
         web.WithEnvironment("Backend__ApiKey", apiKey)
             .WithEnvironment("StaffAccounts__DatabasePath", $"{dataRoot.StaffDir}/staff.db")
+            .WithEnvironment("DataProtection__KeysDirectory", $"{dataRoot.StaffDir}/keys")
             .WithEnvironment("StaffAccounts__FirstAdmin__Password", firstAdminPassword);
 }

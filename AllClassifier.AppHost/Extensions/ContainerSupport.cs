@@ -35,9 +35,13 @@ public static class ContainerSupport
         };
     }
 
-    // Aspire reads the same setting to choose between docker and podman.
-    private static string ContainerRuntime(IConfiguration configuration) =>
+    /// <summary>The engine Aspire runs containers with: <c>docker</c> (default) or <c>podman</c>, from the setting Aspire reads.</summary>
+    public static string ContainerRuntime(IConfiguration configuration) =>
         configuration["ASPIRE_CONTAINER_RUNTIME"] ?? configuration["DOTNET_ASPIRE_CONTAINER_RUNTIME"] ?? "docker";
+
+    /// <summary>The name a container of <paramref name="runtime"/> reaches this host by.</summary>
+    public static string HostAlias(string runtime) =>
+        string.Equals(runtime, "podman", StringComparison.OrdinalIgnoreCase) ? "host.containers.internal" : "host.docker.internal";
 
     private static bool EngineAnswers(string runtime)
     {

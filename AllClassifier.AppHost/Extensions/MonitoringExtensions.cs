@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.NetworkInformation;
+using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -12,9 +15,6 @@ public static class MonitoringExtensions
     private const string ConfigFileName = "prometheus.yml";
     private const int PrometheusPort = 9090;
     private static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(5);
-
-    // How long to wait for an endpoint's address inside the container network before falling back to the host gateway.
-    private static readonly TimeSpan ContainerNetworkResolveTimeout = TimeSpan.FromSeconds(20);
 
     /// <summary>Prometheus in a container. Run mode scrapes the real endpoints; publish mode ships the container stack's configuration.</summary>
     public static IResourceBuilder<ContainerResource> AddPrometheusContainer(
@@ -32,6 +32,22 @@ public static class MonitoringExtensions
             return prometheus.WithBindMount("../monitoring/prometheus/prometheus.yml", "/etc/prometheus/prometheus.yml", isReadOnly: true);
         }
 
+        // The services run on this host, outside the container network, and Aspire's container tunnel cannot start
+        // under Podman 4.3 (its orchestrator takes Podman's "network is already connected" for a failure). So their
+        // endpoints listen on every interface instead of loopback only, and the container scrapes them through the
+        // engine's name for the host. Aspire's proxy binds the addresses the host has when it starts, which leaves
+        // out the container bridge that name points at by default: it is pointed at the host's routed address.
+        var hostAlias = ContainerSupport.HostAlias(ContainerSupport.ContainerRuntime(builder.Configuration));
+        foreach (var service in scraped.Where(service => !service.Resource.IsContainer()))
+        {
+            service.WithEndpoint("http", endpoint => endpoint.TargetHost = "0.0.0.0");
+        }
+
+        if (RoutedHostAddress() is { } hostAddress)
+        {
+            prometheus.WithContainerRuntimeArgs($"--add-host={hostAlias}:{hostAddress}");
+        }
+
         // A bind mount of a missing file would be created as a folder: the file exists from the start and gets
         // its targets just before the container is created.
         var configFile = Path.Combine(dataRoot.PrometheusDir, ConfigFileName);
@@ -44,8 +60,10 @@ public static class MonitoringExtensions
                 var targets = new List<ScrapeTarget>();
                 foreach (var service in scraped)
                 {
-                    var hostAndPort = await ResolveFromContainerNetworkAsync(service.Resource, logger, cancellationToken);
-                    targets.Add(new ScrapeTarget(ScrapeJobName(service.Resource), hostAndPort));
+                    var hostAndPort = service.Resource.IsContainer()
+                        ? await service.GetEndpoint("http", KnownNetworkIdentifiers.DefaultAspireContainerNetwork).Property(EndpointProperty.HostAndPort).GetValueAsync(cancellationToken)
+                        : $"{hostAlias}:{await service.GetEndpoint("http").Property(EndpointProperty.Port).GetValueAsync(cancellationToken)}";
+                    targets.Add(new ScrapeTarget(ScrapeJobName(service.Resource), hostAndPort!));
                 }
 
                 await WriteConfigAsync(configFile, targets, logger, cancellationToken);
@@ -124,28 +142,15 @@ public static class MonitoringExtensions
     // Jobs are named after the resources (backend, web, node-exporter), so dashboards can tell them apart.
     private static string ScrapeJobName(IResource resource) => resource.Name;
 
-    // A containerised Prometheus reaches projects through the container network's view of their endpoints.
-    private static async Task<string> ResolveFromContainerNetworkAsync(IResourceWithEndpoints service, ILogger logger, CancellationToken cancellationToken)
-    {
-        var inContainerNetwork = service.GetEndpoint("http", KnownNetworkIdentifiers.DefaultAspireContainerNetwork);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(ContainerNetworkResolveTimeout);
-        try
-        {
-            var hostAndPort = await inContainerNetwork.Property(EndpointProperty.HostAndPort).GetValueAsync(timeout.Token);
-            if (!string.IsNullOrEmpty(hostAndPort))
-            {
-                return hostAndPort;
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-        }
-
-        var port = await service.GetEndpoint("http").Property(EndpointProperty.Port).GetValueAsync(cancellationToken);
-        logger.LogWarning("No container-network address for {Resource}; scraping it through host.docker.internal:{Port}.", service.Name, port);
-        return $"host.docker.internal:{port}";
-    }
+    // The IPv4 address of the interface with a default route; container bridges have none.
+    private static IPAddress? RoutedHostAddress() =>
+        NetworkInterface.GetAllNetworkInterfaces()
+            .Where(network => network.OperationalStatus == OperationalStatus.Up && network.NetworkInterfaceType != NetworkInterfaceType.Loopback)
+            .Select(network => network.GetIPProperties())
+            .Where(properties => properties.GatewayAddresses.Any(gateway => gateway.Address.AddressFamily == AddressFamily.InterNetwork))
+            .SelectMany(properties => properties.UnicastAddresses)
+            .Select(unicast => unicast.Address)
+            .FirstOrDefault(address => address.AddressFamily == AddressFamily.InterNetwork);
 
     private static async Task WriteConfigAsync(string configFile, IReadOnlyList<ScrapeTarget> targets, ILogger logger, CancellationToken cancellationToken)
     {

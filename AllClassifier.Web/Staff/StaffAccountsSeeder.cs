@@ -8,7 +8,7 @@ namespace AllClassifier.Web.Staff;
 /// Runs before the server accepts requests.
 /// </summary>
 public sealed partial class StaffAccountsSeeder(
-    IServiceScopeFactory scopes, IOptions<StaffAccountsOptions> options, ILogger<StaffAccountsSeeder> logger) : IHostedService
+    IServiceScopeFactory scopes, IOptions<StaffAccountsOptions> options, IOptions<IdentityOptions> identity, ILogger<StaffAccountsSeeder> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -45,12 +45,58 @@ public sealed partial class StaffAccountsSeeder(
         }
 
         var admin = new IdentityUser(firstAdmin.UserName);
-        EnsureSucceeded(await users.CreateAsync(admin, firstAdmin.Password), "create the first admin");
+        var created = await users.CreateAsync(admin, firstAdmin.Password);
+        if (!created.Succeeded)
+        {
+            // The password is a deployment secret typed by a person: say which rule it broke and what all of them are.
+            throw new InvalidOperationException(
+                $"Could not create the first admin '{firstAdmin.UserName}' from {StaffAccountsOptions.SectionName}:FirstAdmin:Password: " +
+                $"{string.Join(" ", created.Errors.Select(e => e.Description))} A password needs {PasswordRules(identity.Value.Password)}.");
+        }
+
         EnsureSucceeded(await users.AddToRolesAsync(admin, StaffRoles.All), "give the first admin its roles");
         LogAdminCreated(logger, firstAdmin.UserName);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>The configured password rules in words, e.g. "at least 12 characters, with a digit, an upper-case letter and a lower-case letter".</summary>
+    public static string PasswordRules(PasswordOptions password)
+    {
+        var with = new List<string>();
+        if (password.RequireDigit)
+        {
+            with.Add("a digit");
+        }
+
+        if (password.RequireUppercase)
+        {
+            with.Add("an upper-case letter");
+        }
+
+        if (password.RequireLowercase)
+        {
+            with.Add("a lower-case letter");
+        }
+
+        if (password.RequireNonAlphanumeric)
+        {
+            with.Add("a symbol");
+        }
+
+        if (password.RequiredUniqueChars > 1)
+        {
+            with.Add($"{password.RequiredUniqueChars} different characters");
+        }
+
+        var rules = $"at least {password.RequiredLength} characters";
+        return with.Count switch
+        {
+            0 => rules,
+            1 => $"{rules}, with {with[0]}",
+            _ => $"{rules}, with {string.Join(", ", with[..^1])} and {with[^1]}",
+        };
+    }
 
     private static void EnsureSucceeded(IdentityResult result, string action)
     {

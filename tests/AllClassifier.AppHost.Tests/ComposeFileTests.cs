@@ -32,12 +32,22 @@ public sealed partial class ComposeFileTests
     [Fact]
     public void Only_the_web_app_is_published_and_everything_else_binds_to_loopback()
     {
+        const string web = "${WEB_ADDRESS:-0.0.0.0}:${WEB_PORT:-8501}:8501";
         var published = PortMapping().Matches(Compose).Select(m => m.Groups["mapping"].Value).ToList();
 
-        Assert.Contains("8501:8501", published);
-        Assert.All(published.Where(p => p != "8501:8501"), mapping => Assert.StartsWith("127.0.0.1:", mapping));
+        Assert.Contains(web, published);
+        Assert.All(published.Where(p => p != web), mapping => Assert.StartsWith("127.0.0.1:", mapping));
         Assert.Equal(4, published.Count(p => p.StartsWith("127.0.0.1:", StringComparison.Ordinal)));
     }
+
+    [Theory]
+    [InlineData("WEB_PORT", 8501)]
+    [InlineData("BACKEND_PORT", 8000)]
+    [InlineData("MLFLOW_PORT", 5000)]
+    [InlineData("PROMETHEUS_PORT", 9090)]
+    [InlineData("GRAFANA_PORT", 3000)]
+    public void Each_published_port_is_configurable_and_defaults_to_the_services_own_port(string variable, int port) =>
+        Assert.Contains($"${{{variable}:-{port}}}:{port}\"", Compose, StringComparison.Ordinal);
 
     [Fact]
     public void Grafana_lets_anonymous_visitors_only_view()
@@ -46,7 +56,7 @@ public sealed partial class ComposeFileTests
         Assert.DoesNotMatch(@"GF_AUTH_ANONYMOUS_ORG_ROLE: (Admin|Editor)", Compose);
     }
 
-    [GeneratedRegex("""^\s*- "(?<mapping>[0-9.:]*:[0-9]+)"\s*$""", RegexOptions.Multiline)]
+    [GeneratedRegex("""^\s*- "(?<mapping>[^"\s]*:[0-9]+)"\s*$""", RegexOptions.Multiline)]
     private static partial Regex PortMapping();
 
     private static string RepositoryRoot()

@@ -141,6 +141,7 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
         Assert.Equal("{api-key.value}", webEnv["Backend__ApiKey"]);
         Assert.Equal("{first-admin-password.value}", webEnv["StaffAccounts__FirstAdmin__Password"]);
         Assert.Equal("/app/data/staff.db", webEnv["StaffAccounts__DatabasePath"]);
+        Assert.Equal("/app/data/keys", webEnv["DataProtection__KeysDirectory"]);
         AssertSecretInputWithoutDefault("api-key");
         AssertSecretInputWithoutDefault("first-admin-password");
     }

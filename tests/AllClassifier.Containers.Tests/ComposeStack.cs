@@ -1,3 +1,6 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 using System.Net.Http.Json;
 using System.Text.Json;
 
@@ -13,9 +16,16 @@ public sealed class ComposeStack : IAsyncLifetime
 {
     public const string ProjectName = "allclassifier-smoke";
     public const string ApiKey = "containers-smoke-test-key-0123456789abcdef";
-    public const string BackendUrl = "http://127.0.0.1:8000";
-    public const string WebUrl = "http://127.0.0.1:8501";
-    public const string PrometheusUrl = "http://127.0.0.1:9090";
+    public const string AdminPassword = "Containers-smoke-admin-1";
+    // Free loopback ports, published through the compose file's port variables, so the stack runs beside anything
+    // that holds its default ports.
+    private static readonly int BackendPort = FreeLoopbackPort();
+    private static readonly int WebPort = FreeLoopbackPort();
+    private static readonly int PrometheusPort = FreeLoopbackPort();
+
+    public static string BackendUrl { get; } = $"http://127.0.0.1:{BackendPort}";
+    public static string WebUrl { get; } = $"http://127.0.0.1:{WebPort}";
+    public static string PrometheusUrl { get; } = $"http://127.0.0.1:{PrometheusPort}";
 
     /// <summary>The services started here; MLflow and Grafana are left out, the trainer runs on its own.</summary>
     public static readonly string[] Services = ["backend", "web", "prometheus", "node-exporter"];
@@ -29,9 +39,13 @@ public sealed class ComposeStack : IAsyncLifetime
     private static readonly Dictionary<string, string> ComposeEnvironment = new()
     {
         ["ALLCLASSIFIER_API_KEY"] = ApiKey,
-        ["ALLCLASSIFIER_ADMIN_PASSWORD"] = "Containers-smoke-admin-1",
+        ["ALLCLASSIFIER_ADMIN_PASSWORD"] = AdminPassword,
         // Required by the compose file's interpolation even though Grafana is not started here.
         ["GRAFANA_ADMIN_PASSWORD"] = "containers-smoke-grafana-password",
+        ["BACKEND_PORT"] = BackendPort.ToString(CultureInfo.InvariantCulture),
+        ["WEB_PORT"] = WebPort.ToString(CultureInfo.InvariantCulture),
+        ["WEB_ADDRESS"] = "127.0.0.1",
+        ["PROMETHEUS_PORT"] = PrometheusPort.ToString(CultureInfo.InvariantCulture),
     };
 
     /// <summary>Why the stack cannot run on this machine; null when it runs.</summary>
@@ -127,6 +141,15 @@ public sealed class ComposeStack : IAsyncLifetime
         }
 
         throw new TimeoutException($"Waited {deadline} for {what}. Last error: {last?.Message ?? "none"}");
+    }
+
+    private static int FreeLoopbackPort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
     }
 
     private async Task ComposeAsync(params string[] arguments)

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -10,7 +11,7 @@ namespace AllClassifier.Containers.Tests;
 /// </summary>
 [Trait("Category", "Containers")]
 [Collection(PodmanCollection.Name)]
-public sealed class ComposeStackTests(ComposeStack stack) : IClassFixture<ComposeStack>
+public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixture<ComposeStack>
 {
     private static readonly TimeSpan ScrapeDeadline = TimeSpan.FromMinutes(1);
 
@@ -65,6 +66,33 @@ public sealed class ComposeStackTests(ComposeStack stack) : IClassFixture<Compos
         var rows = await Podman.RequireAsync(
             "exec", ComposeStack.ContainerName("backend"), "sh", "-c", "ls /app/data");
         Assert.Contains("feedback.db", rows);
+    }
+
+    [SkippableFact]
+    public async Task A_staff_sign_in_survives_down_and_up()
+    {
+        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
+        {
+            BaseAddress = new Uri(ComposeStack.WebUrl),
+        };
+
+        var signInPage = await browser.GetStringAsync("/Account/SignIn");
+        var token = AntiforgeryToken().Match(signInPage).Groups["token"].Value;
+        using var signIn = await browser.PostAsync("/Account/SignIn", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["UserName"] = "admin",
+            ["Password"] = ComposeStack.AdminPassword,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+
+        await stack.DownAsync();
+        await stack.UpAsync();
+        using var page = await browser.GetAsync("/");
+
+        // Signed out, the page would redirect to the sign-in form: the cookie's keys survived in the volume.
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
     }
 
     [SkippableFact]
@@ -138,4 +166,7 @@ public sealed class ComposeStackTests(ComposeStack stack) : IClassFixture<Compos
         // ONNX Runtime serves the model; ML.NET itself only trains.
         Assert.DoesNotContain(files.Split('\n'), file => file.Contains("/Microsoft.ML.") && !file.Contains("Microsoft.ML.OnnxRuntime"));
     }
+
+    [GeneratedRegex(""""name="__RequestVerificationToken" type="hidden" value="(?<token>[^"]+)"""")]
+    private static partial Regex AntiforgeryToken();
 }

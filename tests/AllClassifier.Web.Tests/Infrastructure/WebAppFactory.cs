@@ -104,6 +104,7 @@ public sealed class WebAppFactory(Uri? backend, IReadOnlyDictionary<string, stri
             ["BACKEND_URL"] = backend?.ToString(),
             ["Backend:ApiKey"] = ApiKey,
             ["StaffAccounts:DatabasePath"] = StaffDatabasePath,
+            ["DataProtection:KeysDirectory"] = Path.Combine(root, "keys"),
             ["StaffAccounts:FirstAdmin:UserName"] = AdminName,
             ["StaffAccounts:FirstAdmin:Password"] = AdminPassword,
             ["Logging:LogLevel:Default"] = "Warning",
