@@ -96,7 +96,7 @@ for connections in 1 4 16; do
   line="$(wrk -t1 -c"$connections" -d"${duration}s" --timeout 30s -s bench/predict.lua "$url/predict" | grep '^WRK ')"
   if [ -n "$sampler" ]; then wait "$sampler"; fi
   cpu[$connections]="$(awk -v a="$cpu_before" -v b="$(api_cpu_seconds)" -v n="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$line")" \
-    'BEGIN { printf "%.1f", n > 0 ? 1000 * (b - a) / n : 0 }')"
+    'BEGIN { printf "%.1f", (n > 0 ? 1000 * (b - a) / n : 0) }')"
   echo "c=$connections: $line; API CPU ${cpu[$connections]} ms/request"
   if [ "$connections" -eq 1 ]; then
     read -r rs1 rc1 is1 ic1 < <(server_sums)
