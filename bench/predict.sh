@@ -83,15 +83,21 @@ server_sums() {
     END { printf "%f %f %f %f\n", rs, rc, is, ic }'
 }
 
-declare -A rps p50 p95 p99
+# CPU seconds the API process has used so far (user + system), to give the server's CPU per request.
+api_cpu_seconds() { awk -v tick="$(getconf CLK_TCK)" '{ printf "%.2f", ($14 + $15) / tick }' "/proc/$api_pid/stat"; }
+
+declare -A rps p50 p95 p99 cpu
 split_request_ms="?"; split_inference_ms="?"
 for connections in 1 4 16; do
   [ "$connections" -eq 1 ] && read -r rs0 rc0 is0 ic0 < <(server_sums)
   sampler=""
   if [ "$connections" -eq 16 ]; then sample_rss & sampler=$!; fi
+  cpu_before="$(api_cpu_seconds)"
   line="$(wrk -t1 -c"$connections" -d"${duration}s" --timeout 30s -s bench/predict.lua "$url/predict" | grep '^WRK ')"
   if [ -n "$sampler" ]; then wait "$sampler"; fi
-  echo "c=$connections: $line"
+  cpu[$connections]="$(awk -v a="$cpu_before" -v b="$(api_cpu_seconds)" -v n="$(sed -n 's/.* requests=\([0-9]*\).*/\1/p' <<<"$line")" \
+    'BEGIN { printf "%.1f", (n > 0 ? 1000 * (b - a) / n : 0) }')"
+  echo "c=$connections: $line; API CPU ${cpu[$connections]} ms/request"
   if [ "$connections" -eq 1 ]; then
     read -r rs1 rc1 is1 ic1 < <(server_sums)
     read -r split_request_ms split_inference_ms < <(awk -v a="$rs0" -v b="$rc0" -v c="$is0" -v d="$ic0" -v e="$rs1" -v f="$rc1" -v g="$is1" -v h="$ic1" \
@@ -104,8 +110,8 @@ for connections in 1 4 16; do
 done
 
 echo "c=16 peak API RSS: $(cat "$work/rss") MB"
-summary[$precision]="$(printf 'rps c1 %s c4 %s c16 %s | p50 c1 %s ms | raw %s img/s, %s CPU ms/img, p50 1 thread %s ms, all threads %s ms | RSS@16 %s MB' \
-  "${rps[1]}" "${rps[4]}" "${rps[16]}" "${p50[1]}" "$(raw_value ips_full)" "$(raw_value cpu_full_ms)" "$(raw_value p50_score_ms)" "$(raw_value p50_score_wide_ms)" "$(cat "$work/rss")")"
+summary[$precision]="$(printf 'rps c1 %s c4 %s c16 %s | p50 c1 %s ms | API CPU c16 %s ms/req | raw %s img/s, %s CPU ms/img, p50 1 thread %s ms, all threads %s ms | RSS@16 %s MB' \
+  "${rps[1]}" "${rps[4]}" "${rps[16]}" "${p50[1]}" "${cpu[16]}" "$(raw_value ips_full)" "$(raw_value cpu_full_ms)" "$(raw_value p50_score_ms)" "$(raw_value p50_score_wide_ms)" "$(cat "$work/rss")")"
 if [ "$precision" != "$last" ]; then
   kill "$api_pid"; wait "$api_pid" 2>/dev/null || true; api_pid=""
 fi

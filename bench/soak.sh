@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # Soak: mixed traffic (3 /predict : 1 /feedback) at 8 connections for MINUTES minutes (default 10), with a new
 # champion registered and swapped in every minute. Prints RSS each minute; targets: zero 5xx, and RSS at the end
-# within 10% of RSS after the first minute. Needs wrk (apt-get install wrk).
+# within 10% of RSS after the first minute. PRECISION=fp32 serves fp32 models instead of the default INT8.
+# Needs wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
 
 minutes="${MINUTES:-10}"
+precision="${PRECISION:-int8}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 work="$(mktemp -d)"
 wrk_pid=""
-trap '[ -n "$wrk_pid" ] && kill "$wrk_pid" 2>/dev/null; stop_api; rm -rf "$work"' EXIT
+swap_pid=""
+trap '[ -n "$wrk_pid" ] && kill "$wrk_pid" 2>/dev/null; [ -n "$swap_pid" ] && kill "$swap_pid" 2>/dev/null; stop_api; rm -rf "$work"' EXIT
 echo "== building (Release); load average $(load_average) on $(nproc) cores"
 build_api_and_bench
-bench prepare --registry "$work/registry" --image "$work/smear.jpg" >/dev/null
+bench prepare --registry "$work/registry" --image "$work/smear.jpg" --precision "$precision" >/dev/null
 start_api "$work"
-echo "API at $url; RSS at start $(rss_mib "$api_pid" VmRSS) MiB"
+echo "API at $url serving $precision; RSS at start $(rss_mib "$api_pid" VmRSS) MiB"
 
 export BENCH_IMAGE="$work/smear.jpg"
 wrk -t2 -c8 -d"$((minutes * 60))s" --timeout 30s -s bench/soak.lua "$url" >"$work/wrk.out" 2>&1 &
@@ -23,12 +26,24 @@ wrk_pid=$!
 started=$SECONDS
 first_minute_rss=""
 for minute in $(seq 1 "$minutes"); do
-  sleep $((started + minute * 60 - SECONDS))
+  wait_seconds=$((started + minute * 60 - SECONDS))
+  [ "$wait_seconds" -gt 0 ] && sleep "$wait_seconds"
+  if ! kill -0 "$api_pid" 2>/dev/null; then
+    echo "the API exited during minute $minute; its log ends:" >&2
+    tail -n 40 "$work/api.log" >&2
+    exit 1
+  fi
   rss=$(rss_mib "$api_pid" VmRSS)
   [ "$minute" -eq 1 ] && first_minute_rss=$rss
   echo "minute $minute: RSS ${rss} MiB, 5xx so far $(server_errors), load average $(load_average)"
-  # A promotion every minute (not after the last): the API loads, probes and swaps in the new champion.
-  if [ "$minute" -lt "$minutes" ]; then bench swap --registry "$work/registry" --seed "$((100 + minute))" >/dev/null; fi
+  # A promotion every minute (not after the last): the API loads, probes and swaps in the new champion. Composing
+  # the model takes a while on a busy machine, so it runs beside the minute's traffic.
+  if [ -n "$swap_pid" ]; then wait "$swap_pid"; fi
+  swap_pid=""
+  if [ "$minute" -lt "$minutes" ]; then
+    bench swap --registry "$work/registry" --seed "$((100 + minute))" --precision "$precision" >/dev/null &
+    swap_pid=$!
+  fi
 done
 wait "$wrk_pid" || true
 wrk_pid=""

@@ -1,3 +1,4 @@
+using AllClassifier.Model.Inference;
 using AllClassifier.Model.Settings;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -20,6 +21,9 @@ public static class ModelServingExtensions
             .Validate(o => o.MaxConcurrentInferences > 0 && o.QueueLength >= 0 && o.PollInterval > TimeSpan.Zero,
                 "MaxConcurrentInferences must be positive, QueueLength not negative and PollInterval positive.")
             .ValidateOnStart();
+
+        // Before the first session: every model swap would otherwise leave the dropped model's pages on the heap.
+        NativeHeap.KeepLargeBlocksOffTheHeap();
 
         builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ModelHolder>();

@@ -27,6 +27,9 @@ public sealed class ServedModel(
 
     public string ConfusionMatrixPath => registered.ConfusionMatrixPath;
 
+    /// <summary>Whether its sessions are gone: it was replaced and its last request has finished.</summary>
+    public bool IsDisposed { get; private set; }
+
     /// <summary>The session for an inference granted the whole machine, or the one-core session.</summary>
     public OnnxClassifier ClassifierFor(bool wholeMachine) =>
         wholeMachine && wholeMachineClassifier is not null ? wholeMachineClassifier : Classifier;
@@ -54,6 +57,8 @@ public sealed class ServedModel(
         {
             Classifier.Dispose();
             wholeMachineClassifier?.Dispose();
+            IsDisposed = true;
+            NativeHeap.ReturnFreePages();
         }
     }
 }

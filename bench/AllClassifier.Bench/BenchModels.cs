@@ -1,13 +1,39 @@
 using AllClassifier.Training.Quantization;
 using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx;
+using AllClassifier.Model;
+using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Registry;
+using AllClassifier.Training.Synthetic;
+using Spectre.Console;
 
 namespace AllClassifier.Bench;
 
 /// <summary>Composed models (ResNet18 and a seeded random head) registered as champion, as the trainer would.</summary>
 public static class BenchModels
 {
+    private const int CalibrationSmears = 16;
+
+    public static ValidationResult ValidatePrecision(string precision) =>
+        precision is BackbonePrecision.Fp32 or BackbonePrecision.Int8
+            ? ValidationResult.Success()
+            : ValidationResult.Error("--precision must be fp32 or int8.");
+
+    /// <summary>For int8, activation ranges calibrated on generated smears; for fp32, none.</summary>
+    public static ActivationRanges? Int8RangesFor(string precision) =>
+        precision == BackbonePrecision.Int8
+            ? BackboneCalibrator.Calibrate(
+                BackboneFiles.InDirectory(),
+                GeneratedSmears(seed: 11, CalibrationSmears).Select(new ImagePreprocessor().ToTensor),
+                Environment.ProcessorCount)
+            : null;
+
+    public static IEnumerable<byte[]> GeneratedSmears(int seed, int count)
+    {
+        var generator = new SmearGenerator(seed);
+        return Enumerable.Range(0, count).Select(i => generator.GenerateJpeg(CellClasses.All[i % CellClasses.Count], i));
+    }
+
     /// <param name="int8Backbone">Calibrated activation ranges: compose the INT8 backbone instead of fp32.</param>
     public static RegisteredVersion RegisterChampion(string registryDirectory, int seed, ActivationRanges? int8Backbone = null)
     {

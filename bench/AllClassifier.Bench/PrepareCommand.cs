@@ -39,20 +39,12 @@ public sealed class PrepareCommand : Command<PrepareCommand.Settings>
         [DefaultValue(64)]
         public int SmearCount { get; init; } = 64;
 
-        public override ValidationResult Validate() =>
-            Precision is BackbonePrecision.Fp32 or BackbonePrecision.Int8
-                ? ValidationResult.Success()
-                : ValidationResult.Error("--precision must be fp32 or int8.");
+        public override ValidationResult Validate() => BenchModels.ValidatePrecision(Precision);
     }
-
-    private const int CalibrationSmears = 16;
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var int8Ranges = settings.Precision == BackbonePrecision.Int8
-            ? BackboneCalibrator.Calibrate(BackboneFiles.InDirectory(), GeneratedSmears(seed: 11, CalibrationSmears).Select(new ImagePreprocessor().ToTensor), Environment.ProcessorCount)
-            : null;
-        var version = BenchModels.RegisterChampion(settings.Registry, seed: 7, int8Ranges);
+        var version = BenchModels.RegisterChampion(settings.Registry, seed: 7, BenchModels.Int8RangesFor(settings.Precision));
         var random = new Random(7);
 
         using var image = new Image<Rgb24>(224, 224);
@@ -74,7 +66,7 @@ public sealed class PrepareCommand : Command<PrepareCommand.Settings>
         {
             Directory.CreateDirectory(folder);
             var index = 0;
-            foreach (var jpeg in GeneratedSmears(seed: 4242, settings.SmearCount))
+            foreach (var jpeg in BenchModels.GeneratedSmears(seed: 4242, settings.SmearCount))
             {
                 File.WriteAllBytes(Path.Combine(folder, $"smear-{index++:D3}.jpg"), jpeg);
             }
@@ -85,9 +77,4 @@ public sealed class PrepareCommand : Command<PrepareCommand.Settings>
         return 0;
     }
 
-    private static IEnumerable<byte[]> GeneratedSmears(int seed, int count)
-    {
-        var generator = new SmearGenerator(seed);
-        return Enumerable.Range(0, count).Select(i => generator.GenerateJpeg(CellClasses.All[i % CellClasses.Count], i));
-    }
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel;
+using AllClassifier.Model.Registry;
+using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace AllClassifier.Bench;
@@ -14,11 +16,18 @@ public sealed class SwapCommand : Command<SwapCommand.Settings>
         [CommandOption("--seed <N>")]
         [Description("Seed of the new head's weights.")]
         public int Seed { get; init; }
+
+        [CommandOption("--precision <PRECISION>")]
+        [Description("Backbone arithmetic: fp32, or int8 (calibrated on generated smears).")]
+        [DefaultValue(BackbonePrecision.Fp32)]
+        public string Precision { get; init; } = BackbonePrecision.Fp32;
+
+        public override ValidationResult Validate() => BenchModels.ValidatePrecision(Precision);
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var version = BenchModels.RegisterChampion(settings.Registry, settings.Seed);
+        var version = BenchModels.RegisterChampion(settings.Registry, settings.Seed, BenchModels.Int8RangesFor(settings.Precision));
         Console.WriteLine($"champion is now version {version.Version}");
         return 0;
     }
