@@ -52,6 +52,11 @@ public class PipelineSettings : CommandSettings
     [DefaultValue(NearDuplicateGroups.DefaultMaxDistance)]
     public int NearDuplicateDistance { get; init; } = NearDuplicateGroups.DefaultMaxDistance;
 
+    [CommandOption("--near-duplicate-cosine <COSINE>")]
+    [Description("Images whose backbone features have at least this cosine similarity are also kept in one split (0-1; 0 groups by hash only).")]
+    [DefaultValue(NearDuplicateGroups.DefaultMinCosine)]
+    public double NearDuplicateCosine { get; init; } = NearDuplicateGroups.DefaultMinCosine;
+
     [CommandOption("--epochs <N>")]
     [Description("Most training epochs (training stops earlier when validation stops improving).")]
     [DefaultValue(120)]
@@ -97,6 +102,11 @@ public class PipelineSettings : CommandSettings
             return ValidationResult.Error("--near-duplicate-distance must be between 0 and 64.");
         }
 
+        if (NearDuplicateCosine is < 0 or > 1)
+        {
+            return ValidationResult.Error("--near-duplicate-cosine must be between 0 and 1.");
+        }
+
         if (ChallengersToKeep < 1)
         {
             return ValidationResult.Error("--keep-challengers must be at least 1: the newest version holds the feedback high-water mark.");
@@ -118,6 +128,7 @@ public class PipelineSettings : CommandSettings
             Seed = Seed,
             AugmentViews = AugmentViews,
             NearDuplicateMaxDistance = NearDuplicateDistance,
+            NearDuplicateMinCosine = NearDuplicateCosine,
             RunId = RunId,
             ChallengersToKeep = ChallengersToKeep,
             Int8 = new Int8Options { Enabled = !NoInt8, MaxMacroF1Drop = Int8MaxMacroF1Drop },

@@ -38,6 +38,9 @@ public sealed record PipelineOptions
     /// <summary>Images whose difference hashes differ in at most this many bits are kept in one split.</summary>
     public int NearDuplicateMaxDistance { get; init; } = NearDuplicateGroups.DefaultMaxDistance;
 
+    /// <summary>Images whose backbone features have at least this cosine are also kept in one split; 0 turns it off.</summary>
+    public double NearDuplicateMinCosine { get; init; } = NearDuplicateGroups.DefaultMinCosine;
+
     /// <summary>The run test_classifier and register_model work on; the latest trained run when unset.</summary>
     public string? RunId { get; init; }
 

@@ -266,6 +266,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             ["test_split_hash"] = data.TestSplitHash,
             ["near_duplicate_groups"] = data.NearDuplicateGroups.ToString(CultureInfo.InvariantCulture),
             ["near_duplicate_max_distance"] = data.NearDuplicateMaxDistance.ToString(CultureInfo.InvariantCulture),
+            ["near_duplicate_min_cosine"] = data.NearDuplicateMinCosine.ToString(CultureInfo.InvariantCulture),
             ["feedback_high_water_mark"] = data.FeedbackHighWaterMark.ToString(CultureInfo.InvariantCulture),
         };
         if (training.Kind == HeadKind.Mlp)
