@@ -47,6 +47,15 @@ public class PipelineSettings : CommandSettings
     [DefaultValue(1)]
     public int AugmentViews { get; init; } = 1;
 
+    [CommandOption("--augment-shifts <N>")]
+    [Description("Extra copies per training image under random acquisition shifts: stain colour and intensity, hue, blur, JPEG re-compression, magnification (0-8).")]
+    [DefaultValue(0)]
+    public int AugmentShifts { get; init; }
+
+    [CommandOption("--evaluate-shifts")]
+    [Description("test_classifier also scores the test split under fixed acquisition shifts and reports each accuracy and the worst drop.")]
+    public bool EvaluateShifts { get; init; }
+
     [CommandOption("--near-duplicate-distance <BITS>")]
     [Description("Images whose 64-bit difference hashes differ in at most this many bits are kept in one split (0-64).")]
     [DefaultValue(NearDuplicateGroups.DefaultMaxDistance)]
@@ -97,6 +106,11 @@ public class PipelineSettings : CommandSettings
             return ValidationResult.Error("--augment-views must be between 0 and 7.");
         }
 
+        if (AugmentShifts is < 0 or > 8)
+        {
+            return ValidationResult.Error("--augment-shifts must be between 0 and 8.");
+        }
+
         if (NearDuplicateDistance is < 0 or > 64)
         {
             return ValidationResult.Error("--near-duplicate-distance must be between 0 and 64.");
@@ -127,6 +141,8 @@ public class PipelineSettings : CommandSettings
             FeedbackConnectionString = shared.FeedbackConnectionString,
             Seed = Seed,
             AugmentViews = AugmentViews,
+            AugmentShifts = AugmentShifts,
+            EvaluateAcquisitionShifts = EvaluateShifts,
             NearDuplicateMaxDistance = NearDuplicateDistance,
             NearDuplicateMinCosine = NearDuplicateCosine,
             RunId = RunId,

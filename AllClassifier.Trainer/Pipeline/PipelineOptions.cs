@@ -31,6 +31,12 @@ public sealed record PipelineOptions
     /// <summary>Extra dihedral views computed per training image (0..7).</summary>
     public int AugmentViews { get; init; } = 1;
 
+    /// <summary>Extra copies per training image under random acquisition shifts (stain, hue, blur, JPEG, scale).</summary>
+    public int AugmentShifts { get; init; }
+
+    /// <summary>Whether test_classifier also scores the test split under each of <see cref="Features.AcquisitionShift.Evaluation"/>.</summary>
+    public bool EvaluateAcquisitionShifts { get; init; }
+
     public double TestFraction { get; init; } = DataSplit.DefaultTestFraction;
 
     public double ValidationFraction { get; init; } = DataSplit.DefaultValidationFraction;
