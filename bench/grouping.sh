@@ -10,13 +10,9 @@ cd "$(dirname "$0")/.."
 
 data="${1:?usage: bench/grouping.sh DATA_DIR}"
 cosines="${COSINES:-0 0.975 0.98 0.985 0.99}"
-echo "== building AllClassifier.Trainer (Release); load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-dotnet build AllClassifier.Trainer -c Release -nologo -v quiet >/dev/null
-trainer=AllClassifier.Trainer/bin/Release/net10.0/linux-x64/AllClassifier.Trainer
-
-work="${GROUPING_WORKDIR:-$(mktemp -d)}"
-[[ -n "${GROUPING_WORKDIR:-}" ]] || trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"
+source bench/lib.sh
+build_trainer
+use_work_directory "${GROUPING_WORKDIR:-}"
 "$trainer" task preprocess_images --data "$data" --workdir "$work/work" --registry "$work/registry" | grep -E '^preprocess_images:' || true
 
 # file name -> source content hash; the processed index names each image after its source's hash.

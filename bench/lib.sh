@@ -42,3 +42,23 @@ rss_mib() { awk -v key="$2:" '$1 == key { printf "%.0f", $2 / 1024 }' "/proc/$1/
 server_errors() { curl -s "$url/metrics" | awk '/^http_requests_total\{/ && /status="5xx"/ { n += $NF } END { printf "%d", n }'; }
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
+
+trainer="AllClassifier.Trainer/bin/Release/net10.0/linux-x64/AllClassifier.Trainer"
+
+# build_trainer: the trainer CLI in Release; the load average says how much of the shared machine a figure had.
+build_trainer() {
+  echo "== building AllClassifier.Trainer (Release); load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+  dotnet build AllClassifier.Trainer -c Release -nologo -v quiet >/dev/null
+}
+
+# use_work_directory DIR: sets work to DIR (kept, so its feature caches serve the next invocation), or to a
+# temporary folder removed on exit when DIR is empty.
+use_work_directory() {
+  if [[ -n "$1" ]]; then
+    work="$1"
+  else
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' EXIT
+  fi
+  mkdir -p "$work"
+}

@@ -8,6 +8,7 @@
 #   bench/quality.sh DATA_DIR                                # seeds 1..5, the default configuration
 #   SEEDS="1 2 3" CONFIGS="softmax:1 mlp:1 softmax:1:2" bench/quality.sh DATA_DIR
 #   QUALITY_WORKDIR=/tmp/quality bench/quality.sh DATA_DIR   # keep the feature cache between invocations
+#   TRAINER_ARGS=--no-int8 bench/quality.sh DATA_DIR         # more trainer options for every run (fp32 only here)
 # A configuration is HEAD:AUGMENT_VIEWS[:AUGMENT_SHIFTS] (--head, --augment-views, --augment-shifts). The dataset is read where it lies; nothing of it
 # is copied into the repository. Targets (issue 12): mean accuracy >= 99.0 %, macro-F1 >= 0.99, worst shift drop <= 1 point.
 set -euo pipefail
@@ -16,15 +17,12 @@ cd "$(dirname "$0")/.."
 data="${1:?usage: bench/quality.sh DATA_DIR}"
 seeds="${SEEDS:-1 2 3 4 5}"
 configs="${CONFIGS:-softmax:1}"
+read -r -a trainer_args <<<"${TRAINER_ARGS:-}"
 command -v jq >/dev/null || { echo "jq is not installed (apt-get install jq)" >&2; exit 1; }
 
-echo "== building AllClassifier.Trainer (Release); load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
-dotnet build AllClassifier.Trainer -c Release -nologo -v quiet >/dev/null
-trainer=AllClassifier.Trainer/bin/Release/net10.0/linux-x64/AllClassifier.Trainer
-
-work="${QUALITY_WORKDIR:-$(mktemp -d)}"
-[[ -n "${QUALITY_WORKDIR:-}" ]] || trap 'rm -rf "$work"' EXIT
-mkdir -p "$work"
+source bench/lib.sh
+build_trainer
+use_work_directory "${QUALITY_WORKDIR:-}"
 rows="$work/rows.tsv"
 : >"$rows"
 
@@ -38,7 +36,7 @@ for config in $configs; do
     rm -rf "$registry"
     start=$EPOCHREALTIME
     "$trainer" run --data "$data" --workdir "$work/work" --registry "$registry" \
-      --seed "$seed" --head "$head" --augment-views "$views" --augment-shifts "$shifts" --evaluate-shifts \
+      --seed "$seed" --head "$head" --augment-views "$views" --augment-shifts "$shifts" --evaluate-shifts "${trainer_args[@]}" \
       | grep -E '^(prepare_data|train_classifier|test_classifier):' || true
     end=$EPOCHREALTIME
     run_id=$(cat "$work/work/runs/latest")
