@@ -26,10 +26,11 @@ use_work_directory "${QUALITY_WORKDIR:-}"
 rows="$work/rows.tsv"
 : >"$rows"
 
-for config in $configs; do
-  IFS=: read -r head views shifts <<<"$config"
-  shifts="${shifts:-0}"
-  for seed in $seeds; do
+# Seeds outside, configurations inside: the configurations of one seed share its split's cached test features.
+for seed in $seeds; do
+  for config in $configs; do
+    IFS=: read -r head views shifts <<<"$config"
+    shifts="${shifts:-0}"
     echo "== $config seed $seed"
     # A fresh registry per run, so every run is tested on its own split and registered as champion.
     registry="$work/registry-$config-$seed"
