@@ -99,7 +99,10 @@ public sealed record AcquisitionShift(AcquisitionShiftKind Kind, double Strength
         }
     }
 
-    /// <summary>Magnified about the centre; a reduced image is framed by its own mean colour (the slide's background).</summary>
+    /// <summary>
+    /// Magnified about the centre. A reduced image is framed by its own mirror image, which continues the smear the
+    /// way the wider field of a real lower magnification would; a flat frame would be an edge no microscope makes.
+    /// </summary>
     private static Image<Rgb24> Rescaled(Image<Rgb24> image, double factor)
     {
         var size = image.Size();
@@ -112,9 +115,20 @@ public sealed record AcquisitionShift(AcquisitionShiftKind Kind, double Strength
         }
 
         using var reduced = image.Clone(context => context.Resize(scaled, KnownResamplers.Triangle, compand: false));
-        using var mean = image.Clone(context => context.Resize(1, 1, KnownResamplers.Box));
-        var framed = new Image<Rgb24>(size.Width, size.Height, mean[0, 0]);
-        framed.Mutate(context => context.DrawImage(reduced, new Point((size.Width - scaled.Width) / 2, (size.Height - scaled.Height) / 2), 1f));
+        var (left, top) = ((size.Width - scaled.Width) / 2, (size.Height - scaled.Height) / 2);
+        var framed = new Image<Rgb24>(size.Width, size.Height);
+        for (var y = 0; y < size.Height; y++)
+        {
+            for (var x = 0; x < size.Width; x++)
+            {
+                framed[x, y] = reduced[Mirror(x - left, scaled.Width), Mirror(y - top, scaled.Height)];
+            }
+        }
+
         return framed;
     }
+
+    /// <summary>Reflects a coordinate outside 0..length-1 back inside, as a mirror at each edge would.</summary>
+    private static int Mirror(int coordinate, int length) =>
+        coordinate < 0 ? Math.Min(-coordinate - 1, length - 1) : coordinate >= length ? Math.Max((2 * length) - coordinate - 1, 0) : coordinate;
 }

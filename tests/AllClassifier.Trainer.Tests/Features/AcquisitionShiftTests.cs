@@ -26,7 +26,19 @@ public sealed class AcquisitionShiftTests
 
         Assert.Equal(new Size(Size, Size), shifted.Size());
         Assert.InRange(NucleusWidth(shifted), expectedSide - 2, expectedSide + 2);
-        Assert.True(shifted[2, 2].R > 200, "the frame of a reduced image is the slide's pale background");
+    }
+
+    [Fact]
+    public void A_reduced_image_is_framed_by_its_mirror_image()
+    {
+        using var original = Decode(TestImages.Png(3, Size, Size));
+        using var reduced = Decode(new AcquisitionShift(AcquisitionShiftKind.Scale, -1).Apply(TestImages.Png(3, Size, Size)));
+
+        // 224 * 0.9 = 202 pixels wide, 11 pixels of frame each side: pixel 10 mirrors pixel 11, pixel 0 mirrors 21.
+        Assert.Equal(reduced[11, Size / 2], reduced[10, Size / 2]);
+        Assert.Equal(reduced[21, Size / 2], reduced[0, Size / 2]);
+        Assert.Equal(reduced[Size - 12, Size / 2], reduced[Size - 11, Size / 2]);
+        Assert.NotEqual(original[0, Size / 2], reduced[0, Size / 2]);
     }
 
     [Fact]
