@@ -49,8 +49,8 @@ public class PipelineSettings : CommandSettings
 
     [CommandOption("--augment-shifts <N>")]
     [Description("Extra copies per training image under random acquisition shifts: stain colour and intensity, hue, blur, JPEG re-compression, magnification (0-8).")]
-    [DefaultValue(0)]
-    public int AugmentShifts { get; init; }
+    [DefaultValue(PipelineOptions.DefaultAugmentShifts)]
+    public int AugmentShifts { get; init; } = PipelineOptions.DefaultAugmentShifts;
 
     [CommandOption("--evaluate-shifts")]
     [Description("test_classifier also scores the test split under fixed acquisition shifts and reports each accuracy and the worst drop.")]

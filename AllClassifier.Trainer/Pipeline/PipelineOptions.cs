@@ -31,8 +31,13 @@ public sealed record PipelineOptions
     /// <summary>Extra dihedral views computed per training image (0..7).</summary>
     public int AugmentViews { get; init; } = 1;
 
-    /// <summary>Extra copies per training image under random acquisition shifts (stain, hue, blur, JPEG, scale).</summary>
-    public int AugmentShifts { get; init; }
+    /// <summary>
+    /// Extra copies per training image under random acquisition shifts (stain, hue, blur, JPEG, scale). Two, because
+    /// on the public dataset they cut the worst accuracy drop under a shift by more than half without costing accuracy.
+    /// </summary>
+    public int AugmentShifts { get; init; } = DefaultAugmentShifts;
+
+    public const int DefaultAugmentShifts = 2;
 
     /// <summary>Whether test_classifier also scores the test split under each of <see cref="Features.AcquisitionShift.Evaluation"/>.</summary>
     public bool EvaluateAcquisitionShifts { get; init; }

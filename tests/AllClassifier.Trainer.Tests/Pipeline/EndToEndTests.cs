@@ -108,16 +108,16 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
         var work = new WorkDirectory(fixture.WorkDirectory);
         var trainImages = ManifestFile.Read(work.TrainManifest).Count;
 
-        var train = await Cli.RunAsync(["task", "train_classifier", .. common, "--augment-shifts", "1"]);
+        var train = await Cli.RunAsync(["task", "train_classifier", .. common, "--augment-shifts", $"{PipelineOptions.DefaultAugmentShifts + 1}"]);
         var test = await Cli.RunAsync(["task", "test_classifier", .. common, "--evaluate-shifts"]);
 
         Assert.True(train.ExitCode == 0, train.Output);
-        // The run's own views are cached from the fixture's run; only the one shifted copy per image is new.
+        // The fixture's run cached the views and the default shifted copies; only the one more copy per image is new.
         Assert.Contains($", {trainImages} computed", train.Output);
         Assert.True(test.ExitCode == 0, test.Output);
         var runId = File.ReadAllText(work.LatestRunFile).Trim();
         var files = new RunFiles(work.RunDirectory(runId));
-        Assert.Equal("1", WorkDirectory.ReadJson<RunInfo>(files.Info).Parameters["augment_shifts"]);
+        Assert.Equal($"{PipelineOptions.DefaultAugmentShifts + 1}", WorkDirectory.ReadJson<RunInfo>(files.Info).Parameters["augment_shifts"]);
         var report = WorkDirectory.ReadJson<TestReport>(files.Metrics);
         Assert.Equal(AcquisitionShift.Evaluation.Select(shift => shift.Key), report.AcquisitionShifts.Select(result => result.Shift));
         Assert.All(report.AcquisitionShifts, result =>
