@@ -59,3 +59,23 @@ load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
 # CPU time a process has used so far, in milliseconds (user + system).
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
+
+trainer="AllClassifier.Trainer/bin/Release/net10.0/linux-x64/AllClassifier.Trainer"
+
+# build_trainer: the trainer CLI in Release; the load average says how much of the shared machine a figure had.
+build_trainer() {
+  echo "== building AllClassifier.Trainer (Release); load average $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores"
+  dotnet build AllClassifier.Trainer -c Release -nologo -v quiet >/dev/null
+}
+
+# use_work_directory DIR: sets work to DIR (kept, so its feature caches serve the next invocation), or to a
+# temporary folder removed on exit when DIR is empty.
+use_work_directory() {
+  if [[ -n "$1" ]]; then
+    work="$1"
+  else
+    work="$(mktemp -d)"
+    trap 'rm -rf "$work"' EXIT
+  fi
+  mkdir -p "$work"
+}

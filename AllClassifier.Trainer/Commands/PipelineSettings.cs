@@ -47,10 +47,24 @@ public class PipelineSettings : CommandSettings
     [DefaultValue(1)]
     public int AugmentViews { get; init; } = 1;
 
+    [CommandOption("--augment-shifts <N>")]
+    [Description("Extra copies per training image under random acquisition shifts: stain colour and intensity, hue, blur, JPEG re-compression, magnification (0-8).")]
+    [DefaultValue(PipelineOptions.DefaultAugmentShifts)]
+    public int AugmentShifts { get; init; } = PipelineOptions.DefaultAugmentShifts;
+
+    [CommandOption("--evaluate-shifts")]
+    [Description("test_classifier also scores the test split under fixed acquisition shifts and reports each accuracy and the worst drop.")]
+    public bool EvaluateShifts { get; init; }
+
     [CommandOption("--near-duplicate-distance <BITS>")]
     [Description("Images whose 64-bit difference hashes differ in at most this many bits are kept in one split (0-64).")]
     [DefaultValue(NearDuplicateGroups.DefaultMaxDistance)]
     public int NearDuplicateDistance { get; init; } = NearDuplicateGroups.DefaultMaxDistance;
+
+    [CommandOption("--near-duplicate-cosine <COSINE>")]
+    [Description("Images whose backbone features have at least this cosine similarity are also kept in one split (0-1; 0 groups by hash only).")]
+    [DefaultValue(NearDuplicateGroups.DefaultMinCosine)]
+    public double NearDuplicateCosine { get; init; } = NearDuplicateGroups.DefaultMinCosine;
 
     [CommandOption("--epochs <N>")]
     [Description("Most training epochs (training stops earlier when validation stops improving).")]
@@ -92,9 +106,19 @@ public class PipelineSettings : CommandSettings
             return ValidationResult.Error("--augment-views must be between 0 and 7.");
         }
 
+        if (AugmentShifts is < 0 or > 8)
+        {
+            return ValidationResult.Error("--augment-shifts must be between 0 and 8.");
+        }
+
         if (NearDuplicateDistance is < 0 or > 64)
         {
             return ValidationResult.Error("--near-duplicate-distance must be between 0 and 64.");
+        }
+
+        if (NearDuplicateCosine is < 0 or > 1)
+        {
+            return ValidationResult.Error("--near-duplicate-cosine must be between 0 and 1.");
         }
 
         if (ChallengersToKeep < 1)
@@ -117,7 +141,10 @@ public class PipelineSettings : CommandSettings
             FeedbackConnectionString = shared.FeedbackConnectionString,
             Seed = Seed,
             AugmentViews = AugmentViews,
+            AugmentShifts = AugmentShifts,
+            EvaluateAcquisitionShifts = EvaluateShifts,
             NearDuplicateMaxDistance = NearDuplicateDistance,
+            NearDuplicateMinCosine = NearDuplicateCosine,
             RunId = RunId,
             ChallengersToKeep = ChallengersToKeep,
             Int8 = new Int8Options { Enabled = !NoInt8, MaxMacroF1Drop = Int8MaxMacroF1Drop },

@@ -14,20 +14,21 @@ namespace AllClassifier.Trainer.Evaluation;
 public sealed class ModelEvaluator(ImagePreprocessor preprocessor, FeatureExtractor extractor)
 {
     /// <summary>
-    /// Backbone features (original view) of <paramref name="entries"/>, fp32 or of the INT8 backbone calibrated with
-    /// <paramref name="int8Backbone"/>, computed only where not cached.
+    /// Backbone features (original view, or as <paramref name="shift"/> changes it) of <paramref name="entries"/>, fp32
+    /// or of the INT8 backbone calibrated with <paramref name="int8Backbone"/>, computed only where not cached.
     /// </summary>
     public IReadOnlyList<float[]> Features(
         WorkDirectory work,
         IReadOnlyList<ManifestEntry> entries,
         IPipelineReporter reporter,
         CancellationToken cancellationToken,
-        ActivationRanges? int8Backbone = null)
+        ActivationRanges? int8Backbone = null,
+        AcquisitionShift? shift = null)
     {
-        var requests = entries.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity)).ToList();
+        var requests = entries.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity, shift)).ToList();
         using var cache = new FeatureCache(int8Backbone is null ? work.FeatureCache : work.Int8FeatureCache(int8Backbone.Fingerprint()));
         return reporter.WithProgress(
-            int8Backbone is null ? "Test features" : "Test features (INT8)",
+            (int8Backbone is null ? "Test features" : "Test features (INT8)") + (shift is null ? "" : $" under {shift.Key}"),
             requests.Count,
             progress => extractor.Extract(cache, requests, progress, cancellationToken, int8Backbone)).Features;
     }

@@ -5,7 +5,8 @@ namespace AllClassifier.Trainer.Features;
 
 /// <summary>
 /// Backbone features on disk (<c>&lt;workdir&gt;/feature-cache.db</c>), keyed by the processed image's SHA-256 and
-/// the dihedral view, so a rerun computes features only for images it has not seen.
+/// the dihedral view, so a rerun computes features only for images it has not seen. A shifted copy of an image
+/// (<see cref="AcquisitionShift"/>) is keyed by its <see cref="FeatureRequest.CacheKey"/>.
 /// </summary>
 public sealed class FeatureCache : IDisposable
 {

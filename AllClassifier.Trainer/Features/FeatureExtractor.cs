@@ -3,8 +3,12 @@ using AllClassifier.Training.Quantization;
 
 namespace AllClassifier.Trainer.Features;
 
-/// <summary>One processed image seen in one dihedral view.</summary>
-public sealed record FeatureRequest(string ImagePath, string Sha256, int View);
+/// <summary>One processed image seen in one dihedral view, optionally as another lab's acquisition would show it.</summary>
+public sealed record FeatureRequest(string ImagePath, string Sha256, int View, AcquisitionShift? Shift = null)
+{
+    /// <summary>The feature cache's image key: the content hash, followed by the shift's key for a shifted copy.</summary>
+    public string CacheKey => Shift is null ? Sha256 : $"{Sha256}:{Shift.Key}";
+}
 
 public sealed record FeatureExtractionResult(IReadOnlyList<float[]> Features, int CacheHits, int Computed);
 
@@ -30,7 +34,7 @@ public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFea
         var duplicates = new List<(int Index, int Original)>();
         for (var i = 0; i < requests.Count; i++)
         {
-            var key = (requests[i].Sha256, requests[i].View);
+            var key = (requests[i].CacheKey, requests[i].View);
             if (firstIndexOfKey.TryGetValue(key, out var original))
             {
                 duplicates.Add((i, original));
@@ -38,7 +42,7 @@ public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFea
             }
 
             firstIndexOfKey[key] = i;
-            if (cache.TryGet(requests[i].Sha256, requests[i].View) is { } cached)
+            if (cache.TryGet(requests[i].CacheKey, requests[i].View) is { } cached)
             {
                 results[i] = cached;
             }
@@ -56,10 +60,11 @@ public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFea
         {
             cancellationToken.ThrowIfCancellationRequested();
             var request = requests[index];
-            var image = preprocessor.ToTensor(File.ReadAllBytes(request.ImagePath));
+            var bytes = File.ReadAllBytes(request.ImagePath);
+            var image = preprocessor.ToTensor(request.Shift is null ? bytes : request.Shift.Apply(bytes));
             DihedralView.Apply(image, tensor, request.View);
             results[index] = backbone.Features(tensor, int8Backbone);
-            pending.Add((request.Sha256, request.View, results[index]));
+            pending.Add((request.CacheKey, request.View, results[index]));
             if (pending.Count >= CommitEvery)
             {
                 cache.PutMany(pending);

@@ -1,5 +1,7 @@
+using System.Globalization;
 using AllClassifier.Model;
 using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Features;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -23,6 +25,15 @@ public sealed record DataSummary
     /// <summary>The largest difference-hash distance, in bits, at which two images were grouped.</summary>
     public int NearDuplicateMaxDistance { get; init; }
 
+    /// <summary>The smallest backbone-feature cosine at which two images were grouped; 0 when features were not used.</summary>
+    public double NearDuplicateMinCosine { get; init; }
+
+    /// <summary>Pairs of dataset images linked by their difference hashes.</summary>
+    public int NearDuplicateHashLinks { get; init; }
+
+    /// <summary>Pairs of dataset images linked by their backbone features.</summary>
+    public int NearDuplicateFeatureLinks { get; init; }
+
     /// <summary>Counts keyed <c>split/class/source</c>, for example <c>train/Pre/feedback</c>.</summary>
     public IReadOnlyDictionary<string, int> Counts { get; init; } = new Dictionary<string, int>();
 
@@ -35,11 +46,12 @@ public sealed record DataSummary
 }
 
 /// <summary>
-/// prepare_data: groups near-duplicate processed images (re-captured frames of one field), splits them into
+/// prepare_data: groups near-duplicate processed images (re-captured frames of one field: close difference hashes or
+/// close backbone features, which land in the feature cache train_classifier and test_classifier read), splits them into
 /// train/val/test manifests with every group inside one split (stratified, seeded, feedback never in test; see
 /// <see cref="DataSplit.Create"/>) and records the data's fingerprints and the number of groups.
 /// </summary>
-public sealed class PrepareDataTask : IPipelineTask
+public sealed class PrepareDataTask(FeatureExtractor extractor) : IPipelineTask
 {
     public string Id => PipelineTaskIds.PrepareData;
 
@@ -48,7 +60,8 @@ public sealed class PrepareDataTask : IPipelineTask
         var work = new WorkDirectory(options.WorkDirectory);
         var images = ManifestFile.Read(work.ProcessedIndex);
         var preprocess = WorkDirectory.ReadJson<PreprocessReport>(work.PreprocessReport);
-        var groups = NearDuplicateGroups.Form(Hash(images, work, cancellationToken), options.NearDuplicateMaxDistance);
+        var features = options.NearDuplicateMinCosine > 0 ? Features(images, work, reporter, cancellationToken) : null;
+        var groups = NearDuplicateGroups.Form(Hash(images, features, work, cancellationToken), options.NearDuplicateMaxDistance, options.NearDuplicateMinCosine);
         var split = DataSplit.Create(images, options.Seed, options.TestFraction, options.ValidationFraction, groups);
         var missing = CellClasses.All.Where(c => !split.Train.Any(entry => entry.Class == c)).ToList();
         if (missing.Count > 0)
@@ -68,18 +81,34 @@ public sealed class PrepareDataTask : IPipelineTask
             Counts = DataSummary.CountsOf(split),
             NearDuplicateGroups = groups.DatasetGroups,
             NearDuplicateMaxDistance = options.NearDuplicateMaxDistance,
+            NearDuplicateMinCosine = features is null ? 0 : options.NearDuplicateMinCosine,
+            NearDuplicateHashLinks = groups.HashLinks,
+            NearDuplicateFeatureLinks = groups.FeatureLinks,
         };
         WorkDirectory.WriteJson(work.DataSummary, summary);
         File.WriteAllLines(
             work.NearDuplicateGroups,
             images.Select(image => $"{image.Sha256},{groups.KeyOf(image)},{image.Label}").Order(StringComparer.Ordinal).Prepend("sha256,group,label"));
         var datasetImages = images.Where(image => !image.IsFeedback).DistinctBy(image => image.Sha256, StringComparer.OrdinalIgnoreCase).Count();
+        var criteria = features is null
+            ? $"dHash distance <= {options.NearDuplicateMaxDistance}"
+            : string.Create(CultureInfo.InvariantCulture, $"dHash distance <= {options.NearDuplicateMaxDistance}: {groups.HashLinks} links, or feature cosine >= {options.NearDuplicateMinCosine}: {groups.FeatureLinks} links");
         return Task.FromResult(
-            $"{groups.DatasetGroups} near-duplicate groups from {datasetImages} dataset images (dHash distance <= {options.NearDuplicateMaxDistance}); " +
+            $"{groups.DatasetGroups} near-duplicate groups from {datasetImages} dataset images ({criteria}); " +
             $"train {split.Train.Count}, val {split.Validation.Count}, test {split.Test.Count} images (test split {summary.TestSplitHash[..12]})");
     }
 
-    private static HashedImage[] Hash(IReadOnlyList<ManifestEntry> images, WorkDirectory work, CancellationToken cancellationToken)
+    /// <summary>Backbone features of every image as it is (the view the other tasks also use), in manifest order.</summary>
+    private IReadOnlyList<float[]> Features(IReadOnlyList<ManifestEntry> images, WorkDirectory work, IPipelineReporter reporter, CancellationToken cancellationToken)
+    {
+        var requests = images.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity)).ToList();
+        using var cache = new FeatureCache(work.FeatureCache);
+        var result = reporter.WithProgress("Extracting features for grouping", requests.Count, progress => extractor.Extract(cache, requests, progress, cancellationToken));
+        reporter.Info($"features: {result.CacheHits} from cache, {result.Computed} computed");
+        return result.Features;
+    }
+
+    private static HashedImage[] Hash(IReadOnlyList<ManifestEntry> images, IReadOnlyList<float[]>? features, WorkDirectory work, CancellationToken cancellationToken)
     {
         var hashed = new HashedImage[images.Count];
         Parallel.For(
@@ -89,7 +118,7 @@ public sealed class PrepareDataTask : IPipelineTask
             i =>
             {
                 using var image = Image.Load<Rgb24>(work.Resolve(images[i].Path));
-                hashed[i] = new HashedImage(images[i], DifferenceHash.Of(image));
+                hashed[i] = new HashedImage(images[i], DifferenceHash.Of(image), features?[i]);
             });
         return hashed;
     }

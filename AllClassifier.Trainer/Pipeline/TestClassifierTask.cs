@@ -5,11 +5,15 @@ using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Evaluation;
+using AllClassifier.Trainer.Features;
 using AllClassifier.Trainer.Tracking;
 using AllClassifier.Trainer.Training;
 using AllClassifier.Training.Quantization;
 
 namespace AllClassifier.Trainer.Pipeline;
+
+/// <summary>The served candidate's accuracy on the test split under one acquisition shift, and the drop from unshifted.</summary>
+public sealed record ShiftResult(string Shift, double Accuracy, double Drop);
 
 /// <summary>A registered version's results on the same test split as the candidate.</summary>
 public sealed record ChampionResult(int Version, EvaluationMetrics Metrics);
@@ -39,6 +43,12 @@ public sealed record TestReport
 
     /// <summary>The INT8 candidate's macro-F1 on the same split; null when the run built none.</summary>
     public double? Int8MacroF1 { get; init; }
+
+    /// <summary>The served candidate under each evaluation shift; empty unless asked for.</summary>
+    public IReadOnlyList<ShiftResult> AcquisitionShifts { get; init; } = [];
+
+    /// <summary>The largest accuracy drop under any evaluation shift; null unless shifts were evaluated.</summary>
+    public double? WorstShiftDrop { get; init; }
 }
 
 /// <summary>
@@ -69,6 +79,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         var fp32MacroF1 = EvaluationMetrics.FromPredictions(actual, predicted).MacroF1;
         double? int8MacroF1 = null;
         var precision = BackbonePrecision.Fp32;
+        ActivationRanges? servedInt8Backbone = null;
         if (run.HasInt8Candidate)
         {
             var ranges = WorkDirectory.ReadJson<ActivationRanges>(files.Int8Calibration);
@@ -78,7 +89,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             int8MacroF1 = EvaluationMetrics.FromPredictions(actual, int8Predicted).MacroF1;
             if (options.Int8.Accepts(fp32MacroF1, int8MacroF1.Value))
             {
-                (precision, head, features, predicted) = (BackbonePrecision.Int8, int8Head, int8Features, int8Predicted);
+                (precision, head, features, predicted, servedInt8Backbone) = (BackbonePrecision.Int8, int8Head, int8Features, int8Predicted, ranges);
             }
 
             reporter.Info(string.Create(
@@ -94,6 +105,14 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         {
             Calibration = ModelEvaluator.Calibration(head, temperature, actual, features),
         };
+        var shifts = options.EvaluateAcquisitionShifts
+            ? AcquisitionShift.Evaluation.Select(shift =>
+            {
+                var shifted = ModelEvaluator.Predict(head, evaluator.Features(work, test, reporter, cancellationToken, servedInt8Backbone, shift));
+                var accuracy = EvaluationMetrics.FromPredictions(actual, shifted).Accuracy;
+                return new ShiftResult(shift.Key, accuracy, metrics.Accuracy - accuracy);
+            }).ToList()
+            : [];
         var registry = new LocalModelRegistry(options.RegistryDirectory);
         var champion = registry.Champion() is { } version
             ? new ChampionResult(version.Version, evaluator.Evaluate(version, work, test, features, cancellationToken))
@@ -112,6 +131,8 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             Precision = precision,
             Fp32MacroF1 = fp32MacroF1,
             Int8MacroF1 = int8MacroF1,
+            AcquisitionShifts = shifts,
+            WorstShiftDrop = shifts.Count > 0 ? shifts.Max(shift => shift.Drop) : null,
         };
         var metricsPath = files.Metrics;
         WorkDirectory.WriteJson(metricsPath, report);
@@ -127,6 +148,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
                 .. int8MacroF1 is { } int8F1 ? [new TrackedMetric("test_int8_macro_f1", int8F1, 0)] : Array.Empty<TrackedMetric>(),
                 new TrackedMetric("test_ece", metrics.Calibration.ExpectedCalibrationError, 0),
                 new TrackedMetric("test_ece_uncalibrated", metrics.Calibration.UncalibratedExpectedCalibrationError, 0),
+                .. report.WorstShiftDrop is { } worstDrop ? [new TrackedMetric("test_shift_worst_drop", worstDrop, 0)] : Array.Empty<TrackedMetric>(),
                 .. metrics.PerClass.Select(c => new TrackedMetric($"test_f1_{c.Class}", c.F1, 0)),
             ],
             cancellationToken);

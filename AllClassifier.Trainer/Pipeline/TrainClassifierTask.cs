@@ -103,7 +103,10 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         var trainRequests = train
             .SelectMany(entry => DihedralView.AugmentationViews(entry.Sha256, options.Seed, options.AugmentViews)
                 .Prepend(DihedralView.Identity)
-                .Select(view => (Entry: entry, Request: new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, view))))
+                .Select(view => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, view))
+                .Concat(AcquisitionShift.Augmentations(entry.Sha256, options.AugmentShifts)
+                    .Select(shift => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity, shift)))
+                .Select(request => (Entry: entry, Request: request)))
             .ToList();
         var validationRequests = validation.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity)).ToList();
         var allRequests = trainRequests.Select(item => item.Request).Concat(validationRequests).ToList();
@@ -262,10 +265,12 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             ["l2"] = training.L2.ToString(CultureInfo.InvariantCulture),
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["augment_views"] = options.AugmentViews.ToString(CultureInfo.InvariantCulture),
+            ["augment_shifts"] = options.AugmentShifts.ToString(CultureInfo.InvariantCulture),
             ["training_data_hash"] = data.TrainingDataHash,
             ["test_split_hash"] = data.TestSplitHash,
             ["near_duplicate_groups"] = data.NearDuplicateGroups.ToString(CultureInfo.InvariantCulture),
             ["near_duplicate_max_distance"] = data.NearDuplicateMaxDistance.ToString(CultureInfo.InvariantCulture),
+            ["near_duplicate_min_cosine"] = data.NearDuplicateMinCosine.ToString(CultureInfo.InvariantCulture),
             ["feedback_high_water_mark"] = data.FeedbackHighWaterMark.ToString(CultureInfo.InvariantCulture),
         };
         if (training.Kind == HeadKind.Mlp)

@@ -3,7 +3,9 @@ using AllClassifier.Model;
 using AllClassifier.Model.Inference;
 using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Evaluation;
+using AllClassifier.Trainer.Features;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Quantization;
 using AllClassifier.Trainer.Tests.Commands;
@@ -97,6 +99,33 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
         await Cli.RunAsync("models", "promote", "1", "--registry", fixture.RegistryDirectory);
         Assert.Equal(0, promote.ExitCode);
         Assert.Equal(1, registry.ResolveAlias());
+    }
+
+    [Fact]
+    public async Task Shifted_training_copies_are_new_features_and_test_classifier_scores_each_evaluation_shift()
+    {
+        string[] common = ["--workdir", fixture.WorkDirectory, "--registry", fixture.RegistryDirectory, "--no-int8"];
+        var work = new WorkDirectory(fixture.WorkDirectory);
+        var trainImages = ManifestFile.Read(work.TrainManifest).Count;
+
+        var train = await Cli.RunAsync(["task", "train_classifier", .. common, "--augment-shifts", $"{PipelineOptions.DefaultAugmentShifts + 1}"]);
+        var test = await Cli.RunAsync(["task", "test_classifier", .. common, "--evaluate-shifts"]);
+
+        Assert.True(train.ExitCode == 0, train.Output);
+        // The fixture's run cached the views and the default shifted copies; only the one more copy per image is new.
+        Assert.Contains($", {trainImages} computed", train.Output);
+        Assert.True(test.ExitCode == 0, test.Output);
+        var runId = File.ReadAllText(work.LatestRunFile).Trim();
+        var files = new RunFiles(work.RunDirectory(runId));
+        Assert.Equal($"{PipelineOptions.DefaultAugmentShifts + 1}", WorkDirectory.ReadJson<RunInfo>(files.Info).Parameters["augment_shifts"]);
+        var report = WorkDirectory.ReadJson<TestReport>(files.Metrics);
+        Assert.Equal(AcquisitionShift.Evaluation.Select(shift => shift.Key), report.AcquisitionShifts.Select(result => result.Shift));
+        Assert.All(report.AcquisitionShifts, result =>
+        {
+            Assert.InRange(result.Accuracy, 0, 1);
+            Assert.Equal(report.Metrics.Accuracy - result.Accuracy, result.Drop, precision: 12);
+        });
+        Assert.Equal(report.AcquisitionShifts.Max(result => result.Drop), report.WorstShiftDrop);
     }
 
     [Fact]

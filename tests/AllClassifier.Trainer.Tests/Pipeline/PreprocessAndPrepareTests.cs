@@ -1,5 +1,6 @@
 using AllClassifier.Model.Imaging;
 using AllClassifier.Trainer.Dataset;
+using AllClassifier.Trainer.Features;
 using AllClassifier.Trainer.Pipeline;
 
 namespace AllClassifier.Trainer.Tests.Pipeline;
@@ -98,7 +99,8 @@ public sealed class PreprocessAndPrepareTests : IDisposable
     {
         await new PreprocessImagesTask(new ImagePreprocessor()).ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);
 
-        await new PrepareDataTask().ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);
+        using var backbone = new BackboneFeaturizer();
+        await new PrepareDataTask(new FeatureExtractor(new ImagePreprocessor(), backbone)).ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);
 
         var work = new WorkDirectory(Options.WorkDirectory);
         var train = ManifestFile.Read(work.TrainManifest);
@@ -113,6 +115,12 @@ public sealed class PreprocessAndPrepareTests : IDisposable
         Assert.Equal(4, summary.FeedbackHighWaterMark);
         Assert.Equal(4, summary.NearDuplicateGroups);
         Assert.Equal(NearDuplicateGroups.DefaultMaxDistance, summary.NearDuplicateMaxDistance);
+        Assert.Equal(NearDuplicateGroups.DefaultMinCosine, summary.NearDuplicateMinCosine);
+        using (var cache = new FeatureCache(work.FeatureCache))
+        {
+            Assert.Equal(5, cache.Count);
+        }
+
         Assert.Equal(6, File.ReadLines(work.NearDuplicateGroups).Count());
         Assert.Equal("path,label,sha256,source", File.ReadLines(work.TrainManifest).First());
     }
