@@ -53,15 +53,28 @@ public sealed class RegistryFaultTests : IAsyncLifetime
         }
 
         var target = breakage == Breakage.AliasToMissingVersion ? 5 : next.Version;
-        await File.WriteAllTextAsync(registry.AliasPath(LocalModelRegistry.ChampionAlias), target.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        // Published by rename, as the registry does: the watcher must never see a half-written alias.
+        var alias = registry.AliasPath(LocalModelRegistry.ChampionAlias);
+        await File.WriteAllTextAsync(alias + ".tmp", target.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        File.Move(alias + ".tmp", alias, overwrite: true);
 
         await WaitForHealthAsync("Degraded");
         var prediction = await ApiAssert.OkJsonAsync(await _client.PostAsync("/predict", Forms.Image(TestImages.Jpeg(seed: 3))));
         Assert.Equal(1, prediction.GetProperty("model_version").GetInt32());
-        Assert.Contains(_api.Logs.GetSnapshot(), log => (log.Message + log.Exception?.Message).Contains(problem, StringComparison.Ordinal));
+        await WaitForLogAsync(problem);
 
         registry.SetAlias(1);
         await WaitForHealthAsync("Healthy");
+    }
+
+    private async Task WaitForLogAsync(string problem)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (!_api.Logs.GetSnapshot().Any(log => (log.Message + log.Exception?.Message).Contains(problem, StringComparison.Ordinal)))
+        {
+            Assert.True(DateTime.UtcNow < deadline, $"No log entry named the problem \"{problem}\" in time.");
+            await Task.Delay(50);
+        }
     }
 
     private async Task WaitForHealthAsync(string expected)
