@@ -19,14 +19,16 @@ public sealed class RetrainingLoopTests : IDisposable
     private static readonly TimeSpan RealDeadline = TimeSpan.FromSeconds(30);
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(5);
 
-    // The fake clock keeps moving a step per real millisecond while the worker does real file I/O between a timer
-    // firing and the run starting; on a loaded machine that is a few steps. A wrong pause is off by whole backoffs.
-    private static readonly TimeSpan SchedulingSlack = 6 * Step;
+    // The clock only moves while the worker waits on it (see AdvanceUntil), but the sensor's first look at the
+    // feedback table is real I/O done while it is waiting. A wrong pause is off by whole backoffs, so half of one
+    // separates right from wrong without racing that I/O.
+    private static readonly TimeSpan SchedulingSlack = Backoff / 2;
 
     private readonly TempDirectory _root = new();
     private readonly FakeTimeProvider _clock = new(new DateTimeOffset(2026, 3, 1, 0, 0, 0, TimeSpan.Zero));
     private readonly FakeTrainingPipeline _pipeline;
     private readonly LocalModelRegistry _registry;
+    private WorkerStatus? _status;
 
     public RetrainingLoopTests()
     {
@@ -197,6 +199,7 @@ public sealed class RetrainingLoopTests : IDisposable
         builder.AddRetrainingWorker();
         builder.Services.AddSingleton<ITrainingPipeline>(_pipeline);
         var app = builder.Build();
+        _status = app.Services.GetRequiredService<WorkerStatus>();
         app.MapRunNowEndpoints();
         await app.StartAsync();
         return app;
@@ -222,6 +225,7 @@ public sealed class RetrainingLoopTests : IDisposable
         builder.AddRetrainingWorker();
         builder.Services.AddSingleton<ITrainingPipeline>(_pipeline);
         var host = builder.Build();
+        _status = host.Services.GetRequiredService<WorkerStatus>();
         host.Start();
         return host;
     }
@@ -243,7 +247,9 @@ public sealed class RetrainingLoopTests : IDisposable
 
     /// <summary>
     /// Moves the fake clock a step at a time (real time passes a little between steps so the worker can reach
-    /// its next timer) until <paramref name="condition"/> holds, or fails after a real-time deadline.
+    /// its next timer) until <paramref name="condition"/> holds, or fails after a real-time deadline. The clock
+    /// stands still while the worker starts, trains or checks the registry, so slow real work on a loaded machine
+    /// cannot stretch a measured pause.
     /// </summary>
     private async Task AdvanceUntil(Func<bool> condition)
     {
@@ -251,7 +257,11 @@ public sealed class RetrainingLoopTests : IDisposable
         while (!condition())
         {
             Assert.True(DateTime.UtcNow < deadline, "The worker did not get there in time.");
-            _clock.Advance(Step);
+            if (_status?.Current.Activity is null or WorkerActivity.WaitingForFeedback or WorkerActivity.BackingOff)
+            {
+                _clock.Advance(Step);
+            }
+
             await Task.Delay(1);
         }
     }
