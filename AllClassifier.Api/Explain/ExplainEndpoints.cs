@@ -29,14 +29,9 @@ public static class ExplainEndpoints
                 "on, which is evidence to check, not a diagnosis. Errors: as /predict, plus 409 when the served model has no " +
                 "map and 422 for an unknown class.")
             .Accepts<ExplainForm>("multipart/form-data")
+            .ProducesUploadErrors()
             .Produces<byte[]>(StatusCodes.Status200OK, "image/png")
-            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
-            .Produces<ErrorResponse>(StatusCodes.Status409Conflict)
-            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
-            .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
-            .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
-            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
-            .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
+            .Produces<ErrorResponse>(StatusCodes.Status409Conflict);
         return app;
     }
 

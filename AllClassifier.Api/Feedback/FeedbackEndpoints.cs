@@ -71,15 +71,10 @@ public static partial class FeedbackEndpoints
                 "(with Retry-After); 507 disk full; 503 decode queue full or store unavailable (with Retry-After). " +
                 "Nothing is stored on any error; a 200 answer means the row is on disk. The row records the sending client (sent_by).")
             .Accepts<FeedbackForm>("multipart/form-data")
-            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .ProducesUploadErrors()
             .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
-            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
-            .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
-            .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
             .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
-            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
-            .Produces<ErrorResponse>(StatusCodes.Status507InsufficientStorage)
-            .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
+            .Produces<ErrorResponse>(StatusCodes.Status507InsufficientStorage);
 
         group.MapGet("/rows", ListRows)
             .RequireAuthorization(ApiPolicies.Writes)

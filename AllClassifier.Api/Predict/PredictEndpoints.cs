@@ -34,15 +34,10 @@ public static class PredictEndpoints
                 "(refused from the header, before decoding); 503 no model yet or inference queue full (with Retry-After); 401 no valid " +
                 "X-Api-Key when Auth:RequireKeyForPredict is set; 429 rate limit reached (with Retry-After).")
             .Accepts<PredictForm>("multipart/form-data")
-            .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+            .ProducesUploadErrors()
             .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
-            .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
             .Produces<ErrorResponse>(StatusCodes.Status409Conflict)
-            .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
-            .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
-            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests)
-            .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
-            .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
+            .Produces<ErrorResponse>(StatusCodes.Status429TooManyRequests);
         return app;
     }
 

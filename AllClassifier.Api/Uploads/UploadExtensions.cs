@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using AllClassifier.Api.Errors;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Uploads;
@@ -23,4 +24,16 @@ public static class UploadExtensions
             });
         return builder;
     }
+
+    /// <summary>
+    /// The answers every image-upload endpoint can give besides its own: a malformed, oversized, non-image or
+    /// undecodable upload, a full queue and the last-line 500, all in the one JSON error shape.
+    /// </summary>
+    public static RouteHandlerBuilder ProducesUploadErrors(this RouteHandlerBuilder endpoint) => endpoint
+        .Produces<ErrorResponse>(StatusCodes.Status400BadRequest)
+        .Produces<ErrorResponse>(StatusCodes.Status413PayloadTooLarge)
+        .Produces<ErrorResponse>(StatusCodes.Status415UnsupportedMediaType)
+        .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity)
+        .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
+        .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
 }
