@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace AllClassifier.Model.Inference;
+namespace AllClassifier.Api.Serving;
 
 /// <summary>
 /// Keeps the native heap of a process that loads and drops ONNX Runtime sessions from growing with every model swap.
@@ -13,7 +13,7 @@ namespace AllClassifier.Model.Inference;
 /// keeps every large block in its own mapping, and a trim after dropping a model returns what the heap freed.
 /// Elsewhere than glibc (other C libraries, other systems) these calls are skipped.
 /// </remarks>
-public static class NativeHeap
+internal static class NativeHeap
 {
     /// <summary>glibc's default initial threshold; fixing it (any explicit value) turns off the sliding threshold.</summary>
     public const int LargeBlockBytes = 128 * 1024;
