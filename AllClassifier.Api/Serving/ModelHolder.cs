@@ -1,5 +1,3 @@
-using AllClassifier.Model.Inference;
-
 namespace AllClassifier.Api.Serving;
 
 /// <summary>

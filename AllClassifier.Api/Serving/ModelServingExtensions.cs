@@ -1,4 +1,3 @@
-using AllClassifier.Model.Inference;
 using AllClassifier.Model.Settings;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
