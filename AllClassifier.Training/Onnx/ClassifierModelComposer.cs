@@ -8,16 +8,18 @@ using Google.Protobuf;
 namespace AllClassifier.Training.Onnx;
 
 /// <summary>
-/// Builds the one ONNX file that is served: ResNet preprocessing → ResNet18 → Flatten → head → Softmax, with a
-/// symbolic batch dimension. Input <see cref="InputName"/> is planar RGB 0..255 [N,3,224,224]; outputs are
-/// <see cref="ProbabilitiesName"/> [N,classes], <see cref="FeaturesName"/> [N,512] and, when a linear map is
-/// available, <see cref="ClassActivationMapName"/> [N,classes,7,7].
+/// Builds the one ONNX file that is served: ResNet preprocessing → ResNet18 → pooled features (<see cref="FeatureLayout"/>)
+/// → head → Softmax, with a symbolic batch dimension. Input <see cref="InputName"/> is planar RGB 0..255 [N,3,224,224];
+/// outputs are <see cref="ProbabilitiesName"/> [N,classes], <see cref="FeaturesName"/> [N,features] and, when a linear
+/// map is available, <see cref="ClassActivationMapName"/> [N,classes,7,7].
 /// </summary>
 /// <remarks>
 /// The class activation map is a 1×1 convolution of ResNet18's last 7×7×512 feature map (the input of its global
 /// average pooling) with a linear head's weights, standardization folded in. Because pooling is a mean and the
 /// head is linear, the map's spatial mean plus the head's bias is exactly that head's logits: the map shows where
-/// the evidence for each class sits, not an approximation of it.
+/// the evidence for each class sits, not an approximation of it. With <see cref="FeatureLayout.MultiScale"/> the
+/// third-stage terms are computed per 14×14 position (the nuclei-weighted ones scaled by the mask over its mean) and
+/// average-pooled 2×2 onto the 7×7 grid, which keeps the same identity.
 /// </remarks>
 public static class ClassifierModelComposer
 {
@@ -27,7 +29,16 @@ public static class ClassifierModelComposer
     public const string ClassActivationMapName = ClassifierModelFile.ClassActivationMapName;
     public const int MapSize = ClassifierModelFile.MapSize;
     public const string BatchDimension = "batch";
-    public const int FeatureCount = 512;
+    private const int ImageSize = 224;
+    public const int FeatureCount = FeatureLayouts.LastStageChannels;
+
+    // The nuclei mask of FeatureLayout.MultiScale: saturation (max − min) / max ramps from 0 at MaskSaturationLow to 1
+    // at MaskSaturationHigh, on pixels whose green is the weakest channel (the purple of the stained nuclei); every
+    // third-stage position keeps MaskFloor, so a field without nuclei pools like the plain mean.
+    private const float MaskSaturationLow = 0.25f;
+    private const float MaskSaturationHigh = 0.40f;
+    private const float MaskFloor = 0.01f;
+    private const int ThirdStageSize = 14;
 
     // Both shipped graphs are opset 8 (a CNTK export). Nodes added here must exist at opset 8 and mean the same at
     // opset 13: the INT8 backbone raises the opset after folding the two ops whose semantics change (BatchNormalization, Split).
@@ -46,25 +57,29 @@ public static class ClassifierModelComposer
         ClassifierHead head,
         IReadOnlyDictionary<string, string>? metadata = null,
         ClassifierHead? linearProbe = null,
-        ActivationRanges? int8Backbone = null)
+        ActivationRanges? int8Backbone = null,
+        FeatureLayout layout = FeatureLayout.GlobalPool)
     {
-        ValidateHead(head, nameof(head));
+        ValidateHead(head, layout, nameof(head));
         var camHead = head.Layers.Count == 1 ? head : linearProbe;
         if (camHead is not null)
         {
-            ValidateHead(camHead, nameof(linearProbe));
+            ValidateHead(camHead, layout, nameof(linearProbe));
             if (camHead.Layers.Count != 1 || camHead.ClassCount != head.ClassCount)
             {
                 throw new ArgumentException($"The linear probe must be one layer with {head.ClassCount} outputs.", nameof(linearProbe));
             }
         }
 
-        var (model, featureMap) = ComposeBackbone(backbone, int8Backbone);
+        var (model, maps) = ComposeBackbone(backbone, int8Backbone, layout);
         AppendHead(model.Graph, head);
-        var allMetadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>());
+        var allMetadata = new Dictionary<string, string>(metadata ?? new Dictionary<string, string>())
+        {
+            [FeatureLayouts.MetadataKey] = layout.Name(),
+        };
         if (camHead is not null)
         {
-            AppendClassActivationMap(model.Graph, featureMap, camHead);
+            AppendClassActivationMap(model.Graph, maps, camHead, layout);
             allMetadata[ClassActivationMapVariant.MetadataKey] = ReferenceEquals(camHead, head)
                 ? ClassActivationMapVariant.Head
                 : ClassActivationMapVariant.LinearProbe;
@@ -75,31 +90,38 @@ public static class ClassifierModelComposer
     }
 
     /// <summary>
-    /// The backbone alone (output <see cref="FeaturesName"/>), used to compute training features: fp32, or INT8 with
-    /// <paramref name="int8Backbone"/>'s calibrated activation ranges.
+    /// The backbone alone (output <see cref="FeaturesName"/> in <paramref name="layout"/>), used to compute training
+    /// features: fp32, or INT8 with <paramref name="int8Backbone"/>'s calibrated activation ranges.
     /// </summary>
-    public static byte[] ComposeFeatureExtractor(BackboneFiles backbone, ActivationRanges? int8Backbone = null) =>
-        ComposeBackbone(backbone, int8Backbone).Model.ToByteArray();
+    public static byte[] ComposeFeatureExtractor(BackboneFiles backbone, ActivationRanges? int8Backbone = null, FeatureLayout layout = FeatureLayout.GlobalPool) =>
+        ComposeBackbone(backbone, int8Backbone, layout).Model.ToByteArray();
 
     /// <summary>The fp32 backbone with BatchNorm and the channel reorder folded, at opset 13: what INT8 calibration runs.</summary>
     internal static ModelProto ComposePreparedBackbone(BackboneFiles backbone)
     {
-        var model = ComposeBackbone(backbone, null).Model;
+        var model = ComposeBackbone(backbone, null, FeatureLayout.GlobalPool).Model;
         BackbonePreparation.Prepare(model);
         return model;
     }
 
-    private static void ValidateHead(ClassifierHead head, string parameterName)
+    private static void ValidateHead(ClassifierHead head, FeatureLayout layout, string parameterName)
     {
         head.Validate();
-        if (head.FeatureCount != FeatureCount)
+        if (head.FeatureCount != layout.FeatureCount())
         {
-            throw new ArgumentException($"The head takes {head.FeatureCount} features; the backbone gives {FeatureCount}.", parameterName);
+            throw new ArgumentException(
+                $"The head takes {head.FeatureCount} features; the backbone gives {layout.FeatureCount()} ({layout.Name()}).",
+                parameterName);
         }
     }
 
-    /// <summary>The composed backbone and the name of its last feature map, the input of the global pooling.</summary>
-    private static (ModelProto Model, string FeatureMap) ComposeBackbone(BackboneFiles backbone, ActivationRanges? int8Backbone)
+    /// <summary>The feature maps the pooled features and the class activation map are computed from.</summary>
+    /// <param name="LastStage">ResNet18's last 7×7×512 feature map, the input of its global pooling.</param>
+    /// <param name="ThirdStage">The 14×14×256 output of the third stage (the last stage's input).</param>
+    /// <param name="NucleiWeights">[N,1,14,14] nuclei-mask weights over their mean (<see cref="FeatureLayout.MultiScale"/> only).</param>
+    private sealed record BackboneMaps(string LastStage, string ThirdStage, string? NucleiWeights);
+
+    private static (ModelProto Model, BackboneMaps Maps) ComposeBackbone(BackboneFiles backbone, ActivationRanges? int8Backbone, FeatureLayout layout)
     {
         var preprocess = ModelProto.Parser.ParseFrom(File.ReadAllBytes(backbone.PreprocessPath));
         var resnet = ModelProto.Parser.ParseFrom(File.ReadAllBytes(backbone.ResNet18Path));
@@ -114,10 +136,13 @@ public static class ClassifierModelComposer
         CopyGraph(resnet.Graph, graph, "resnet18/", new Dictionary<string, string> { [resnetInput] = "preprocess/" + prepOutput });
 
         var pooling = resnet.Graph.Node.Single(node => node.Output.Contains(resnetOutput));
-        var featureMap = "resnet18/" + pooling.Input[0];
-        graph.Node.Add(Node("Flatten", "features/flatten", ["resnet18/" + resnetOutput], [FeaturesName], IntAttribute("axis", 1)));
+        var lastStage = "resnet18/" + pooling.Input[0];
+        // Found before quantisation rewires the convolutions' inputs; the tensor itself keeps its name.
+        var thirdStage = LastStageInput(graph);
+        var pooled = layout == FeatureLayout.GlobalPool ? FeaturesName : "features/last_stage";
+        graph.Node.Add(Node("Flatten", "features/flatten", ["resnet18/" + resnetOutput], [pooled], IntAttribute("axis", 1)));
         graph.Input.Add(TensorValue(InputName, BatchDimension, 3, 224, 224));
-        graph.Output.Add(TensorValue(FeaturesName, BatchDimension, FeatureCount));
+        graph.Output.Add(TensorValue(FeaturesName, BatchDimension, layout.FeatureCount()));
 
         var model = new ModelProto
         {
@@ -133,7 +158,90 @@ public static class ClassifierModelComposer
             BackboneQuantizer.Quantize(model, int8Backbone);
         }
 
-        return (model, featureMap);
+        // Added after quantisation: these nodes stay fp32, and preparation and quantisation expect the plain backbone.
+        var nucleiWeights = layout == FeatureLayout.MultiScale ? AppendMultiScaleFeatures(graph, pooled, thirdStage) : null;
+        return (model, new BackboneMaps(lastStage, thirdStage, nucleiWeights));
+    }
+
+    /// <summary>
+    /// The input of the last stage: the last residual block output (a Relu after an Add) that feeds a convolution
+    /// widening the channels, i.e. the third stage's output.
+    /// </summary>
+    private static string LastStageInput(GraphProto graph)
+    {
+        var producers = graph.Node.SelectMany(node => node.Output.Select(output => (output, node)))
+            .ToDictionary(pair => pair.output, pair => pair.node, StringComparer.Ordinal);
+        var weights = graph.Initializer.ToDictionary(tensor => tensor.Name, StringComparer.Ordinal);
+        bool Widens(NodeProto conv) => weights.TryGetValue(conv.Input[1], out var w) && w.Dims.Count == 4 && w.Dims[0] > w.Dims[1];
+        return graph.Node
+            .Where(node => node.OpType == "Relu" && producers.TryGetValue(node.Input[0], out var add) && add.OpType == "Add")
+            .Select(node => node.Output[0])
+            .Last(output => graph.Node.Any(conv => conv.OpType == "Conv" && conv.Input[0] == output && Widens(conv)));
+    }
+
+    /// <summary>
+    /// <see cref="FeatureLayout.MultiScale"/>: the stain mask of the nuclei from the input image, its 16×16-pixel cell
+    /// means as weights on the 14×14 third stage, and features = [last stage mean, third stage mean, third stage
+    /// nuclei-weighted mean]. Returns the weights over their mean (what the class activation map needs).
+    /// </summary>
+    private static string AppendMultiScaleFeatures(GraphProto graph, string lastStageFeatures, string thirdStage)
+    {
+        // Only ops whose meaning is the same at opset 8 (fp32 model) and 13 (INT8 model); Clip is not, so clamping to
+        // [0, 1] is Relu(x) − Relu(x − 1).
+        void Add(string op, string name, string[] inputs, params AttributeProto[] attributes) =>
+            graph.Node.Add(Node(op, "nuclei/" + name, inputs, ["nuclei/" + name], attributes));
+        string Constant(string name, float value)
+        {
+            graph.Initializer.Add(OnnxTensors.Float("nuclei/" + name, [value]));
+            return "nuclei/" + name;
+        }
+
+        void ClampToUnit(string name, string input)
+        {
+            Add("Relu", name + "/low", [input]);
+            Add("Sub", name + "/shifted", [input, Constant(name + "/one", 1f)]);
+            Add("Relu", name + "/high", ["nuclei/" + name + "/shifted"]);
+            Add("Sub", name, ["nuclei/" + name + "/low", "nuclei/" + name + "/high"]);
+        }
+
+        foreach (var (channel, index) in new[] { ("red", 0L), ("green", 1L), ("blue", 2L) })
+        {
+            graph.Initializer.Add(OnnxTensors.Int64($"nuclei/{channel}/index", [index], 1));
+            Add("Gather", channel, [InputName, $"nuclei/{channel}/index"], IntAttribute("axis", 1));
+        }
+
+        Add("Max", "max", ["nuclei/red", "nuclei/green", "nuclei/blue"]);
+        Add("Min", "min", ["nuclei/red", "nuclei/green", "nuclei/blue"]);
+        Add("Sub", "chroma", ["nuclei/max", "nuclei/min"]);
+        Add("Add", "max_nonzero", ["nuclei/max", Constant("epsilon", 1e-3f)]);
+        Add("Div", "saturation", ["nuclei/chroma", "nuclei/max_nonzero"]);
+        Add("Sub", "saturation_above", ["nuclei/saturation", Constant("saturation_low", MaskSaturationLow)]);
+        Add("Mul", "saturation_ramp", ["nuclei/saturation_above", Constant("saturation_slope", 1f / (MaskSaturationHigh - MaskSaturationLow))]);
+        ClampToUnit("saturated", "nuclei/saturation_ramp");
+        // Pixel values are whole numbers, so min(red, blue) − green + 1 clamped to [0, 1] is exactly "green is weakest".
+        Add("Min", "red_blue_min", ["nuclei/red", "nuclei/blue"]);
+        Add("Sub", "green_margin", ["nuclei/red_blue_min", "nuclei/green"]);
+        Add("Add", "green_margin_step", ["nuclei/green_margin", Constant("one", 1f)]);
+        ClampToUnit("purple", "nuclei/green_margin_step");
+        Add("Mul", "mask", ["nuclei/saturated", "nuclei/purple"]);
+        var cell = ImageSize / ThirdStageSize;
+        Add("AveragePool", "cells", ["nuclei/mask"], IntsAttribute("kernel_shape", cell, cell), IntsAttribute("strides", cell, cell));
+        Add("Add", "weights", ["nuclei/cells", Constant("floor", MaskFloor)]);
+        Add("GlobalAveragePool", "weights_mean", ["nuclei/weights"]);
+        Add("Div", "relative_weights", ["nuclei/weights", "nuclei/weights_mean"]);
+
+        Add("Mul", "weighted", [thirdStage, "nuclei/relative_weights"]);
+        Add("GlobalAveragePool", "nuclei_pooled", ["nuclei/weighted"]);
+        Add("Flatten", "nuclei_features", ["nuclei/nuclei_pooled"], IntAttribute("axis", 1));
+        Add("GlobalAveragePool", "third_stage_pooled", [thirdStage]);
+        Add("Flatten", "third_stage_features", ["nuclei/third_stage_pooled"], IntAttribute("axis", 1));
+        graph.Node.Add(Node(
+            "Concat",
+            "features/concat",
+            [lastStageFeatures, "nuclei/third_stage_features", "nuclei/nuclei_features"],
+            [FeaturesName],
+            IntAttribute("axis", 1)));
+        return "nuclei/relative_weights";
     }
 
     private static string SingleRealInput(GraphProto graph)
@@ -197,21 +305,59 @@ public static class ClassifierModelComposer
 
     /// <summary>
     /// A bias-free 1×1 Conv (opset 1) with the folded head weights as [classes, 512, 1, 1] kernels: each output pixel
-    /// is the head's weighted sum over the 512 channels at that position.
+    /// is the head's weighted sum over the 512 channels at that position. With <see cref="FeatureLayout.MultiScale"/>,
+    /// the third-stage weights act on the 14×14 map the same way (the nuclei ones scaled by the relative mask weights)
+    /// and a 2×2 average pooling brings their sum onto the 7×7 grid.
     /// </summary>
-    private static void AppendClassActivationMap(GraphProto graph, string featureMap, ClassifierHead linearHead)
+    private static void AppendClassActivationMap(GraphProto graph, BackboneMaps maps, ClassifierHead linearHead, FeatureLayout layout)
     {
         var layer = linearHead.FoldedLayers()[0];
-        const string weightName = "cam/weight";
-        graph.Initializer.Add(OnnxTensors.Float(weightName, layer.Weights, layer.Outputs, layer.Inputs, 1, 1));
+        var lastStageOutput = layout == FeatureLayout.GlobalPool ? ClassActivationMapName : "cam/last_stage";
+        AppendPositionalLogits(graph, "cam/last_stage", maps.LastStage, Columns(layer, 0, FeatureLayouts.LastStageChannels), layer.Outputs, lastStageOutput);
+        if (layout == FeatureLayout.MultiScale)
+        {
+            const int third = FeatureLayouts.ThirdStageChannels;
+            AppendPositionalLogits(graph, "cam/third_stage", maps.ThirdStage, Columns(layer, FeatureLayouts.LastStageChannels, third), layer.Outputs, "cam/third_stage");
+            AppendPositionalLogits(graph, "cam/nuclei", maps.ThirdStage, Columns(layer, FeatureLayouts.LastStageChannels + third, third), layer.Outputs, "cam/nuclei");
+            graph.Node.Add(Node("Mul", "cam/nuclei_weighted", ["cam/nuclei", maps.NucleiWeights!], ["cam/nuclei_weighted"]));
+            graph.Node.Add(Node("Add", "cam/third_stage_sum", ["cam/third_stage", "cam/nuclei_weighted"], ["cam/third_stage_sum"]));
+            var pool = ThirdStageSize / MapSize;
+            graph.Node.Add(Node(
+                "AveragePool",
+                "cam/third_stage_pooled",
+                ["cam/third_stage_sum"],
+                ["cam/third_stage_pooled"],
+                IntsAttribute("kernel_shape", pool, pool),
+                IntsAttribute("strides", pool, pool)));
+            graph.Node.Add(Node("Add", "cam/sum", [lastStageOutput, "cam/third_stage_pooled"], [ClassActivationMapName]));
+        }
+
+        graph.Output.Add(TensorValue(ClassActivationMapName, BatchDimension, layer.Outputs, MapSize, MapSize));
+    }
+
+    private static void AppendPositionalLogits(GraphProto graph, string name, string featureMap, float[] weights, int classes, string output)
+    {
+        var weightName = name + "/weight";
+        graph.Initializer.Add(OnnxTensors.Float(weightName, weights, classes, weights.Length / classes, 1, 1));
         graph.Node.Add(Node(
             "Conv",
-            "cam/conv",
+            name + "/conv",
             [featureMap, weightName],
-            [ClassActivationMapName],
+            [output],
             IntsAttribute("kernel_shape", 1, 1),
             IntsAttribute("strides", 1, 1)));
-        graph.Output.Add(TensorValue(ClassActivationMapName, BatchDimension, layer.Outputs, MapSize, MapSize));
+    }
+
+    /// <summary>Columns [start, start + count) of a layer's [outputs, inputs] weights.</summary>
+    private static float[] Columns(DenseLayer layer, int start, int count)
+    {
+        var columns = new float[layer.Outputs * count];
+        for (var row = 0; row < layer.Outputs; row++)
+        {
+            Array.Copy(layer.Weights, (row * layer.Inputs) + start, columns, row * count, count);
+        }
+
+        return columns;
     }
 
     private static void AddMetadata(ModelProto model, IReadOnlyDictionary<string, string>? metadata)
