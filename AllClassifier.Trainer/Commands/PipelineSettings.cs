@@ -1,3 +1,4 @@
+using AllClassifier.Training.Onnx;
 using System.ComponentModel;
 using AllClassifier.Model.Feedback;
 using AllClassifier.Model.Registry;
@@ -66,6 +67,11 @@ public class PipelineSettings : CommandSettings
     [DefaultValue(NearDuplicateGroups.DefaultMinCosine)]
     public double NearDuplicateCosine { get; init; } = NearDuplicateGroups.DefaultMinCosine;
 
+    [CommandOption("--features <LAYOUT>")]
+    [Description("Backbone features for the head: multi_scale (last and third stage, the third also pooled over the stained nuclei; 1,024) or global_pool (last stage only; 512).")]
+    [DefaultValue("multi_scale")]
+    public string Features { get; init; } = FeatureLayout.MultiScale.Name();
+
     [CommandOption("--epochs <N>")]
     [Description("Most training epochs (training stops earlier when validation stops improving).")]
     [DefaultValue(120)]
@@ -85,8 +91,12 @@ public class PipelineSettings : CommandSettings
     [Description("Build and serve only the fp32 model (no INT8 candidate).")]
     public bool NoInt8 { get; init; }
 
+    [CommandOption("--compare-fp32")]
+    [Description("Also train an fp32 model (every feature computed twice) and serve it instead when the INT8 model's test macro-F1 is lower by more than --int8-max-f1-drop.")]
+    public bool CompareFp32 { get; init; }
+
     [CommandOption("--int8-max-f1-drop <DROP>")]
-    [Description("Largest test macro-F1 drop (0..1) below the fp32 model for which the INT8 model is served.")]
+    [Description("With --compare-fp32: largest test macro-F1 drop (0..1) below the fp32 model for which the INT8 model is served.")]
     [DefaultValue(0.003)]
     public double Int8MaxMacroF1Drop { get; init; } = 0.003;
 
@@ -99,6 +109,11 @@ public class PipelineSettings : CommandSettings
         if (!Enum.TryParse<HeadKind>(Head, ignoreCase: true, out _))
         {
             return ValidationResult.Error($"--head must be softmax or mlp, not '{Head}'.");
+        }
+
+        if (!FeatureLayouts.TryParse(Features, out _))
+        {
+            return ValidationResult.Error($"--features must be multi_scale or global_pool, not '{Features}'.");
         }
 
         if (AugmentViews is < 0 or > 7)
@@ -141,13 +156,14 @@ public class PipelineSettings : CommandSettings
             FeedbackConnectionString = shared.FeedbackConnectionString,
             Seed = Seed,
             AugmentViews = AugmentViews,
+            Features = FeatureLayouts.TryParse(Features, out var layout) ? layout : FeatureLayout.MultiScale,
             AugmentShifts = AugmentShifts,
             EvaluateAcquisitionShifts = EvaluateShifts,
             NearDuplicateMaxDistance = NearDuplicateDistance,
             NearDuplicateMinCosine = NearDuplicateCosine,
             RunId = RunId,
             ChallengersToKeep = ChallengersToKeep,
-            Int8 = new Int8Options { Enabled = !NoInt8, MaxMacroF1Drop = Int8MaxMacroF1Drop },
+            Int8 = new Int8Options { Enabled = !NoInt8, CompareWithFp32 = CompareFp32, MaxMacroF1Drop = Int8MaxMacroF1Drop },
             Training = new HeadTrainingOptions
             {
                 Kind = Enum.Parse<HeadKind>(Head, ignoreCase: true),

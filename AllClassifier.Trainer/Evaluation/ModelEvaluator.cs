@@ -6,6 +6,7 @@ using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Features;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Training.Quantization;
 
 namespace AllClassifier.Trainer.Evaluation;
@@ -23,14 +24,15 @@ public sealed class ModelEvaluator(ImagePreprocessor preprocessor, FeatureExtrac
         IPipelineReporter reporter,
         CancellationToken cancellationToken,
         ActivationRanges? int8Backbone = null,
-        AcquisitionShift? shift = null)
+        AcquisitionShift? shift = null,
+        FeatureLayout layout = FeatureLayout.GlobalPool)
     {
         var requests = entries.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity, shift)).ToList();
-        using var cache = new FeatureCache(int8Backbone is null ? work.FeatureCache : work.Int8FeatureCache(int8Backbone.Fingerprint()));
+        using var cache = new FeatureCache(int8Backbone is null ? work.FeatureCache(layout) : work.Int8FeatureCache(int8Backbone.Fingerprint(), layout));
         return reporter.WithProgress(
             (int8Backbone is null ? "Test features" : "Test features (INT8)") + (shift is null ? "" : $" under {shift.Key}"),
             requests.Count,
-            progress => extractor.Extract(cache, requests, progress, cancellationToken, int8Backbone)).Features;
+            progress => extractor.Extract(cache, requests, progress, cancellationToken, int8Backbone, layout)).Features;
     }
 
     public static int[] Predict(ClassifierHead head, IReadOnlyList<float[]> features) =>

@@ -5,46 +5,49 @@ using AllClassifier.Training.Quantization;
 namespace AllClassifier.Trainer.Features;
 
 /// <summary>
-/// The ResNet18 backbone alone (features, no head) in ONNX Runtime sessions using every core: the fp32 backbone, and
-/// the INT8 backbone of the latest calibration asked for. Each is loaded on first use, so runs whose features are
-/// all cached never pay for it.
+/// The ResNet18 backbone alone (features, no head) in ONNX Runtime sessions using every core: fp32 or INT8 (of one
+/// calibration), in one feature layout. Sessions are loaded on first use, so runs whose features are all cached never
+/// pay for them; an INT8 session of an older calibration is dropped when another calibration is asked for.
 /// </summary>
 public sealed class BackboneFeaturizer : IDisposable
 {
-    private readonly Lazy<OnnxClassifier> _fp32 = new(() => Load(null));
-    private readonly Lock _int8Lock = new();
-    private (string Fingerprint, OnnxClassifier Session)? _int8;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(FeatureLayout Layout, string? Fingerprint), OnnxClassifier> _sessions = [];
 
-    public float[] Features(float[] tensor, ActivationRanges? int8Backbone = null) =>
-        (int8Backbone is null ? _fp32.Value : Int8Session(int8Backbone)).Score(tensor).Features;
+    public float[] Features(float[] tensor, ActivationRanges? int8Backbone = null, FeatureLayout layout = FeatureLayout.GlobalPool) =>
+        Session(int8Backbone, layout).Score(tensor).Features;
 
-    private OnnxClassifier Int8Session(ActivationRanges ranges)
+    private OnnxClassifier Session(ActivationRanges? int8Backbone, FeatureLayout layout)
     {
-        var fingerprint = ranges.Fingerprint();
-        lock (_int8Lock)
+        var key = (layout, int8Backbone?.Fingerprint());
+        lock (_lock)
         {
-            if (_int8 is { } current && current.Fingerprint == fingerprint)
+            if (_sessions.TryGetValue(key, out var session))
             {
-                return current.Session;
+                return session;
             }
 
-            _int8?.Session.Dispose();
-            _int8 = (fingerprint, Load(ranges));
-            return _int8.Value.Session;
+            foreach (var stale in _sessions.Keys.Where(k => k.Fingerprint is not null && key.Item2 is not null && k.Fingerprint != key.Item2).ToList())
+            {
+                _sessions[stale].Dispose();
+                _sessions.Remove(stale);
+            }
+
+            session = OnnxClassifier.Load(
+                ClassifierModelComposer.ComposeFeatureExtractor(BackboneFiles.InDirectory(), int8Backbone, layout),
+                new ScorerOptions { IntraOpThreads = Environment.ProcessorCount });
+            _sessions[key] = session;
+            return session;
         }
     }
 
-    private static OnnxClassifier Load(ActivationRanges? int8Backbone) => OnnxClassifier.Load(
-        ClassifierModelComposer.ComposeFeatureExtractor(BackboneFiles.InDirectory(), int8Backbone),
-        new ScorerOptions { IntraOpThreads = Environment.ProcessorCount });
-
     public void Dispose()
     {
-        if (_fp32.IsValueCreated)
+        foreach (var session in _sessions.Values)
         {
-            _fp32.Value.Dispose();
+            session.Dispose();
         }
 
-        _int8?.Session.Dispose();
+        _sessions.Clear();
     }
 }

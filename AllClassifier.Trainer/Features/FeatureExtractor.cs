@@ -1,4 +1,5 @@
 using AllClassifier.Model.Imaging;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Training.Quantization;
 
 namespace AllClassifier.Trainer.Features;
@@ -19,14 +20,16 @@ public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFea
 
     /// <summary>
     /// Features in request order, of the fp32 backbone or of the INT8 one calibrated with <paramref name="int8Backbone"/>
-    /// (the cache must be that backbone's); <paramref name="progress"/> receives the number of requests done.
+    /// in <paramref name="layout"/> (the cache must be that backbone's and layout's); <paramref name="progress"/>
+    /// receives the number of requests done.
     /// </summary>
     public FeatureExtractionResult Extract(
         FeatureCache cache,
         IReadOnlyList<FeatureRequest> requests,
         IProgress<int>? progress,
         CancellationToken cancellationToken,
-        ActivationRanges? int8Backbone = null)
+        ActivationRanges? int8Backbone = null,
+        FeatureLayout layout = FeatureLayout.GlobalPool)
     {
         var results = new float[requests.Count][];
         var missing = new List<int>();
@@ -63,7 +66,7 @@ public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFea
             var bytes = File.ReadAllBytes(request.ImagePath);
             var image = preprocessor.ToTensor(request.Shift is null ? bytes : request.Shift.Apply(bytes));
             DihedralView.Apply(image, tensor, request.View);
-            results[index] = backbone.Features(tensor, int8Backbone);
+            results[index] = backbone.Features(tensor, int8Backbone, layout);
             pending.Add((request.CacheKey, request.View, results[index]));
             if (pending.Count >= CommitEvery)
             {

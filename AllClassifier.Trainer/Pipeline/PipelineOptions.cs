@@ -3,6 +3,7 @@ using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Quantization;
 using AllClassifier.Trainer.Sensor;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Onnx;
 
 namespace AllClassifier.Trainer.Pipeline;
 
@@ -25,6 +26,9 @@ public sealed record PipelineOptions
     public int Seed { get; init; } = 42;
 
     public HeadTrainingOptions Training { get; init; } = new();
+
+    /// <summary>The backbone features the head is trained on and the composed model computes.</summary>
+    public FeatureLayout Features { get; init; } = FeatureLayout.MultiScale;
 
     public Int8Options Int8 { get; init; } = new();
 

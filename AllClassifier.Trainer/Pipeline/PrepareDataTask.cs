@@ -102,7 +102,7 @@ public sealed class PrepareDataTask(FeatureExtractor extractor) : IPipelineTask
     private IReadOnlyList<float[]> Features(IReadOnlyList<ManifestEntry> images, WorkDirectory work, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
         var requests = images.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity)).ToList();
-        using var cache = new FeatureCache(work.FeatureCache);
+        using var cache = new FeatureCache(work.FeatureCache());
         var result = reporter.WithProgress("Extracting features for grouping", requests.Count, progress => extractor.Extract(cache, requests, progress, cancellationToken));
         reporter.Info($"features: {result.CacheHits} from cache, {result.Computed} computed");
         return result.Features;

@@ -8,6 +8,7 @@ using AllClassifier.Trainer.Evaluation;
 using AllClassifier.Trainer.Features;
 using AllClassifier.Trainer.Tracking;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Heads;
 using AllClassifier.Training.Quantization;
 
 namespace AllClassifier.Trainer.Pipeline;
@@ -73,28 +74,44 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         }
 
         var actual = test.Select(entry => (int)entry.Class).ToList();
-        var head = HeadFile.Load(files.Head);
-        var features = evaluator.Features(work, test, reporter, cancellationToken);
-        var predicted = ModelEvaluator.Predict(head, features);
-        var fp32MacroF1 = EvaluationMetrics.FromPredictions(actual, predicted).MacroF1;
+        var layout = run.Layout;
+        ClassifierHead? head = null;
+        IReadOnlyList<float[]>? features = null;
+        int[]? predicted = null;
+        double? fp32MacroF1 = null;
         double? int8MacroF1 = null;
         var precision = BackbonePrecision.Fp32;
         ActivationRanges? servedInt8Backbone = null;
+        if (run.HasFp32Candidate)
+        {
+            head = HeadFile.Load(files.Head);
+            features = evaluator.Features(work, test, reporter, cancellationToken, layout: layout);
+            predicted = ModelEvaluator.Predict(head, features);
+            fp32MacroF1 = EvaluationMetrics.FromPredictions(actual, predicted).MacroF1;
+        }
+
         if (run.HasInt8Candidate)
         {
             var ranges = WorkDirectory.ReadJson<ActivationRanges>(files.Int8Calibration);
             var int8Head = HeadFile.Load(files.Int8Head);
-            var int8Features = evaluator.Features(work, test, reporter, cancellationToken, ranges);
+            var int8Features = evaluator.Features(work, test, reporter, cancellationToken, ranges, layout: layout);
             var int8Predicted = ModelEvaluator.Predict(int8Head, int8Features);
             int8MacroF1 = EvaluationMetrics.FromPredictions(actual, int8Predicted).MacroF1;
-            if (options.Int8.Accepts(fp32MacroF1, int8MacroF1.Value))
+            if (fp32MacroF1 is not { } reference || options.Int8.Accepts(reference, int8MacroF1.Value))
             {
                 (precision, head, features, predicted, servedInt8Backbone) = (BackbonePrecision.Int8, int8Head, int8Features, int8Predicted, ranges);
             }
 
-            reporter.Info(string.Create(
-                CultureInfo.InvariantCulture,
-                $"macro-F1 fp32 {fp32MacroF1:F4}, INT8 {int8MacroF1:F4} (allowed drop {options.Int8.MaxMacroF1Drop:F4}): serving {precision}"));
+            reporter.Info(fp32MacroF1 is { } fp32
+                ? string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"macro-F1 fp32 {fp32:F4}, INT8 {int8MacroF1:F4} (allowed drop {options.Int8.MaxMacroF1Drop:F4}): serving {precision}")
+                : string.Create(CultureInfo.InvariantCulture, $"macro-F1 INT8 {int8MacroF1:F4}: serving {precision} (no fp32 model trained to compare)"));
+        }
+
+        if (head is null || features is null || predicted is null)
+        {
+            throw new InvalidDataException($"Run {runId} has no trained model to test.");
         }
 
         var (servedModel, _) = files.Served(precision);
@@ -108,7 +125,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         var shifts = options.EvaluateAcquisitionShifts
             ? AcquisitionShift.Evaluation.Select(shift =>
             {
-                var shifted = ModelEvaluator.Predict(head, evaluator.Features(work, test, reporter, cancellationToken, servedInt8Backbone, shift));
+                var shifted = ModelEvaluator.Predict(head, evaluator.Features(work, test, reporter, cancellationToken, servedInt8Backbone, shift, layout));
                 var accuracy = EvaluationMetrics.FromPredictions(actual, shifted).Accuracy;
                 return new ShiftResult(shift.Key, accuracy, metrics.Accuracy - accuracy);
             }).ToList()
@@ -144,7 +161,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
                 new TrackedMetric("test_accuracy", metrics.Accuracy, 0),
                 new TrackedMetric("test_macro_f1", metrics.MacroF1, 0),
                 new TrackedMetric("test_mean_latency_ms", metrics.MeanLatencyMs, 0),
-                new TrackedMetric("test_fp32_macro_f1", fp32MacroF1, 0),
+                .. fp32MacroF1 is { } fp32F1 ? [new TrackedMetric("test_fp32_macro_f1", fp32F1, 0)] : Array.Empty<TrackedMetric>(),
                 .. int8MacroF1 is { } int8F1 ? [new TrackedMetric("test_int8_macro_f1", int8F1, 0)] : Array.Empty<TrackedMetric>(),
                 new TrackedMetric("test_ece", metrics.Calibration.ExpectedCalibrationError, 0),
                 new TrackedMetric("test_ece_uncalibrated", metrics.Calibration.UncalibratedExpectedCalibrationError, 0),

@@ -44,13 +44,24 @@ public sealed record RunInfo
     /// <summary>Where the model's class activation map comes from (<see cref="ClassActivationMapVariant"/>).</summary>
     public string? ClassActivationMap { get; init; }
 
-    /// <summary>Whether the run also built an INT8 candidate (model, head and calibration) for test_classifier to weigh.</summary>
+    /// <summary>Whether the run built an INT8 candidate (model, head and calibration).</summary>
     public bool HasInt8Candidate { get; init; }
+
+    /// <summary>Whether the run built an fp32 candidate (model and head); test_classifier weighs the two when both exist.</summary>
+    public bool HasFp32Candidate { get; init; } = true;
+
+    /// <summary>The features the heads take (<see cref="FeatureLayouts.Name"/>); runs from before layouts used the global pool.</summary>
+    public string Features { get; init; } = FeatureLayout.GlobalPool.Name();
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public FeatureLayout Layout => FeatureLayouts.TryParse(Features, out var layout)
+        ? layout
+        : throw new InvalidDataException($"Run {RunId} names an unknown feature layout '{Features}'.");
 }
 
 /// <summary>
-/// train_classifier: computes (or reads cached) backbone features for the training images plus seeded dihedral
-/// views of them, trains the head with early stopping on the validation split, calibrates it by temperature scaling
+/// train_classifier: computes (or reads cached) backbone features (<see cref="PipelineOptions.Features"/>) for the
+/// training images plus seeded dihedral views and acquisition-shifted copies of them, trains the head with early stopping on the validation split, calibrates it by temperature scaling
 /// on the same split, composes the single ONNX model and
 /// checks that it gives the managed head's probabilities. Emits a run id; everything lands in <c>runs/&lt;run_id&gt;/</c>.
 /// </summary>
@@ -110,13 +121,6 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             .ToList();
         var validationRequests = validation.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity)).ToList();
         var allRequests = trainRequests.Select(item => item.Request).Concat(validationRequests).ToList();
-        FeatureExtractionResult features;
-        using (var cache = new FeatureCache(work.FeatureCache))
-        {
-            features = reporter.WithProgress("Extracting features", allRequests.Count, progress => extractor.Extract(cache, allRequests, progress, cancellationToken));
-        }
-
-        reporter.Info($"features: {features.CacheHits} from cache, {features.Computed} computed");
         var trainingOptions = options.Training with { Seed = options.Seed };
         var files = new RunFiles(runDirectory);
         var metadata = new Dictionary<string, string>
@@ -129,21 +133,21 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         };
         var checkEntries = (validation.Count > 0 ? validation : train).Take(SelfCheckImages).ToList();
         var trainLabels = trainRequests.Select(item => (int)item.Entry.Class).ToList();
-        var candidate = TrainCandidate(features.Features, null, files.Model, files.Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions);
-        var (result, linearProbe, difference) = (candidate.Result, candidate.LinearProbe, candidate.SelfCheckDifference);
-        var modelPath = files.Model;
-        WorkDirectory.WriteJson(files.History, result.History);
-        await tracker.LogMetricsAsync(
-            runId,
-            runDirectory,
-            result.History.SelectMany(epoch => new[]
+        Candidate? fp32 = null;
+        if (options.Int8.TrainsFp32)
+        {
+            FeatureExtractionResult features;
+            using (var cache = new FeatureCache(work.FeatureCache(options.Features)))
             {
-                new TrackedMetric("train_loss", epoch.TrainLoss, epoch.Epoch),
-                new TrackedMetric("val_loss", epoch.ValidationLoss, epoch.Epoch),
-                new TrackedMetric("val_accuracy", epoch.ValidationAccuracy, epoch.Epoch),
-                new TrackedMetric("val_macro_f1", epoch.ValidationMacroF1, epoch.Epoch),
-            }).Append(new TrackedMetric("temperature", candidate.Temperature, result.BestEpoch)).ToList(),
-            cancellationToken);
+                features = reporter.WithProgress(
+                    "Extracting features",
+                    allRequests.Count,
+                    progress => extractor.Extract(cache, allRequests, progress, cancellationToken, layout: options.Features));
+            }
+
+            reporter.Info($"features: {features.CacheHits} from cache, {features.Computed} computed");
+            fp32 = TrainCandidate(features.Features, null, options.Features, files.Model, files.Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions);
+        }
 
         Candidate? int8 = null;
         if (options.Int8.Enabled)
@@ -157,19 +161,38 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             var ranges = BackboneCalibrator.Calibrate(BackboneFiles.InDirectory(), calibration, Environment.ProcessorCount);
             WorkDirectory.WriteJson(files.Int8Calibration, ranges);
             FeatureExtractionResult int8Features;
-            using (var cache = new FeatureCache(work.Int8FeatureCache(ranges.Fingerprint())))
+            using (var cache = new FeatureCache(work.Int8FeatureCache(ranges.Fingerprint(), options.Features)))
             {
                 int8Features = reporter.WithProgress(
                     "Extracting INT8 features",
                     allRequests.Count,
-                    progress => extractor.Extract(cache, allRequests, progress, cancellationToken, ranges));
+                    progress => extractor.Extract(cache, allRequests, progress, cancellationToken, ranges, options.Features));
             }
 
-            int8 = TrainCandidate(int8Features.Features, ranges, files.Int8Model, files.Int8Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions);
+            reporter.Info($"INT8 features: {int8Features.CacheHits} from cache, {int8Features.Computed} computed");
+            int8 = TrainCandidate(int8Features.Features, ranges, options.Features, files.Int8Model, files.Int8Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions);
             reporter.Info(string.Create(
                 CultureInfo.InvariantCulture,
                 $"INT8 candidate: val macro-F1 {int8.Result.History.Single(e => e.Epoch == int8.Result.BestEpoch).ValidationMacroF1:F3}; ONNX self-check max diff {int8.SelfCheckDifference:E1}"));
         }
+
+        // The history, temperature and map variant reported for the run are the fp32 model's when there is one (it
+        // was always trained first), else the INT8 model's.
+        var candidate = fp32 ?? int8 ?? throw new InvalidOperationException("The run trained no model.");
+        var (result, linearProbe, difference) = (candidate.Result, candidate.LinearProbe, candidate.SelfCheckDifference);
+        var (modelPath, headPath) = fp32 is null ? (files.Int8Model, files.Int8Head) : (files.Model, files.Head);
+        WorkDirectory.WriteJson(files.History, result.History);
+        await tracker.LogMetricsAsync(
+            runId,
+            runDirectory,
+            result.History.SelectMany(epoch => new[]
+            {
+                new TrackedMetric("train_loss", epoch.TrainLoss, epoch.Epoch),
+                new TrackedMetric("val_loss", epoch.ValidationLoss, epoch.Epoch),
+                new TrackedMetric("val_accuracy", epoch.ValidationAccuracy, epoch.Epoch),
+                new TrackedMetric("val_macro_f1", epoch.ValidationMacroF1, epoch.Epoch),
+            }).Append(new TrackedMetric("temperature", candidate.Temperature, result.BestEpoch)).ToList(),
+            cancellationToken);
 
         Directory.CreateDirectory(files.Manifests);
         foreach (var manifest in new[] { work.TrainManifest, work.ValidationManifest, work.TestManifest, work.DataSummary })
@@ -188,17 +211,19 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             Data = data,
             Parameters = parameters,
             SelfCheckMaxDifference = difference,
-            HasInt8Candidate = options.Int8.Enabled,
-            Temperature = candidate.Temperature,
+            HasInt8Candidate = int8 is not null,
+            HasFp32Candidate = fp32 is not null,
+            Temperature = fp32?.Temperature ?? 1,
             Int8Temperature = int8?.Temperature ?? 1,
             ClassActivationMap = linearProbe is null ? ClassActivationMapVariant.Head : ClassActivationMapVariant.LinearProbe,
+            Features = options.Features.Name(),
         });
         await tracker.LogArtifactsAsync(
             runId,
             runDirectory,
             [
                 new TrackedArtifact(modelPath, $"model/{RunFiles.ModelFileName}"),
-                new TrackedArtifact(files.Head, $"model/{HeadFile.FileName}"),
+                new TrackedArtifact(headPath, $"model/{HeadFile.FileName}"),
                 new TrackedArtifact(files.History, RunFiles.HistoryFileName),
                 .. Directory.EnumerateFiles(files.Manifests).Order()
                     .Select(path => new TrackedArtifact(path, $"manifests/{Path.GetFileName(path)}")),
@@ -219,6 +244,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
     private Candidate TrainCandidate(
         IReadOnlyList<float[]> features,
         ActivationRanges? int8Backbone,
+        FeatureLayout layout,
         string modelPath,
         string headPath,
         IReadOnlyDictionary<string, string> metadata,
@@ -246,7 +272,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         var linearProbe = result.Head.Kind == HeadKind.Mlp
             ? HeadTrainer.Train(trainSet, validationSet, trainingOptions with { Kind = HeadKind.Softmax }).Head
             : null;
-        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head, metadata, linearProbe, int8Backbone);
+        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head, metadata, linearProbe, int8Backbone, layout);
         File.WriteAllBytes(modelPath, model);
         var checkFeatures = validation.Count > 0 ? validationSet.Features : trainSet.Features;
         return new Candidate(result, linearProbe, SelfCheck(model, head, checkEntries, checkFeatures, work), temperature);
@@ -266,6 +292,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             ["seed"] = options.Seed.ToString(CultureInfo.InvariantCulture),
             ["augment_views"] = options.AugmentViews.ToString(CultureInfo.InvariantCulture),
             ["augment_shifts"] = options.AugmentShifts.ToString(CultureInfo.InvariantCulture),
+            ["feature_layout"] = options.Features.Name(),
             ["training_data_hash"] = data.TrainingDataHash,
             ["test_split_hash"] = data.TestSplitHash,
             ["near_duplicate_groups"] = data.NearDuplicateGroups.ToString(CultureInfo.InvariantCulture),

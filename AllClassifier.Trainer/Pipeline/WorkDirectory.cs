@@ -1,3 +1,4 @@
+using AllClassifier.Training.Onnx;
 using System.Text.Json;
 using AllClassifier.Model.Registry;
 
@@ -32,11 +33,15 @@ public sealed class WorkDirectory(string root)
     /// <summary>Each image's near-duplicate group (columns sha256,group,label), for auditing the split.</summary>
     public string NearDuplicateGroups => Path.Combine(Manifests, "groups.csv");
 
-    public string FeatureCache => Path.Combine(Root, Features.FeatureCache.FileName);
+    /// <summary>The fp32 backbone's features in one layout (the layout is part of the file name: vectors differ in length).</summary>
+    public string FeatureCache(FeatureLayout layout = FeatureLayout.GlobalPool) =>
+        Path.Combine(Root, layout == FeatureLayout.GlobalPool ? Features.FeatureCache.FileName : $"feature-cache-{layout.Name()}.db");
 
     /// <summary>Features of an INT8 backbone depend on its calibration, so each calibration has its own cache.</summary>
-    public string Int8FeatureCache(string calibrationFingerprint) =>
-        Path.Combine(Root, $"feature-cache-int8-{calibrationFingerprint}.db");
+    public string Int8FeatureCache(string calibrationFingerprint, FeatureLayout layout = FeatureLayout.GlobalPool) =>
+        Path.Combine(Root, layout == FeatureLayout.GlobalPool
+            ? $"feature-cache-int8-{calibrationFingerprint}.db"
+            : $"feature-cache-int8-{layout.Name()}-{calibrationFingerprint}.db");
 
     public string Runs => Path.Combine(Root, "runs");
 

@@ -5,6 +5,16 @@ public sealed record Int8Options
 {
     public bool Enabled { get; init; } = true;
 
+    /// <summary>
+    /// Whether the run also trains an fp32 model on fp32 features, for test_classifier to serve instead when INT8 loses
+    /// more than <see cref="MaxMacroF1Drop"/>. Off by default: INT8 is what is served, and computing every feature twice
+    /// doubles the pipeline's time; the quality benchmark measures the two side by side.
+    /// </summary>
+    public bool CompareWithFp32 { get; init; }
+
+    /// <summary>Whether a run trains the fp32 model (as the only model, or to compare with INT8).</summary>
+    public bool TrainsFp32 => !Enabled || CompareWithFp32;
+
     /// <summary>Training images (original view, evenly spaced through the manifest) whose activations set the quantisation ranges.</summary>
     public int CalibrationImages { get; init; } = 32;
 

@@ -72,7 +72,7 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
         string[] common = ["--workdir", fixture.WorkDirectory, "--registry", fixture.RegistryDirectory];
 
         // One epoch at a negligible learning rate leaves the head at its random start: a deliberately worse model.
-        var train = await Cli.RunAsync(["task", "train_classifier", .. common, "--epochs", "1", "--learning-rate", "0.0000001"]);
+        var train = await Cli.RunAsync(["task", "train_classifier", .. common, "--compare-fp32", "--epochs", "1", "--learning-rate", "0.0000001"]);
         // An allowed drop of -1 demands an impossible INT8 gain: the run must fall back to serving fp32.
         var test = await Cli.RunAsync(["task", "test_classifier", .. common, "--int8-max-f1-drop", "-1"]);
         var register = await Cli.RunAsync(["task", "register_model", .. common]);
@@ -126,6 +126,37 @@ public sealed class EndToEndTests(TrainedPipelineFixture fixture)
             Assert.Equal(report.Metrics.Accuracy - result.Accuracy, result.Drop, precision: 12);
         });
         Assert.Equal(report.AcquisitionShifts.Max(result => result.Drop), report.WorstShiftDrop);
+    }
+
+    [Fact]
+    public async Task By_default_a_run_trains_only_the_int8_model_it_serves_on_multi_scale_features()
+    {
+        string[] common = ["--workdir", fixture.WorkDirectory, "--registry", fixture.RegistryDirectory];
+        var work = new WorkDirectory(fixture.WorkDirectory);
+
+        var train = await Cli.RunAsync(["task", "train_classifier", .. common]);
+        var test = await Cli.RunAsync(["task", "test_classifier", .. common]);
+
+        Assert.True(train.ExitCode == 0, train.Output);
+        // The fixture's run (with --compare-fp32) cached the INT8 features of the same calibration: nothing is recomputed,
+        // and no fp32 features are asked for at all.
+        Assert.Contains("INT8 features:", train.Output);
+        Assert.DoesNotContain("Extracting features", train.Output);
+        Assert.True(test.ExitCode == 0, test.Output);
+        Assert.Contains("serving int8 (no fp32 model trained to compare)", test.Output);
+        var files = new RunFiles(work.RunDirectory(File.ReadAllText(work.LatestRunFile).Trim()));
+        var run = WorkDirectory.ReadJson<RunInfo>(files.Info);
+        Assert.False(run.HasFp32Candidate);
+        Assert.True(run.HasInt8Candidate);
+        Assert.Equal(FeatureLayout.MultiScale, run.Layout);
+        Assert.False(File.Exists(files.Model));
+        var report = WorkDirectory.ReadJson<TestReport>(files.Metrics);
+        Assert.Equal(BackbonePrecision.Int8, report.Precision);
+        Assert.Null(report.Fp32MacroF1);
+        Assert.Equal(report.Int8MacroF1, report.Metrics.MacroF1);
+        using var classifier = OnnxClassifier.Load(files.Int8Model);
+        Assert.Equal(FeatureLayout.MultiScale.Name(), classifier.Metadata[FeatureLayouts.MetadataKey]);
+        Assert.Equal(FeatureLayout.MultiScale.FeatureCount(), classifier.Score(new float[3 * 224 * 224]).Features.Length);
     }
 
     [Fact]

@@ -27,7 +27,9 @@ public sealed class MlpClassActivationMapTests(TrainedPipelineFixture fixture)
         var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, RunFiles.InfoFileName));
         Assert.Equal("mlp", run.Head);
         Assert.Equal(ClassActivationMapVariant.LinearProbe, run.ClassActivationMap);
-        using var classifier = OnnxClassifier.Load(Path.Combine(runDirectory, RunFiles.ModelFileName));
+        // By default a run trains only the INT8 model it serves.
+        Assert.False(run.HasFp32Candidate);
+        using var classifier = OnnxClassifier.Load(new RunFiles(runDirectory).Int8Model);
         Assert.True(classifier.HasClassActivationMap);
         Assert.Equal(ClassActivationMapVariant.LinearProbe, classifier.Metadata[ClassActivationMapVariant.MetadataKey]);
     }

@@ -116,7 +116,7 @@ public sealed class PreprocessAndPrepareTests : IDisposable
         Assert.Equal(4, summary.NearDuplicateGroups);
         Assert.Equal(NearDuplicateGroups.DefaultMaxDistance, summary.NearDuplicateMaxDistance);
         Assert.Equal(NearDuplicateGroups.DefaultMinCosine, summary.NearDuplicateMinCosine);
-        using (var cache = new FeatureCache(work.FeatureCache))
+        using (var cache = new FeatureCache(work.FeatureCache()))
         {
             Assert.Equal(5, cache.Count);
         }

@@ -39,7 +39,7 @@ public sealed class TrainedPipelineFixture : IAsyncLifetime
         Assert.True(synthExit == 0, synthOutput);
         // Default training settings: the classes must be separable from 40 images a class without extra augmentation.
         (RunExitCode, RunOutput) = await Cli.RunAsync(
-            "run", "--data", DataDirectory, "--workdir", WorkDirectory, "--registry", RegistryDirectory);
+            "run", "--data", DataDirectory, "--workdir", WorkDirectory, "--registry", RegistryDirectory, "--compare-fp32");
         if (RunExitCode != 0)
         {
             return;

@@ -226,7 +226,9 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.True(train.ExitCode == 0, train.Output);
         var work = new WorkDirectory(fixture.WorkDirectory);
         var runId = work.ResolveRunId(null);
-        File.Delete(Path.Combine(work.RunDirectory(runId), "head.json"));
+        var files = new RunFiles(work.RunDirectory(runId));
+        File.Delete(files.Head);
+        File.Delete(files.Int8Head);
         var before = fixture.Server.Requests.Count;
 
         var test = await fixture.RunAsync(["task", "test_classifier", .. fixture.Common]);
