@@ -6,17 +6,19 @@
 # model's accuracy on the test split under each acquisition shift (another lab's stain, focus, compression and
 # magnification; AcquisitionShift.Evaluation) with the worst drop from unshifted.
 #   bench/quality.sh DATA_DIR                                # seeds 1..5, the default configuration
-#   SEEDS="1 2 3" CONFIGS="softmax:1 mlp:1 softmax:1:2" bench/quality.sh DATA_DIR
+#   SEEDS="1 2 3" CONFIGS="softmax:1:2 mlp:1:2 softmax:1:2:global_pool" bench/quality.sh DATA_DIR
 #   QUALITY_WORKDIR=/tmp/quality bench/quality.sh DATA_DIR   # keep the feature cache between invocations
 #   TRAINER_ARGS=--no-int8 bench/quality.sh DATA_DIR         # more trainer options for every run (fp32 only here)
-# A configuration is HEAD:AUGMENT_VIEWS[:AUGMENT_SHIFTS] (--head, --augment-views, --augment-shifts). The dataset is read where it lies; nothing of it
+#   TRAINER_ARGS=--compare-fp32 bench/quality.sh DATA_DIR    # also train fp32 and report both candidates' macro-F1
+# A configuration is HEAD:AUGMENT_VIEWS[:AUGMENT_SHIFTS[:FEATURES]] (--head, --augment-views, --augment-shifts,
+# --features); the pipeline's defaults fill what is left out (2 shifted copies, multi_scale features). The dataset is read where it lies; nothing of it
 # is copied into the repository. Targets (issue 12): mean accuracy >= 99.0 %, macro-F1 >= 0.99, worst shift drop <= 1 point.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 data="${1:?usage: bench/quality.sh DATA_DIR}"
 seeds="${SEEDS:-1 2 3 4 5}"
-configs="${CONFIGS:-softmax:1}"
+configs="${CONFIGS:-softmax:1:2}"
 read -r -a trainer_args <<<"${TRAINER_ARGS:-}"
 command -v jq >/dev/null || { echo "jq is not installed (apt-get install jq)" >&2; exit 1; }
 
@@ -29,15 +31,16 @@ rows="$work/rows.tsv"
 # Seeds outside, configurations inside: the configurations of one seed share its split's cached test features.
 for seed in $seeds; do
   for config in $configs; do
-    IFS=: read -r head views shifts <<<"$config"
-    shifts="${shifts:-0}"
+    IFS=: read -r head views shifts features <<<"$config"
+    shifts="${shifts:-2}"
+    features="${features:-multi_scale}"
     echo "== $config seed $seed"
     # A fresh registry per run, so every run is tested on its own split and registered as champion.
     registry="$work/registry-$config-$seed"
     rm -rf "$registry"
     start=$EPOCHREALTIME
     "$trainer" run --data "$data" --workdir "$work/work" --registry "$registry" \
-      --seed "$seed" --head "$head" --augment-views "$views" --augment-shifts "$shifts" --evaluate-shifts "${trainer_args[@]}" \
+      --seed "$seed" --head "$head" --augment-views "$views" --augment-shifts "$shifts" --features "$features" --evaluate-shifts "${trainer_args[@]}" \
       | grep -E '^(prepare_data|train_classifier|test_classifier):' || true
     end=$EPOCHREALTIME
     run_id=$(cat "$work/work/runs/latest")

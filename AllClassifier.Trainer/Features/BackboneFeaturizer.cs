@@ -5,8 +5,8 @@ using AllClassifier.Training.Quantization;
 namespace AllClassifier.Trainer.Features;
 
 /// <summary>
-/// The ResNet18 backbone alone (features, no head) in ONNX Runtime sessions using every core: fp32 or INT8 (of one
-/// calibration), in one feature layout. Sessions are loaded on first use, so runs whose features are all cached never
+/// The ResNet18 backbone alone (features, no head) in single-threaded ONNX Runtime sessions that callers share across
+/// threads (one image per core: <see cref="FeatureExtractor"/>): fp32 or INT8 (of one calibration), in one feature layout. Sessions are loaded on first use, so runs whose features are all cached never
 /// pay for them; an INT8 session of an older calibration is dropped when another calibration is asked for.
 /// </summary>
 public sealed class BackboneFeaturizer : IDisposable
@@ -35,7 +35,7 @@ public sealed class BackboneFeaturizer : IDisposable
 
             session = OnnxClassifier.Load(
                 ClassifierModelComposer.ComposeFeatureExtractor(BackboneFiles.InDirectory(), int8Backbone, layout),
-                new ScorerOptions { IntraOpThreads = Environment.ProcessorCount });
+                new ScorerOptions { IntraOpThreads = 1 });
             _sessions[key] = session;
             return session;
         }

@@ -58,24 +58,37 @@ public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFea
         var done = requests.Count - missing.Count;
         progress?.Report(done);
         var pending = new List<(string, int, float[])>();
-        var tensor = new float[ImagePreprocessor.TensorLength];
-        foreach (var index in missing)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var request = requests[index];
-            var bytes = File.ReadAllBytes(request.ImagePath);
-            var image = preprocessor.ToTensor(request.Shift is null ? bytes : request.Shift.Apply(bytes));
-            DihedralView.Apply(image, tensor, request.View);
-            results[index] = backbone.Features(tensor, int8Backbone, layout);
-            pending.Add((request.CacheKey, request.View, results[index]));
-            if (pending.Count >= CommitEvery)
+        var commit = new Lock();
+        // One image per core, each scored single-threaded: on a few cores that beats one image at a time on all of
+        // them (no synchronisation inside the backbone, and decoding and shifting run in parallel too). Each feature
+        // depends only on its own image, so the result does not depend on the order.
+        Parallel.ForEach(
+            missing,
+            new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
+            () => new float[ImagePreprocessor.TensorLength],
+            (index, _, tensor) =>
             {
-                cache.PutMany(pending);
-                pending.Clear();
-            }
+                var request = requests[index];
+                var bytes = File.ReadAllBytes(request.ImagePath);
+                var image = preprocessor.ToTensor(request.Shift is null ? bytes : request.Shift.Apply(bytes));
+                DihedralView.Apply(image, tensor, request.View);
+                var features = backbone.Features(tensor, int8Backbone, layout);
+                results[index] = features;
+                lock (commit)
+                {
+                    pending.Add((request.CacheKey, request.View, features));
+                    if (pending.Count >= CommitEvery)
+                    {
+                        cache.PutMany(pending);
+                        pending.Clear();
+                    }
 
-            progress?.Report(++done);
-        }
+                    progress?.Report(++done);
+                }
+
+                return tensor;
+            },
+            _ => { });
 
         cache.PutMany(pending);
         foreach (var (index, original) in duplicates)

@@ -1,7 +1,10 @@
 using System.Globalization;
 using AllClassifier.Model;
+using AllClassifier.Model.Imaging;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Features;
+using AllClassifier.Training.Onnx;
+using AllClassifier.Training.Quantization;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 
@@ -47,12 +50,15 @@ public sealed record DataSummary
 
 /// <summary>
 /// prepare_data: groups near-duplicate processed images (re-captured frames of one field: close difference hashes or
-/// close backbone features, which land in the feature cache train_classifier and test_classifier read), splits them into
+/// close backbone features of an INT8 backbone calibrated for grouping), splits them into
 /// train/val/test manifests with every group inside one split (stratified, seeded, feedback never in test; see
 /// <see cref="DataSplit.Create"/>) and records the data's fingerprints and the number of groups.
 /// </summary>
-public sealed class PrepareDataTask(FeatureExtractor extractor) : IPipelineTask
+public sealed class PrepareDataTask(ImagePreprocessor preprocessor, FeatureExtractor extractor) : IPipelineTask
 {
+    /// <summary>Dataset images, evenly spaced through the index, whose activations calibrate the grouping backbone.</summary>
+    public const int GroupingCalibrationImages = 32;
+
     public string Id => PipelineTaskIds.PrepareData;
 
     public Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
@@ -98,12 +104,26 @@ public sealed class PrepareDataTask(FeatureExtractor extractor) : IPipelineTask
             $"train {split.Train.Count}, val {split.Validation.Count}, test {split.Test.Count} images (test split {summary.TestSplitHash[..12]})");
     }
 
-    /// <summary>Backbone features of every image as it is (the view the other tasks also use), in manifest order.</summary>
+    /// <summary>
+    /// Backbone features of every image as it is, in manifest order, for grouping only. They come from an INT8
+    /// backbone (a third of the fp32 cost: every image of the dataset passes through it) calibrated on dataset images
+    /// spread over the whole index. Calibration sees no labels, and the served model is calibrated separately on
+    /// training images only; feedback images are left out of it so that new feedback keeps every cached feature valid.
+    /// </summary>
     private IReadOnlyList<float[]> Features(IReadOnlyList<ManifestEntry> images, WorkDirectory work, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
+        var dataset = images.Where(entry => !entry.IsFeedback).ToList();
+        var pool = dataset.Count > 0 ? dataset : images.ToList();
+        var stride = Math.Max(1, pool.Count / GroupingCalibrationImages);
+        var calibration = pool.Where((_, index) => index % stride == 0).Take(GroupingCalibrationImages)
+            .Select(entry => preprocessor.ToTensor(File.ReadAllBytes(work.Resolve(entry.Path))));
+        var ranges = BackboneCalibrator.Calibrate(BackboneFiles.InDirectory(), calibration, Environment.ProcessorCount);
         var requests = images.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, DihedralView.Identity)).ToList();
-        using var cache = new FeatureCache(work.FeatureCache());
-        var result = reporter.WithProgress("Extracting features for grouping", requests.Count, progress => extractor.Extract(cache, requests, progress, cancellationToken));
+        using var cache = new FeatureCache(work.GroupingFeatureCache(ranges.Fingerprint()));
+        var result = reporter.WithProgress(
+            "Extracting features for grouping (INT8)",
+            requests.Count,
+            progress => extractor.Extract(cache, requests, progress, cancellationToken, ranges));
         reporter.Info($"features: {result.CacheHits} from cache, {result.Computed} computed");
         return result.Features;
     }

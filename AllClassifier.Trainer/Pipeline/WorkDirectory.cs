@@ -37,6 +37,10 @@ public sealed class WorkDirectory(string root)
     public string FeatureCache(FeatureLayout layout = FeatureLayout.GlobalPool) =>
         Path.Combine(Root, layout == FeatureLayout.GlobalPool ? Features.FeatureCache.FileName : $"feature-cache-{layout.Name()}.db");
 
+    /// <summary>prepare_data's grouping features, of an INT8 backbone calibrated for grouping alone.</summary>
+    public string GroupingFeatureCache(string calibrationFingerprint) =>
+        Path.Combine(Root, $"feature-cache-grouping-{calibrationFingerprint}.db");
+
     /// <summary>Features of an INT8 backbone depend on its calibration, so each calibration has its own cache.</summary>
     public string Int8FeatureCache(string calibrationFingerprint, FeatureLayout layout = FeatureLayout.GlobalPool) =>
         Path.Combine(Root, layout == FeatureLayout.GlobalPool

@@ -100,7 +100,7 @@ public sealed class PreprocessAndPrepareTests : IDisposable
         await new PreprocessImagesTask(new ImagePreprocessor()).ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);
 
         using var backbone = new BackboneFeaturizer();
-        await new PrepareDataTask(new FeatureExtractor(new ImagePreprocessor(), backbone)).ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);
+        await new PrepareDataTask(new ImagePreprocessor(), new FeatureExtractor(new ImagePreprocessor(), backbone)).ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);
 
         var work = new WorkDirectory(Options.WorkDirectory);
         var train = ManifestFile.Read(work.TrainManifest);
@@ -116,10 +116,14 @@ public sealed class PreprocessAndPrepareTests : IDisposable
         Assert.Equal(4, summary.NearDuplicateGroups);
         Assert.Equal(NearDuplicateGroups.DefaultMaxDistance, summary.NearDuplicateMaxDistance);
         Assert.Equal(NearDuplicateGroups.DefaultMinCosine, summary.NearDuplicateMinCosine);
-        using (var cache = new FeatureCache(work.FeatureCache()))
+        // Grouping features come from the INT8 grouping backbone, cached under its calibration; nothing fp32 is computed.
+        var groupingCache = Assert.Single(Directory.GetFiles(Options.WorkDirectory, "feature-cache-grouping-*.db"));
+        using (var cache = new FeatureCache(groupingCache))
         {
             Assert.Equal(5, cache.Count);
         }
+
+        Assert.False(File.Exists(work.FeatureCache()));
 
         Assert.Equal(6, File.ReadLines(work.NearDuplicateGroups).Count());
         Assert.Equal("path,label,sha256,source", File.ReadLines(work.TrainManifest).First());
