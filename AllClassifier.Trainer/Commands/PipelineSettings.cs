@@ -34,7 +34,7 @@ public class PipelineSettings : CommandSettings
     public string? FeedbackDatabase { get; init; }
 
     [CommandOption("--head <KIND>")]
-    [Description("Classifier head: softmax or mlp.")]
+    [Description("Classifier head: softmax, mlp, or auto (trains both and keeps the better on validation).")]
     [DefaultValue("softmax")]
     public string Head { get; init; } = "softmax";
 
@@ -104,11 +104,13 @@ public class PipelineSettings : CommandSettings
     [Description("Run for test_classifier / register_model. Default: the latest trained run.")]
     public string? RunId { get; init; }
 
+    private bool IsAutoHead => string.Equals(Head, "auto", StringComparison.OrdinalIgnoreCase);
+
     public override ValidationResult Validate()
     {
-        if (!Enum.TryParse<HeadKind>(Head, ignoreCase: true, out _))
+        if (!IsAutoHead && !Enum.TryParse<HeadKind>(Head, ignoreCase: true, out _))
         {
-            return ValidationResult.Error($"--head must be softmax or mlp, not '{Head}'.");
+            return ValidationResult.Error($"--head must be softmax, mlp or auto, not '{Head}'.");
         }
 
         if (!FeatureLayouts.TryParse(Features, out _))
@@ -166,7 +168,8 @@ public class PipelineSettings : CommandSettings
             Int8 = new Int8Options { Enabled = !NoInt8, CompareWithFp32 = CompareFp32, MaxMacroF1Drop = Int8MaxMacroF1Drop },
             Training = new HeadTrainingOptions
             {
-                Kind = Enum.Parse<HeadKind>(Head, ignoreCase: true),
+                Kind = IsAutoHead ? HeadKind.Softmax : Enum.Parse<HeadKind>(Head, ignoreCase: true),
+                ChooseKindByValidation = IsAutoHead,
                 MaxEpochs = Epochs,
                 LearningRate = LearningRate,
                 Seed = Seed,

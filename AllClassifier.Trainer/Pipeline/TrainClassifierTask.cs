@@ -126,7 +126,6 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         var metadata = new Dictionary<string, string>
         {
             ["run_id"] = runId,
-            ["head"] = trainingOptions.Kind.ToString().ToLowerInvariant(),
             ["classes"] = string.Join(",", Model.CellClasses.Names),
             ["training_data_hash"] = data.TrainingDataHash,
             ["created"] = created.ToString("O", CultureInfo.InvariantCulture),
@@ -258,10 +257,29 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         var trainSet = new LabeledFeatures(features.Take(trainLabels.Count).ToList(), trainLabels);
         var validationSet = new LabeledFeatures(features.Skip(trainLabels.Count).ToList(), validation.Select(entry => (int)entry.Class).ToList());
         var precision = int8Backbone is null ? "" : " (INT8)";
-        var result = reporter.WithProgress(
-            $"Training {trainingOptions.Kind.ToString().ToLowerInvariant()} head{precision}",
+        HeadTrainingResult Train(HeadKind kind) => reporter.WithProgress(
+            $"Training {kind.ToString().ToLowerInvariant()} head{precision}",
             trainingOptions.MaxEpochs,
-            progress => HeadTrainer.Train(trainSet, validationSet, trainingOptions, progress));
+            progress => HeadTrainer.Train(trainSet, validationSet, trainingOptions with { Kind = kind }, progress));
+
+        HeadTrainingResult result;
+        HeadTrainingResult? softmax = null;
+        if (trainingOptions.ChooseKindByValidation)
+        {
+            softmax = Train(HeadKind.Softmax);
+            var mlp = Train(HeadKind.Mlp);
+            var (softmaxBest, mlpBest) = (softmax.History.Single(e => e.Epoch == softmax.BestEpoch), mlp.History.Single(e => e.Epoch == mlp.BestEpoch));
+            var mlpWins = mlpBest.ValidationMacroF1 > softmaxBest.ValidationMacroF1
+                || (mlpBest.ValidationMacroF1 == softmaxBest.ValidationMacroF1 && mlpBest.ValidationLoss < softmaxBest.ValidationLoss);
+            result = mlpWins ? mlp : softmax;
+            reporter.Info(string.Create(
+                CultureInfo.InvariantCulture,
+                $"head chosen by validation{precision}: {(mlpWins ? "mlp" : "softmax")} (val macro-F1 softmax {softmaxBest.ValidationMacroF1:F4}, mlp {mlpBest.ValidationMacroF1:F4})"));
+        }
+        else
+        {
+            result = Train(trainingOptions.Kind);
+        }
 
         // The saved and served head is the temperature-scaled one, so the API's probabilities are the calibrated ones.
         var temperature = TemperatureScaling.Fit(validationSet.Features.Select(vector => result.Head.Logits(vector)).ToList(), validationSet.Labels);
@@ -270,9 +288,10 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
 
         // An MLP has no per-position linear decomposition; a softmax probe trained on the same features gives the map.
         var linearProbe = result.Head.Kind == HeadKind.Mlp
-            ? HeadTrainer.Train(trainSet, validationSet, trainingOptions with { Kind = HeadKind.Softmax }).Head
+            ? (softmax ?? HeadTrainer.Train(trainSet, validationSet, trainingOptions with { Kind = HeadKind.Softmax })).Head
             : null;
-        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head, metadata, linearProbe, int8Backbone, layout);
+        var modelMetadata = new Dictionary<string, string>(metadata) { ["head"] = result.Head.Kind.ToString().ToLowerInvariant() };
+        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head, modelMetadata, linearProbe, int8Backbone, layout);
         File.WriteAllBytes(modelPath, model);
         var checkFeatures = validation.Count > 0 ? validationSet.Features : trainSet.Features;
         return new Candidate(result, linearProbe, SelfCheck(model, head, checkEntries, checkFeatures, work), temperature);
@@ -283,7 +302,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         var training = options.Training;
         var parameters = new Dictionary<string, string>
         {
-            ["head"] = training.Kind.ToString().ToLowerInvariant(),
+            ["head"] = training.ChooseKindByValidation ? "auto" : training.Kind.ToString().ToLowerInvariant(),
             ["learning_rate"] = training.LearningRate.ToString(CultureInfo.InvariantCulture),
             ["max_epochs"] = training.MaxEpochs.ToString(CultureInfo.InvariantCulture),
             ["patience"] = training.Patience.ToString(CultureInfo.InvariantCulture),
@@ -300,7 +319,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             ["near_duplicate_min_cosine"] = data.NearDuplicateMinCosine.ToString(CultureInfo.InvariantCulture),
             ["feedback_high_water_mark"] = data.FeedbackHighWaterMark.ToString(CultureInfo.InvariantCulture),
         };
-        if (training.Kind == HeadKind.Mlp)
+        if (training.Kind == HeadKind.Mlp || training.ChooseKindByValidation)
         {
             parameters["hidden_units"] = training.HiddenUnits.ToString(CultureInfo.InvariantCulture);
         }

@@ -7,6 +7,12 @@ public sealed record HeadTrainingOptions
 {
     public HeadKind Kind { get; init; } = HeadKind.Softmax;
 
+    /// <summary>
+    /// Train both kinds and keep the one with the better validation macro-F1 (then lower validation loss; softmax on a
+    /// tie, whose class activation map is exact); <see cref="Kind"/> is then ignored.
+    /// </summary>
+    public bool ChooseKindByValidation { get; init; }
+
     public int MaxEpochs { get; init; } = 120;
 
     public float LearningRate { get; init; } = 0.002f;

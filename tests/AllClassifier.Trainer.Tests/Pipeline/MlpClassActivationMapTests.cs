@@ -34,6 +34,38 @@ public sealed class MlpClassActivationMapTests(TrainedPipelineFixture fixture)
         Assert.Equal(ClassActivationMapVariant.LinearProbe, classifier.Metadata[ClassActivationMapVariant.MetadataKey]);
     }
 
+    [Fact]
+    public async Task An_auto_run_keeps_the_head_kind_with_the_better_validation_score()
+    {
+        Assert.True(fixture.RunExitCode == 0, fixture.RunOutput);
+        using var root = new TempDirectory();
+        var work = root.Combine("work");
+        CopyDirectory(fixture.WorkDirectory, work, skip: "runs");
+
+        var train = await Cli.RunAsync("task", "train_classifier", "--workdir", work, "--registry", root.Combine("registry"), "--head", "auto");
+
+        Assert.True(train.ExitCode == 0, train.Output);
+        var choice = System.Text.RegularExpressions.Regex.Match(
+            train.Output,
+            @"head chosen by validation \(INT8\): (?<kind>\w+) \(val macro-F1 softmax (?<softmax>[\d.]+), mlp (?<mlp>[\d.]+)\)");
+        Assert.True(choice.Success, train.Output);
+        var (softmaxF1, mlpF1) = (double.Parse(choice.Groups["softmax"].Value, System.Globalization.CultureInfo.InvariantCulture), double.Parse(choice.Groups["mlp"].Value, System.Globalization.CultureInfo.InvariantCulture));
+        var chosen = choice.Groups["kind"].Value;
+        if (softmaxF1 != mlpF1)
+        {
+            Assert.Equal(mlpF1 > softmaxF1 ? "mlp" : "softmax", chosen);
+        }
+
+        var workDirectory = new WorkDirectory(work);
+        var runDirectory = workDirectory.RunDirectory(workDirectory.ResolveRunId(null));
+        var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, RunFiles.InfoFileName));
+        Assert.Equal(chosen, run.Head);
+        Assert.Equal("auto", run.Parameters["head"]);
+        using var classifier = OnnxClassifier.Load(new RunFiles(runDirectory).Int8Model);
+        Assert.Equal(chosen, classifier.Metadata["head"]);
+        Assert.Equal(chosen == "mlp" ? ClassActivationMapVariant.LinearProbe : ClassActivationMapVariant.Head, run.ClassActivationMap);
+    }
+
     private static void CopyDirectory(string source, string target, string skip)
     {
         Directory.CreateDirectory(target);
