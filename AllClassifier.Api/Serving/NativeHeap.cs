@@ -89,7 +89,7 @@ internal static class NativeHeap
     }
 
     /// <summary>
-    /// Bytes the heap holds from the system: every arena's pages plus the blocks in mappings of their own (mallinfo2's
+    /// Bytes the heap holds from the system: every arena's heap plus the blocks in mappings of their own (mallinfo2's
     /// arena + hblkhd); null where the C library is not glibc or too old to have mallinfo2 (before 2.33).
     /// </summary>
     public static long? HeldBytes()

@@ -48,7 +48,7 @@ public sealed class ClassifierMetrics
             "allclassifier_native_heap",
             () => NativeHeap.HeldBytes() is { } bytes ? [new Measurement<long>(bytes)] : Array.Empty<Measurement<long>>(),
             unit: "By",
-            description: "Native memory glibc's malloc holds from the system: every arena's pages and the blocks in mappings of their own.");
+            description: "Memory glibc's malloc holds from the system: every arena's heap and the blocks in mappings of their own (address space; pages a trim handed back still count).");
     }
 
     public void RecordPrediction(string className, double confidence, double inferenceSeconds)
