@@ -12,6 +12,8 @@ using AllClassifier.Api.Replicas;
 using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 
+// First, before the host's threads each create a malloc arena of their own.
+ModelServingExtensions.BoundNativeHeapArenas(args);
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();

@@ -52,6 +52,20 @@ stop_api() {
 # Resident memory of a process in MiB: rss_mib PID VmRSS (now) or rss_mib PID VmHWM (peak so far).
 rss_mib() { awk -v key="$2:" '$1 == key { printf "%.0f", $2 / 1024 }' "/proc/$1/status"; }
 
+# Resident memory split in MiB, "ANONYMOUS FILE_BACKED", from /proc/PID/smaps_rollup: anonymous pages are the heaps
+# (managed and native); file-backed ones (Rss - Anonymous: libraries, mapped files) come and go with the kernel's
+# page reclaim, which is noise in RSS.
+rss_split_mib() {
+  awk '$1 == "Rss:" { rss = $2 } $1 == "Anonymous:" { anonymous = $2 }
+    END { printf "%.0f %.0f\n", anonymous / 1024, (rss - anonymous) / 1024 }' "/proc/$1/smaps_rollup"
+}
+
+# The API's native heap from its /metrics, "ARENAS MIB": glibc's malloc arenas and the bytes malloc holds.
+native_heap() {
+  curl -s "$url/metrics" | awk '/^allclassifier_native_heap_arenas/ { arenas = $NF } /^allclassifier_native_heap_bytes/ { bytes = $NF }
+    END { printf "%d %.0f\n", arenas, bytes / 1048576 }'
+}
+
 # Sum of the API's http_requests_total series whose status is 5xx.
 server_errors() { curl -s "$url/metrics" | awk '/^http_requests_total\{/ && /status="5xx"/ { n += $NF } END { printf "%d", n }'; }
 

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Soak: mixed traffic (3 /predict : 1 /feedback) at 8 connections for MINUTES minutes (default 10), with a new
-# champion registered and swapped in every minute. Prints RSS each minute; targets: zero 5xx, and RSS at the end
-# within 10% of RSS after the first minute. PRECISION=fp32 serves fp32 models instead of the default INT8.
-# Needs wrk (apt-get install wrk).
+# champion registered and swapped in every minute. Prints RSS each minute, split into anonymous and file-backed pages,
+# beside glibc's malloc arenas and native heap bytes (the API's own gauges), so native growth can be told from
+# page-cache noise; targets: zero 5xx, and RSS at the end within 10% of RSS after the first minute.
+# PRECISION=fp32 serves fp32 models instead of the default INT8; the API inherits the environment, so e.g.
+# ModelServing__NativeHeapArenas=0 runs it with glibc's own arena limit. Needs wrk (apt-get install wrk).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source bench/lib.sh
@@ -25,6 +27,7 @@ wrk -t2 -c8 -d"$((minutes * 60))s" --timeout 30s -s bench/soak.lua "$url" >"$wor
 wrk_pid=$!
 started=$SECONDS
 first_minute_rss=""
+peak_arenas=0
 for minute in $(seq 1 "$minutes"); do
   wait_seconds=$((started + minute * 60 - SECONDS))
   [ "$wait_seconds" -gt 0 ] && sleep "$wait_seconds"
@@ -34,8 +37,11 @@ for minute in $(seq 1 "$minutes"); do
     exit 1
   fi
   rss=$(rss_mib "$api_pid" VmRSS)
+  read -r anonymous file_backed < <(rss_split_mib "$api_pid")
+  read -r arenas native_mib < <(native_heap)
   [ "$minute" -eq 1 ] && first_minute_rss=$rss
-  echo "minute $minute: RSS ${rss} MiB, 5xx so far $(server_errors), load average $(load_average)"
+  [ "$arenas" -gt "$peak_arenas" ] && peak_arenas=$arenas
+  echo "minute $minute: RSS ${rss} MiB (anonymous ${anonymous}, file-backed ${file_backed}), native heap ${native_mib} MiB in ${arenas} arenas, 5xx so far $(server_errors), load average $(load_average)"
   # A promotion every minute (not after the last): the API loads, probes and swaps in the new champion. Composing
   # the model takes a while on a busy machine, so it runs beside the minute's traffic.
   if [ -n "$swap_pid" ]; then wait "$swap_pid"; fi
@@ -49,8 +55,11 @@ wait "$wrk_pid" || true
 wrk_pid=""
 summary="$(grep '^WRK ' "$work/wrk.out" || cat "$work/wrk.out")"
 end_rss=$(rss_mib "$api_pid" VmRSS)
+read -r anonymous file_backed < <(rss_split_mib "$api_pid")
+read -r arenas native_mib < <(native_heap)
 errors=$(server_errors)
 echo "$summary"
+echo "at the end: anonymous ${anonymous} MiB, file-backed ${file_backed} MiB; native heap ${native_mib} MiB in ${arenas} arenas (most arenas seen ${peak_arenas})"
 echo "serving version $(curl -s "$url/model" | sed -n 's/.*"version": *\([0-9]*\).*/\1/p' | head -n 1); feedback rows $(curl -s "$url/feedback/count")"
 awk -v first="$first_minute_rss" -v last="$end_rss" -v errors="$errors" -v peak="$(rss_mib "$api_pid" VmHWM)" 'BEGIN {
   drift = 100 * (last - first) / first;

@@ -5,6 +5,20 @@ namespace AllClassifier.Api.Serving;
 
 public static class ModelServingExtensions
 {
+    /// <summary>
+    /// Bounds glibc's malloc arenas to <see cref="ModelServingOptions.NativeHeapArenas"/>, read from the environment
+    /// (<c>ModelServing__NativeHeapArenas</c>) and the command line. Call it before building the host: glibc fixes its
+    /// limit (eight per core unless bounded) for good when a thread asks for an arena while more than eight exist, and
+    /// building the host starts enough threads for that, so the setting cannot wait for IOptions. Arenas the runtime made
+    /// before this call stay.
+    /// </summary>
+    public static void BoundNativeHeapArenas(string[] args)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().AddCommandLine(args).Build();
+        var serving = configuration.GetSection(ModelServingOptions.SectionName).Get<ModelServingOptions>() ?? new();
+        NativeHeap.BoundArenas(serving.NativeHeapArenas);
+    }
+
     /// <summary>Serves the registry's champion, hot-swapped in the background, and reports it in /health.</summary>
     public static IHostApplicationBuilder AddModelServing(this IHostApplicationBuilder builder)
     {
@@ -19,6 +33,7 @@ public static class ModelServingExtensions
             })
             .Validate(o => o.MaxConcurrentInferences > 0 && o.QueueLength >= 0 && o.PollInterval > TimeSpan.Zero,
                 "MaxConcurrentInferences must be positive, QueueLength not negative and PollInterval positive.")
+            .Validate(o => o.NativeHeapArenas >= 0, "NativeHeapArenas must not be negative (0 leaves glibc's limit).")
             .ValidateOnStart();
 
         // Before the first session: every model swap would otherwise leave the dropped model's pages on the heap.

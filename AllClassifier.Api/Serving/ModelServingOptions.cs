@@ -34,6 +34,16 @@ public sealed class ModelServingOptions
     /// <summary>ONNX Runtime threads per inference under load.</summary>
     public int IntraOpThreads { get; set; } = 1;
 
+    /// <summary>
+    /// glibc malloc arenas the process may create, the main one included; 0 leaves glibc's limit of eight per core.
+    /// Read from the environment and the command line only, before the host is built (see
+    /// <see cref="ModelServingExtensions.BoundNativeHeapArenas"/>); arenas the runtime made before that stay, so a
+    /// bound below their number means "no new arenas". One per core, because at most one inference runs per core:
+    /// the threads that allocate most rarely wait on each other's arena, while the dozens of others share arenas instead
+    /// of each keeping the pages its freed blocks came from. At least 2, so a one-core machine keeps a second arena.
+    /// </summary>
+    public int NativeHeapArenas { get; set; } = Math.Max(2, Environment.ProcessorCount);
+
     /// <summary>The Retry-After sent while no model is loaded.</summary>
     public int NoModelRetryAfterSeconds { get; set; } = 5;
 

@@ -6,7 +6,9 @@ namespace AllClassifier.Api.Telemetry;
 /// <summary>
 /// Domain metrics. Exported as <c>allclassifier_predictions_total{class}</c>,
 /// <c>allclassifier_prediction_confidence</c>, <c>allclassifier_inference_duration_seconds</c>,
-/// <c>allclassifier_feedback_total{correct,predicted}</c> and <c>allclassifier_model_version</c>.
+/// <c>allclassifier_feedback_total{correct,predicted}</c>, <c>allclassifier_model_version</c>, and the native heap's
+/// <c>allclassifier_native_heap_arenas</c> and <c>allclassifier_native_heap_bytes</c> (absent where the C library is not
+/// glibc), which tell native growth from the page cache's noise in the resident set.
 /// </summary>
 public sealed class ClassifierMetrics
 {
@@ -38,6 +40,15 @@ public sealed class ClassifierMetrics
             "allclassifier_model_version",
             () => holder.Current is { } model ? [new Measurement<int>(model.Version)] : Array.Empty<Measurement<int>>(),
             description: "Registry version of the model being served.");
+        meter.CreateObservableGauge(
+            "allclassifier_native_heap_arenas",
+            () => NativeHeap.ArenaCount() is { } arenas ? [new Measurement<int>(arenas)] : Array.Empty<Measurement<int>>(),
+            description: "glibc malloc arenas created so far, the main one included (bounded by ModelServing:NativeHeapArenas).");
+        meter.CreateObservableGauge(
+            "allclassifier_native_heap",
+            () => NativeHeap.HeldBytes() is { } bytes ? [new Measurement<long>(bytes)] : Array.Empty<Measurement<long>>(),
+            unit: "By",
+            description: "Memory glibc's malloc holds from the system: every arena's heap and the blocks in mappings of their own (address space; pages a trim handed back still count).");
     }
 
     public void RecordPrediction(string className, double confidence, double inferenceSeconds)
