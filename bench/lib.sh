@@ -35,11 +35,12 @@ start_service() {
 }
 
 # start_api WORKDIR [NAME=VALUE...]: the API on a free loopback port over WORKDIR/registry and WORKDIR/feedback;
-# returns once /health says Healthy (a champion is served). Sets api_pid and url.
+# returns once /health says Healthy (a champion is served). Sets api_pid and url. MALLOC_ARENA_MAX is 2 as in every
+# deployment (backend.Dockerfile, the AppHost) unless the caller sets it.
 start_api() {
   local work="$1"; shift
   start_service "$work/api.log" "$api_dir/AllClassifier.Api.dll" Healthy \
-    MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" "$@"
+    MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" "$@"
   api_pid=$service_pid
   url=$service_url
 }

@@ -65,6 +65,7 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
         Assert.Equal(backendEnv["FEEDBACK_DIR"], trainerEnv["FEEDBACK_DIR"]);
         Assert.Equal(backendEnv["MODEL_REGISTRY_DIR"], trainerEnv["MODEL_REGISTRY_DIR"]);
         Assert.Equal("/app/data", backendEnv["FEEDBACK_DIR"]);
+        Assert.Equal("2", backendEnv["MALLOC_ARENA_MAX"]);
     }
 
     [Theory]
