@@ -32,7 +32,7 @@ public sealed record ModelCard
     /// <summary>The served backbone's arithmetic (<see cref="BackbonePrecision"/>); fp32 for cards written before INT8.</summary>
     public string Precision { get; init; } = BackbonePrecision.Fp32;
 
-    /// <summary>Test macro-F1 of the fp32 candidate of the run, whichever precision was served.</summary>
+    /// <summary>Test macro-F1 of the run's fp32 model, whichever precision was served; absent when the run trained none (INT8 only, the default).</summary>
     public double? Fp32MacroF1 { get; init; }
 
     /// <summary>Test macro-F1 of the INT8 candidate of the run; absent when none was built.</summary>
