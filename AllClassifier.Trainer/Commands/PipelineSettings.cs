@@ -49,7 +49,7 @@ public class PipelineSettings : CommandSettings
     public int AugmentViews { get; init; } = 1;
 
     [CommandOption("--augment-shifts <N>")]
-    [Description("Extra copies per training image under random acquisition shifts: stain colour and intensity, hue, blur, JPEG re-compression, magnification (0-8).")]
+    [Description("Extra copies per training image under random acquisition shifts, each changing magnification, stain colour or hue, and focus or JPEG compression (0-8).")]
     [DefaultValue(PipelineOptions.DefaultAugmentShifts)]
     public int AugmentShifts { get; init; } = PipelineOptions.DefaultAugmentShifts;
 

@@ -29,11 +29,15 @@ public enum AcquisitionShiftKind
 }
 
 /// <summary>
-/// One change of acquisition applied to a processed image, with a strength in -1..1 (Blur and Jpeg use 0..1). Used to
-/// augment training images at random strengths and to measure accuracy under fixed shifts of unseen fields.
+/// One change of acquisition applied to a processed image, with a strength in -1..1 (Blur and Jpeg use 0..1),
+/// optionally followed by another (<see cref="Then"/>). Used to augment training images at random strengths and to
+/// measure accuracy under fixed shifts of unseen fields.
 /// </summary>
 public sealed record AcquisitionShift(AcquisitionShiftKind Kind, double Strength)
 {
+    /// <summary>The shift applied to this one's result, if any: another lab differs in several ways at once.</summary>
+    public AcquisitionShift? Then { get; init; }
+
     /// <summary>The shifts the quality benchmark scores the test split under, each at the end of its range.</summary>
     public static IReadOnlyList<AcquisitionShift> Evaluation { get; } =
     [
@@ -45,28 +49,43 @@ public sealed record AcquisitionShift(AcquisitionShiftKind Kind, double Strength
         new(AcquisitionShiftKind.Scale, 1),
     ];
 
-    /// <summary>Stable identity of the shift, part of its features' cache key, e.g. <c>blur:1.000</c>.</summary>
-    public string Key => string.Create(CultureInfo.InvariantCulture, $"{Kind.ToString().ToLowerInvariant()}:{Strength:F3}");
+    /// <summary>
+    /// Stable identity of the shift, part of its features' cache key, e.g. <c>blur:1.000</c> or
+    /// <c>scale:-0.420+hue:0.310+jpeg:0.770</c>.
+    /// </summary>
+    public string Key => string.Create(CultureInfo.InvariantCulture, $"{Kind.ToString().ToLowerInvariant()}:{Strength:F3}")
+        + (Then is null ? "" : "+" + Then.Key);
 
     /// <summary>
-    /// <paramref name="count"/> random shifts for one image, drawn from SHA-256 of its content hash alone, so every
-    /// seed and configuration asks for the same shifts and finds their features cached.
+    /// <paramref name="count"/> random training shifts for one image, drawn from SHA-256 of its content hash alone, so
+    /// every seed and configuration asks for the same shifts and finds their features cached (and the first N of N + 1
+    /// are the N). Each one changes all three things another lab's capture changes at once: magnification, then stain
+    /// colour or hue, then focus or compression, each at a random strength. One kind per copy left most images without
+    /// a magnification change, the shift the model was most sensitive to.
     /// </summary>
     public static IReadOnlyList<AcquisitionShift> Augmentations(string sha256, int count)
     {
         var key = SHA256.HashData(Encoding.UTF8.GetBytes($"shift|{sha256.ToLowerInvariant()}"));
         var random = new Random(BitConverter.ToInt32(key, 0));
-        var kinds = Enum.GetValues<AcquisitionShiftKind>();
-        return Enumerable.Range(0, count).Select(_ =>
+        AcquisitionShift Draw(AcquisitionShiftKind kind)
         {
-            var kind = kinds[random.Next(kinds.Length)];
             var strength = Math.Round((random.NextDouble() * 2) - 1, 3);
             return new AcquisitionShift(kind, kind is AcquisitionShiftKind.Blur or AcquisitionShiftKind.Jpeg ? Math.Abs(strength) : strength);
+        }
+
+        return Enumerable.Range(0, count).Select(_ =>
+        {
+            var scale = Draw(AcquisitionShiftKind.Scale);
+            var colour = Draw(random.Next(2) == 0 ? AcquisitionShiftKind.Stain : AcquisitionShiftKind.Hue);
+            var optics = Draw(random.Next(2) == 0 ? AcquisitionShiftKind.Blur : AcquisitionShiftKind.Jpeg);
+            return scale with { Then = colour with { Then = optics } };
         }).ToList();
     }
 
     /// <summary>The shifted image, encoded (PNG, or JPEG for re-compression) for the shared preprocessing.</summary>
-    public byte[] Apply(byte[] image)
+    public byte[] Apply(byte[] image) => Then is null ? ApplyThis(image) : Then.Apply(ApplyThis(image));
+
+    private byte[] ApplyThis(byte[] image)
     {
         using var original = Image.Load<Rgb24>(image);
         using var output = new MemoryStream();

@@ -93,19 +93,52 @@ public sealed class AcquisitionShiftTests
     }
 
     [Fact]
-    public void Augmentations_depend_only_on_the_image_and_cover_every_kind_within_range()
+    public void Augmentations_depend_only_on_the_image_and_change_magnification_colour_and_optics_together()
     {
         var shas = Enumerable.Range(0, 200).Select(i => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(BitConverter.GetBytes(i)))).ToList();
 
         var first = shas.Select(sha => AcquisitionShift.Augmentations(sha, 2)).ToList();
         var again = shas.Select(sha => AcquisitionShift.Augmentations(sha, 2)).ToList();
+        var more = shas.Select(sha => AcquisitionShift.Augmentations(sha, 3)).ToList();
 
         Assert.Equal(first.SelectMany(shifts => shifts), again.SelectMany(shifts => shifts));
+        Assert.All(first.Zip(more), pair => Assert.Equal(pair.First, pair.Second.Take(2)));
         var all = first.SelectMany(shifts => shifts).ToList();
-        Assert.Equal(Enum.GetValues<AcquisitionShiftKind>().Length, all.Select(shift => shift.Kind).Distinct().Count());
-        Assert.All(all, shift => Assert.InRange(shift.Strength, shift.Kind is AcquisitionShiftKind.Blur or AcquisitionShiftKind.Jpeg ? 0 : -1, 1));
-        Assert.True(all.Select(shift => shift.Key).Distinct().Count() > 300, "strengths are drawn per image");
+        Assert.All(all, shift =>
+        {
+            var steps = Steps(shift);
+            Assert.Equal(3, steps.Count);
+            Assert.Equal(AcquisitionShiftKind.Scale, steps[0].Kind);
+            Assert.Contains(steps[1].Kind, new[] { AcquisitionShiftKind.Stain, AcquisitionShiftKind.Hue });
+            Assert.Contains(steps[2].Kind, new[] { AcquisitionShiftKind.Blur, AcquisitionShiftKind.Jpeg });
+            Assert.All(steps, step => Assert.InRange(step.Strength, step.Kind is AcquisitionShiftKind.Blur or AcquisitionShiftKind.Jpeg ? 0 : -1, 1));
+        });
+        Assert.Equal(Enum.GetValues<AcquisitionShiftKind>().Length, all.SelectMany(Steps).Select(step => step.Kind).Distinct().Count());
+        Assert.Equal(all.Count, all.Select(shift => shift.Key).Distinct().Count());
         Assert.Empty(AcquisitionShift.Augmentations(shas[0], 0));
+    }
+
+    [Fact]
+    public void A_chained_shift_is_its_steps_applied_in_order()
+    {
+        var chain = new AcquisitionShift(AcquisitionShiftKind.Scale, -0.5) { Then = new AcquisitionShift(AcquisitionShiftKind.Stain, 0.8) { Then = new(AcquisitionShiftKind.Jpeg, 0.6) } };
+
+        var stepByStep = new AcquisitionShift(AcquisitionShiftKind.Jpeg, 0.6).Apply(
+            new AcquisitionShift(AcquisitionShiftKind.Stain, 0.8).Apply(new AcquisitionShift(AcquisitionShiftKind.Scale, -0.5).Apply(Field)));
+
+        Assert.Equal(stepByStep, chain.Apply(Field));
+        Assert.Equal("scale:-0.500+stain:0.800+jpeg:0.600", chain.Key);
+    }
+
+    private static List<AcquisitionShift> Steps(AcquisitionShift shift)
+    {
+        var steps = new List<AcquisitionShift>();
+        for (AcquisitionShift? step = shift; step is not null; step = step.Then)
+        {
+            steps.Add(step with { Then = null });
+        }
+
+        return steps;
     }
 
     private static byte[] FieldPng()
