@@ -23,10 +23,10 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
         var loaded = new List<OnnxClassifier>();
         try
         {
-            loaded.Add(OnnxClassifier.Load(model, new ScorerOptions { IntraOpThreads = serving.IntraOpThreads }));
+            loaded.Add(OnnxClassifier.Load(model, new ScorerOptions { IntraOpThreads = serving.IntraOpThreads, MemoryArena = serving.OnnxMemoryArena }));
             if (serving.WholeMachineInferences)
             {
-                loaded.Add(OnnxClassifier.Load(model, new ScorerOptions { IntraOpThreads = serving.MaxConcurrentInferences }));
+                loaded.Add(OnnxClassifier.Load(model, new ScorerOptions { IntraOpThreads = serving.MaxConcurrentInferences, MemoryArena = serving.OnnxMemoryArena }));
             }
 
             loaded.ForEach(Probe);

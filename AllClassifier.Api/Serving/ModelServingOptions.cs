@@ -35,6 +35,14 @@ public sealed class ModelServingOptions
     public int IntraOpThreads { get; set; } = 1;
 
     /// <summary>
+    /// ONNX Runtime's CPU memory arena per session (see <see cref="Model.Inference.ScorerOptions.MemoryArena"/>). Off
+    /// by default: the arena grows to the largest concurrent demand a model ever saw and holds it until the model is
+    /// dropped, so the process's memory creeps with load and swaps; without it activations are mapped and unmapped per
+    /// inference (glibc's fixed mmap threshold, see NativeHeap).
+    /// </summary>
+    public bool OnnxMemoryArena { get; set; }
+
+    /// <summary>
     /// glibc malloc arenas the process may create, the main one included; 0 leaves glibc's limit of eight per core.
     /// Read from the environment and the command line only, before the host is built (see
     /// <see cref="ModelServingExtensions.BoundNativeHeapArenas"/>); arenas the runtime made before that stay, so a

@@ -13,4 +13,10 @@ public sealed record ScorerOptions
     /// Spinning worker threads fight other busy threads on small machines, so spinning is off by default.
     /// </summary>
     public bool AllowSpinning { get; init; }
+
+    /// <summary>
+    /// ONNX Runtime's CPU arena: it keeps every block an inference ever used for the next one and never gives memory
+    /// back. Off, each inference allocates from the C library, whose large blocks go back to the system when freed.
+    /// </summary>
+    public bool MemoryArena { get; init; } = true;
 }
