@@ -6,6 +6,7 @@ using AllClassifier.Api.Serving;
 using AllClassifier.Api.Telemetry;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
+using AllClassifier.Model.Inference;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Predict;
@@ -74,21 +75,26 @@ public sealed class PredictionService(
 
                 using var resized = decoded!;
                 ImagePreprocessor.WriteTensor(resized, tensor);
+                var viewCount = lease.Model.Card.TestTimeAugmentation;
                 if (explain is null)
                 {
-                    return (Respond(classifier.Classify(tensor), lease.Model.Version, started, explanation: null), null);
+                    return (Respond(Classify(classifier, tensor, viewCount), lease.Model.Version, viewCount, started, explanation: null), null);
                 }
 
+                // The map is the image's as it is (the identity view), since it is drawn over that image; the probabilities
+                // and the class explained by default are the same test-time average a plain prediction returns (the
+                // identity view is scored twice then: explanations are rare and the map needs its own output).
                 // The overlay is drawn over the same resized image the tensor is made from.
                 var explained = classifier.Explain(tensor);
-                var classIndex = explain.Class is { } requested ? (int)requested : explained.PredictedClass;
+                var probabilities = viewCount == 1 ? explained.Probabilities : Classify(classifier, tensor, viewCount);
+                var classIndex = explain.Class is { } requested ? (int)requested : ArgMax(probabilities);
                 var map = explained.Map.ForClass(classIndex);
                 var explanation = new Explanation(
                     classIndex,
                     CellClasses.Names[classIndex],
                     [.. map.Chunk(explained.Map.Size)],
                     ClassActivationOverlay.RenderPng(resized, map, explained.Map.Size));
-                return (Respond(explained.Probabilities, lease.Model.Version, started, explanation), null);
+                return (Respond(probabilities, lease.Model.Version, viewCount, started, explanation), null);
             }
             finally
             {
@@ -97,12 +103,34 @@ public sealed class PredictionService(
         }
     }
 
-    private PredictionResponse Respond(float[] probabilities, int version, long started, Explanation? explanation)
+    /// <summary>
+    /// The image's probabilities, averaged over <paramref name="viewCount"/> test-time views: all of them run inside the
+    /// caller's inference slot, so one request holds its slot for every pass and the gate still bounds the work.
+    /// </summary>
+    private float[] Classify(OnnxClassifier classifier, float[] tensor, int viewCount)
+    {
+        if (viewCount == 1)
+        {
+            return classifier.Classify(tensor);
+        }
+
+        var view = tensors.Rent();
+        try
+        {
+            return classifier.ClassifyViews(tensor, viewCount, view);
+        }
+        finally
+        {
+            tensors.Return(view);
+        }
+    }
+
+    private PredictionResponse Respond(float[] probabilities, int version, int viewCount, long started, Explanation? explanation)
     {
         var predicted = ArgMax(probabilities);
         var className = CellClasses.Names[predicted];
         metrics.RecordPrediction(className, probabilities[predicted], Stopwatch.GetElapsedTime(started).TotalSeconds);
-        return new PredictionResponse(probabilities, predicted, className, version) { Explanation = explanation };
+        return new PredictionResponse(probabilities, predicted, className, version) { TestTimeViews = viewCount, Explanation = explanation };
     }
 
     private static int ArgMax(float[] values)

@@ -5,7 +5,8 @@ namespace AllClassifier.Api.Predict;
 
 /// <summary>
 /// Reuses the 600 KB input tensors: allocating one per request lands on the large object heap and costs
-/// gen-2 collections under load. At most one tensor per inference slot is ever in use.
+/// gen-2 collections under load. At most two tensors per inference slot are ever in use (the image and, with test-time
+/// augmentation, its current view).
 /// </summary>
 public sealed class TensorPool
 {

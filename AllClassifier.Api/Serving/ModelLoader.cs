@@ -17,6 +17,12 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
     /// </summary>
     public ServedModel Load(RegisteredVersion version)
     {
+        if (!DihedralView.TestTimeViewCounts.Contains(version.Card.TestTimeAugmentation))
+        {
+            throw new InvalidDataException(
+                $"The card's test_time_augmentation is {version.Card.TestTimeAugmentation}; it must be one of {string.Join(", ", DihedralView.TestTimeViewCounts)}.");
+        }
+
         // The sessions are built from the bytes that were hashed, so a file replaced meanwhile cannot slip in.
         var model = version.ReadVerifiedModel();
         var serving = options.Value;

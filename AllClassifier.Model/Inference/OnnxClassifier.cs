@@ -122,6 +122,30 @@ public sealed class OnnxClassifier : IDisposable
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
 
+    /// <summary>
+    /// The mean class probabilities over the first <paramref name="viewCount"/> test-time views of one preprocessed image
+    /// (<see cref="DihedralView.TestTimeViews"/>), one backbone pass each; <paramref name="viewBuffer"/> (a tensor's
+    /// length) holds each view in turn. One view is <see cref="Classify"/> itself.
+    /// </summary>
+    public float[] ClassifyViews(float[] tensor, int viewCount, float[] viewBuffer)
+    {
+        var views = DihedralView.TestTimeViews(viewCount);
+        if (views.Count == 1)
+        {
+            return Classify(tensor);
+        }
+
+        var sum = new float[ClassCount];
+        foreach (var view in views)
+        {
+            DihedralView.Apply(tensor, viewBuffer, view);
+            TensorPrimitives.Add(sum, Classify(viewBuffer), sum);
+        }
+
+        TensorPrimitives.Divide(sum, views.Count, sum);
+        return sum;
+    }
+
     /// <summary>Scores <paramref name="count"/> images laid out one after another in <paramref name="tensors"/>.</summary>
     public IReadOnlyList<ImageScores> ScoreBatch(float[] tensors, int count)
     {

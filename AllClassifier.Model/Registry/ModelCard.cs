@@ -50,6 +50,12 @@ public sealed record ModelCard
     /// <summary>Feedback rows (by id) included in training; the retraining sensor counts rows after it.</summary>
     public long FeedbackHighWaterMark { get; init; }
 
+    /// <summary>
+    /// How many dihedral views (<see cref="Imaging.DihedralView.TestTimeViews"/>) of each image are scored and their
+    /// probabilities averaged, one backbone pass each; 1, the image alone, for cards written before it.
+    /// </summary>
+    public int TestTimeAugmentation { get; init; } = 1;
+
     public IReadOnlyDictionary<string, string> Parameters { get; init; } = new Dictionary<string, string>();
 
     /// <summary>SHA-256 (lower-case hex) of the version's <c>model.onnx</c>, set at registration; servers refuse a file that differs.</summary>

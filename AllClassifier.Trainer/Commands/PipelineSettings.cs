@@ -1,6 +1,7 @@
 using AllClassifier.Training.Onnx;
 using System.ComponentModel;
 using AllClassifier.Model.Feedback;
+using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Registry;
 using AllClassifier.Training.Heads;
 using AllClassifier.Trainer.Dataset;
@@ -47,6 +48,11 @@ public class PipelineSettings : CommandSettings
     [Description("Extra rotated/flipped views per training image (0-7).")]
     [DefaultValue(1)]
     public int AugmentViews { get; init; } = 1;
+
+    [CommandOption("--tta-views <N>")]
+    [Description("Test-time augmentation: rotated/flipped views the served model scores and averages per image (1, 2, 4 or 8; 1 = off). Each view is one more backbone pass per prediction; the test metrics and latency are measured the same way.")]
+    [DefaultValue(1)]
+    public int TestTimeViews { get; init; } = 1;
 
     [CommandOption("--augment-shifts <N>")]
     [Description("Extra copies per training image under random acquisition shifts, each changing magnification, stain colour or hue, and focus or JPEG compression (0-8).")]
@@ -123,6 +129,11 @@ public class PipelineSettings : CommandSettings
             return ValidationResult.Error("--augment-views must be between 0 and 7.");
         }
 
+        if (!DihedralView.TestTimeViewCounts.Contains(TestTimeViews))
+        {
+            return ValidationResult.Error("--tta-views must be 1, 2, 4 or 8.");
+        }
+
         if (AugmentShifts is < 0 or > 8)
         {
             return ValidationResult.Error("--augment-shifts must be between 0 and 8.");
@@ -158,6 +169,7 @@ public class PipelineSettings : CommandSettings
             FeedbackConnectionString = shared.FeedbackConnectionString,
             Seed = Seed,
             AugmentViews = AugmentViews,
+            TestTimeViews = TestTimeViews,
             Features = FeatureLayouts.TryParse(Features, out var layout) ? layout : FeatureLayout.MultiScale,
             AugmentShifts = AugmentShifts,
             EvaluateAcquisitionShifts = EvaluateShifts,

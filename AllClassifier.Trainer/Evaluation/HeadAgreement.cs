@@ -16,9 +16,12 @@ public sealed class HeadAgreement(ClassifierHead head)
     public double MaxDifference { get; private set; }
 
     /// <summary>Compares the composed model's <paramref name="onnxProbabilities"/> with the head's for <paramref name="features"/>.</summary>
-    public void Compare(ReadOnlySpan<float> onnxProbabilities, float[] features)
+    public void Compare(ReadOnlySpan<float> onnxProbabilities, float[] features) =>
+        CompareProbabilities(onnxProbabilities, head.PredictProbabilities(features));
+
+    /// <summary>Compares the composed model's <paramref name="onnxProbabilities"/> with the head's <paramref name="managed"/> ones (e.g. a mean over views).</summary>
+    public void CompareProbabilities(ReadOnlySpan<float> onnxProbabilities, ReadOnlySpan<float> managed)
     {
-        var managed = head.PredictProbabilities(features);
         for (var c = 0; c < managed.Length; c++)
         {
             MaxDifference = Math.Max(MaxDifference, Math.Abs(onnxProbabilities[c] - managed[c]));

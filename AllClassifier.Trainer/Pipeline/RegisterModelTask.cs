@@ -20,6 +20,9 @@ public sealed record RegistrationReport(string RunId, int Version, bool Promoted
 /// </summary>
 public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTracker tracker, TimeProvider timeProvider) : IPipelineTask
 {
+    /// <summary>The card parameter holding the test-time view count the run was tested with.</summary>
+    public const string TestTimeViewsParameter = "tta_views";
+
     public string Id => PipelineTaskIds.RegisterModel;
 
     public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
@@ -51,7 +54,11 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
                 TestSplitHash = run.Data.TestSplitHash,
                 ParentVersion = run.ParentVersion,
                 FeedbackHighWaterMark = run.Data.FeedbackHighWaterMark,
-                Parameters = run.Parameters,
+                TestTimeAugmentation = test.TestTimeViews,
+                Parameters = new Dictionary<string, string>(run.Parameters)
+                {
+                    [TestTimeViewsParameter] = test.TestTimeViews.ToString(CultureInfo.InvariantCulture),
+                },
                 ClassActivationMap = run.ClassActivationMap,
             },
             File.Exists(chartPath) ? await File.ReadAllBytesAsync(chartPath, cancellationToken) : null,

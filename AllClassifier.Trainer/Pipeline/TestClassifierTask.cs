@@ -50,12 +50,19 @@ public sealed record TestReport
 
     /// <summary>The largest accuracy drop under any evaluation shift; null unless shifts were evaluated.</summary>
     public double? WorstShiftDrop { get; init; }
+
+    /// <summary>
+    /// The dihedral views whose probabilities every figure above averages, as the API will with this card's
+    /// test-time augmentation; 1 (the image alone) in reports written before it.
+    /// </summary>
+    public int TestTimeViews { get; init; } = 1;
 }
 
 /// <summary>
 /// test_classifier: the run's metrics on the test split (accuracy, macro-F1, per-class precision/recall/F1, confusion
 /// matrix as JSON and PNG, expected calibration error with and without the run's temperature and the reliability bins), the mean end-to-end latency per image of the composed model, and the current champion's
-/// metrics on the same split so register_model can compare like with like.
+/// metrics on the same split so register_model can compare like with like. With test-time augmentation every figure
+/// averages the probabilities of the chosen dihedral views, as the API will serve them, and the latency covers every pass.
 /// </summary>
 public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEvaluator evaluator, IExperimentTracker tracker) : IPipelineTask
 {
@@ -75,8 +82,10 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
 
         var actual = test.Select(entry => (int)entry.Class).ToList();
         var layout = run.Layout;
+        var views = DihedralView.TestTimeViews(options.TestTimeViews);
         ClassifierHead? head = null;
-        IReadOnlyList<float[]>? features = null;
+        IReadOnlyList<IReadOnlyList<float[]>>? features = null;
+        IReadOnlyList<float[]>? probabilities = null;
         int[]? predicted = null;
         double? fp32MacroF1 = null;
         double? int8MacroF1 = null;
@@ -85,8 +94,9 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         if (run.HasFp32Candidate)
         {
             head = HeadFile.Load(files.Head);
-            features = evaluator.Features(work, test, reporter, cancellationToken, layout: layout);
-            predicted = ModelEvaluator.Predict(head, features);
+            features = evaluator.ViewFeatures(work, test, views, reporter, cancellationToken, layout: layout);
+            probabilities = ModelEvaluator.MeanProbabilities(head, features);
+            predicted = ModelEvaluator.Predict(probabilities);
             fp32MacroF1 = EvaluationMetrics.FromPredictions(actual, predicted).MacroF1;
         }
 
@@ -94,12 +104,14 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         {
             var ranges = WorkDirectory.ReadJson<ActivationRanges>(files.Int8Calibration);
             var int8Head = HeadFile.Load(files.Int8Head);
-            var int8Features = evaluator.Features(work, test, reporter, cancellationToken, ranges, layout: layout);
-            var int8Predicted = ModelEvaluator.Predict(int8Head, int8Features);
+            var int8Features = evaluator.ViewFeatures(work, test, views, reporter, cancellationToken, ranges, layout: layout);
+            var int8Probabilities = ModelEvaluator.MeanProbabilities(int8Head, int8Features);
+            var int8Predicted = ModelEvaluator.Predict(int8Probabilities);
             int8MacroF1 = EvaluationMetrics.FromPredictions(actual, int8Predicted).MacroF1;
             if (fp32MacroF1 is not { } reference || options.Int8.Accepts(reference, int8MacroF1.Value))
             {
-                (precision, head, features, predicted, servedInt8Backbone) = (BackbonePrecision.Int8, int8Head, int8Features, int8Predicted, ranges);
+                (precision, head, features, probabilities, predicted, servedInt8Backbone) =
+                    (BackbonePrecision.Int8, int8Head, int8Features, int8Probabilities, int8Predicted, ranges);
             }
 
             reporter.Info(fp32MacroF1 is { } fp32
@@ -109,13 +121,13 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
                 : string.Create(CultureInfo.InvariantCulture, $"macro-F1 INT8 {int8MacroF1:F4}: serving {precision} (no fp32 model trained to compare)"));
         }
 
-        if (head is null || features is null || predicted is null)
+        if (head is null || features is null || probabilities is null || predicted is null)
         {
             throw new InvalidDataException($"Run {runId} has no trained model to test.");
         }
 
         var (servedModel, _) = files.Served(precision);
-        var (latency, sample, difference) = MeasureEndToEnd(servedModel, head, test, features, work, options.LatencySampleSize, reporter);
+        var (latency, sample, difference) = MeasureEndToEnd(servedModel, head, test, probabilities, views.Count, work, options.LatencySampleSize, reporter);
 
         var temperature = precision == BackbonePrecision.Int8 ? run.Int8Temperature : run.Temperature;
         var metrics = EvaluationMetrics.FromPredictions(actual, predicted, latency) with
@@ -125,14 +137,16 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         var shifts = options.EvaluateAcquisitionShifts
             ? AcquisitionShift.Evaluation.Select(shift =>
             {
-                var shifted = ModelEvaluator.Predict(head, evaluator.Features(work, test, reporter, cancellationToken, servedInt8Backbone, shift, layout));
+                var shifted = ModelEvaluator.Predict(ModelEvaluator.MeanProbabilities(
+                    head,
+                    evaluator.ViewFeatures(work, test, views, reporter, cancellationToken, servedInt8Backbone, shift, layout)));
                 var accuracy = EvaluationMetrics.FromPredictions(actual, shifted).Accuracy;
                 return new ShiftResult(shift.Key, accuracy, metrics.Accuracy - accuracy);
             }).ToList()
             : [];
         var registry = new LocalModelRegistry(options.RegistryDirectory);
         var champion = registry.Champion() is { } version
-            ? new ChampionResult(version.Version, evaluator.Evaluate(version, work, test, features, cancellationToken))
+            ? new ChampionResult(version.Version, evaluator.Evaluate(version, work, test, features[0], cancellationToken))
             : null;
 
         var chartPath = files.ConfusionMatrix;
@@ -150,6 +164,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             Int8MacroF1 = int8MacroF1,
             AcquisitionShifts = shifts,
             WorstShiftDrop = shifts.Count > 0 ? shifts.Max(shift => shift.Drop) : null,
+            TestTimeViews = views.Count,
         };
         var metricsPath = files.Metrics;
         WorkDirectory.WriteJson(metricsPath, report);
@@ -182,19 +197,21 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             ],
             cancellationToken);
 
+        var viewsText = views.Count == 1 ? "" : $" (mean of {views.Count} views)";
         var championText = champion is null
             ? "no champion yet"
             : string.Create(CultureInfo.InvariantCulture, $"champion v{champion.Version} macro-F1 {champion.Metrics.MacroF1:F3} on the same split");
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{precision}: accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3} on {metrics.TestCount} test images; ECE {metrics.Calibration.ExpectedCalibrationError:F3} (uncalibrated {metrics.Calibration.UncalibratedExpectedCalibrationError:F3}); {latency:F1} ms/image end to end; {championText}");
+            $"{precision}{viewsText}: accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3} on {metrics.TestCount} test images; ECE {metrics.Calibration.ExpectedCalibrationError:F3} (uncalibrated {metrics.Calibration.UncalibratedExpectedCalibrationError:F3}); {latency:F1} ms/image end to end; {championText}");
     }
 
     private (double MeanLatencyMs, int Sample, double MaxDifference) MeasureEndToEnd(
         string modelPath,
-        AllClassifier.Training.Heads.ClassifierHead head,
+        ClassifierHead head,
         IReadOnlyList<ManifestEntry> test,
-        IReadOnlyList<float[]> features,
+        IReadOnlyList<float[]> managedProbabilities,
+        int viewCount,
         WorkDirectory work,
         int sampleSize,
         IPipelineReporter reporter)
@@ -202,6 +219,8 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         var count = Math.Min(Math.Max(1, sampleSize), test.Count);
         using var classifier = OnnxClassifier.Load(modelPath, new ScorerOptions { IntraOpThreads = Environment.ProcessorCount });
         var images = test.Take(count).Select(entry => File.ReadAllBytes(work.Resolve(entry.Path))).ToList();
+
+        var viewBuffer = new float[ImagePreprocessor.TensorLength];
 
         // One unmeasured call: the first run of a session allocates its buffers.
         classifier.Classify(preprocessor.ToTensor(images[0]));
@@ -212,9 +231,9 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             for (var i = 0; i < count; i++)
             {
                 var start = Stopwatch.GetTimestamp();
-                var probabilities = classifier.Classify(preprocessor.ToTensor(images[i]));
+                var probabilities = classifier.ClassifyViews(preprocessor.ToTensor(images[i]), viewCount, viewBuffer);
                 elapsed += Stopwatch.GetElapsedTime(start);
-                agreement.Compare(probabilities, features[i]);
+                agreement.CompareProbabilities(probabilities, managedProbabilities[i]);
 
                 progress.Report(i + 1);
             }

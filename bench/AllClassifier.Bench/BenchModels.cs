@@ -35,7 +35,8 @@ public static class BenchModels
     }
 
     /// <param name="int8Backbone">Calibrated activation ranges: compose the INT8 backbone instead of fp32.</param>
-    public static RegisteredVersion RegisterChampion(string registryDirectory, int seed, ActivationRanges? int8Backbone = null)
+    /// <param name="testTimeViews">The card's test-time augmentation: views the API scores per image.</param>
+    public static RegisteredVersion RegisterChampion(string registryDirectory, int seed, ActivationRanges? int8Backbone = null, int testTimeViews = 1)
     {
         var random = new Random(seed);
         float[] Values(int n, double scale) => [.. Enumerable.Range(0, n).Select(_ => (float)((random.NextDouble() - 0.5) * scale))];
@@ -53,6 +54,7 @@ public static class BenchModels
             Metrics = new EvaluationMetrics(),
             TrainingDataHash = "bench",
             Precision = int8Backbone is null ? BackbonePrecision.Fp32 : BackbonePrecision.Int8,
+            TestTimeAugmentation = testTimeViews,
         });
         registry.SetAlias(version.Version);
         return version;

@@ -31,6 +31,11 @@ public sealed class PrepareCommand : Command<PrepareCommand.Settings>
         [DefaultValue(BackbonePrecision.Fp32)]
         public string Precision { get; init; } = BackbonePrecision.Fp32;
 
+        [CommandOption("--tta-views <N>")]
+        [Description("The card's test-time augmentation: views the API scores and averages per image (1, 2, 4 or 8).")]
+        [DefaultValue(1)]
+        public int TestTimeViews { get; init; } = 1;
+
         [CommandOption("--smears <DIR>")]
         [Description("Also write this many distinct generated smear JPEGs here (see --smear-count), for benchmarks that cycle bodies.")]
         public string? Smears { get; init; }
@@ -39,12 +44,15 @@ public sealed class PrepareCommand : Command<PrepareCommand.Settings>
         [DefaultValue(64)]
         public int SmearCount { get; init; } = 64;
 
-        public override ValidationResult Validate() => BenchModels.ValidatePrecision(Precision);
+        public override ValidationResult Validate() =>
+            DihedralView.TestTimeViewCounts.Contains(TestTimeViews)
+                ? BenchModels.ValidatePrecision(Precision)
+                : ValidationResult.Error("--tta-views must be 1, 2, 4 or 8.");
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
-        var version = BenchModels.RegisterChampion(settings.Registry, seed: 7, BenchModels.Int8RangesFor(settings.Precision));
+        var version = BenchModels.RegisterChampion(settings.Registry, seed: 7, BenchModels.Int8RangesFor(settings.Precision), settings.TestTimeViews);
         var random = new Random(7);
 
         using var image = new Image<Rgb24>(224, 224);
@@ -61,7 +69,7 @@ public sealed class PrepareCommand : Command<PrepareCommand.Settings>
             }
         });
         image.SaveAsJpeg(settings.Image, new JpegEncoder { Quality = 90 });
-        Console.WriteLine($"registered {settings.Precision} version {version.Version} at {version.Directory} ({new FileInfo(version.ModelPath).Length / 1e6:F1} MB); image {settings.Image} ({new FileInfo(settings.Image).Length} bytes)");
+        Console.WriteLine($"registered {settings.Precision} ({settings.TestTimeViews} test-time view(s)) version {version.Version} at {version.Directory} ({new FileInfo(version.ModelPath).Length / 1e6:F1} MB); image {settings.Image} ({new FileInfo(settings.Image).Length} bytes)");
         if (settings.Smears is { } folder)
         {
             Directory.CreateDirectory(folder);

@@ -26,10 +26,11 @@ public static class TestModels
 
     public static byte[] ConfusionMatrixPng { get; } = TestImages.Png(seed: 99);
 
-    public static RegisteredVersion Register(string registryRoot, byte[] model, bool makeChampion = true)
+    /// <summary>Registers <paramref name="model"/> with the test card, changed by <paramref name="card"/> when given.</summary>
+    public static RegisteredVersion Register(string registryRoot, byte[] model, bool makeChampion = true, Func<ModelCard, ModelCard>? card = null)
     {
         var registry = new LocalModelRegistry(registryRoot);
-        var registered = registry.Register(model, version => Card(version), ConfusionMatrixPng);
+        var registered = registry.Register(model, version => (card ?? (same => same))(Card(version)), ConfusionMatrixPng);
         if (makeChampion)
         {
             registry.SetAlias(registered.Version);

@@ -78,6 +78,17 @@ public sealed class LocalModelRegistryTests : IDisposable
     }
 
     [Fact]
+    public void Model_card_records_test_time_augmentation_and_old_cards_read_as_one_view()
+    {
+        var json = (Card("abc", 0.75) with { TestTimeAugmentation = 4 }).ToJson();
+        var old = ModelCard.FromJson(json.Replace("\"test_time_augmentation\": 4,", "", StringComparison.Ordinal));
+
+        Assert.Contains("\"test_time_augmentation\": 4", json);
+        Assert.Equal(4, ModelCard.FromJson(json).TestTimeAugmentation);
+        Assert.Equal(1, old.TestTimeAugmentation);
+    }
+
+    [Fact]
     public void Concurrent_registrations_never_share_a_version_number()
     {
         var registry = new LocalModelRegistry(_root);

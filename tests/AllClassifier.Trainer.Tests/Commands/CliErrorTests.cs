@@ -28,6 +28,20 @@ public sealed class CliErrorTests
         Assert.DoesNotContain("   at ", output);
     }
 
+    [Theory]
+    [InlineData("0")]
+    [InlineData("3")]
+    [InlineData("16")]
+    public async Task A_test_time_view_count_other_than_1_2_4_8_is_refused(string views)
+    {
+        using var root = new TempDirectory();
+
+        var (exitCode, output) = await Cli.RunAsync("task", "test_classifier", "--workdir", root.Combine("work"), "--registry", root.Combine("registry"), "--tta-views", views);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("--tta-views must be 1, 2, 4 or 8", output);
+    }
+
     [Fact]
     public async Task Wait_feedback_exits_non_zero_below_the_threshold_and_zero_at_it()
     {

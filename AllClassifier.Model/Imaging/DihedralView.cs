@@ -1,13 +1,12 @@
 using System.Security.Cryptography;
 using System.Text;
-using AllClassifier.Model.Imaging;
 
-namespace AllClassifier.Trainer.Features;
+namespace AllClassifier.Model.Imaging;
 
 /// <summary>
 /// The eight symmetries of a square image (rotations by quarter turns and mirror images), applied to the planar
-/// 224x224 RGB tensor. Blood cells have no orientation, so each view is an equally valid training example.
-/// View 0 is the image as it is.
+/// 224x224 RGB tensor. Blood cells have no orientation, so each view is an equally valid training example, and a
+/// model's answers on several views can be averaged at serving (test-time augmentation). View 0 is the image as it is.
 /// </summary>
 public static class DihedralView
 {
@@ -20,6 +19,25 @@ public static class DihedralView
     public const int Transpose = 6;
     public const int AntiTranspose = 7;
     public const int Count = 8;
+
+    /// <summary>The view counts test-time augmentation allows; 1 scores the image as it is.</summary>
+    public static IReadOnlyList<int> TestTimeViewCounts { get; } = [1, 2, 4, 8];
+
+    // Each prefix of 2 and 4 is a subgroup (a mirror; both mirrors and the half turn), so a count's views are the same
+    // set whichever of them the image arrives in.
+    private static readonly int[] TestTimeOrder =
+        [Identity, FlipHorizontal, FlipVertical, Rotate180, Rotate90, Rotate270, Transpose, AntiTranspose];
+
+    /// <summary>The views test-time augmentation scores for <paramref name="count"/> (one of <see cref="TestTimeViewCounts"/>).</summary>
+    public static IReadOnlyList<int> TestTimeViews(int count)
+    {
+        if (!TestTimeViewCounts.Contains(count))
+        {
+            throw new ArgumentOutOfRangeException(nameof(count), count, "Test-time augmentation scores 1, 2, 4 or 8 views.");
+        }
+
+        return TestTimeOrder[..count];
+    }
 
     /// <summary>Writes view <paramref name="view"/> of <paramref name="source"/> (rotations are clockwise).</summary>
     public static void Apply(ReadOnlySpan<float> source, Span<float> destination, int view)

@@ -1,10 +1,9 @@
 using AllClassifier.Model.Imaging;
-using AllClassifier.Trainer.Features;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
-namespace AllClassifier.Trainer.Tests.Features;
+namespace AllClassifier.Model.Tests.Imaging;
 
 public sealed class DihedralViewTests
 {
@@ -23,7 +22,7 @@ public sealed class DihedralViewTests
     [MemberData(nameof(ImageSharpEquivalents))]
     public void Each_view_matches_the_same_rotation_or_flip_done_by_ImageSharp(int view, RotateMode rotate, FlipMode flip)
     {
-        using var image = TestImages.Pattern(3, ImagePreprocessor.Size, ImagePreprocessor.Size);
+        using var image = Asymmetric();
         var source = new float[ImagePreprocessor.TensorLength];
         ImagePreprocessor.WriteTensor(image, source);
         using var expectedImage = image.Clone(context => context.RotateFlip(rotate, flip));
@@ -65,5 +64,38 @@ public sealed class DihedralViewTests
         Assert.Equal(7, DihedralView.AugmentationViews(sha, seed: 42, count: 9).Distinct().Count());
         var firstViews = Enumerable.Range(0, 50).Select(i => DihedralView.AugmentationViews($"{i:x4}", 42, 1)[0]).Distinct().Count();
         Assert.True(firstViews > 3, "different images should get different views");
+    }
+
+    [Fact]
+    public void Test_time_views_are_prefixes_of_one_order_and_only_1_2_4_8_are_allowed()
+    {
+        Assert.Equal([DihedralView.Identity], DihedralView.TestTimeViews(1));
+        Assert.Equal([DihedralView.Identity, DihedralView.FlipHorizontal], DihedralView.TestTimeViews(2));
+        Assert.Equal(
+            [DihedralView.Identity, DihedralView.FlipHorizontal, DihedralView.FlipVertical, DihedralView.Rotate180],
+            DihedralView.TestTimeViews(4));
+        Assert.Equal(Enumerable.Range(0, DihedralView.Count), DihedralView.TestTimeViews(8).Order());
+        foreach (var count in new[] { 0, 3, 5, 9 })
+        {
+            Assert.Throws<ArgumentOutOfRangeException>(() => DihedralView.TestTimeViews(count));
+        }
+    }
+
+    /// <summary>An image no rotation or mirror leaves unchanged: red follows x, green y, blue their product.</summary>
+    private static Image<Rgb24> Asymmetric()
+    {
+        var image = new Image<Rgb24>(ImagePreprocessor.Size, ImagePreprocessor.Size);
+        image.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                for (var x = 0; x < row.Length; x++)
+                {
+                    row[x] = new Rgb24((byte)x, (byte)(y + 7), (byte)(x * y));
+                }
+            }
+        });
+        return image;
     }
 }
