@@ -6,24 +6,16 @@ using AllClassifier.Trainer.Tests.Commands;
 namespace AllClassifier.Trainer.Tests.Pipeline;
 
 [Collection(TrainedPipelineCollection.Name)]
-public sealed class MlpClassActivationMapTests(TrainedPipelineFixture fixture)
+public sealed class HeadKindRunTests(TrainedPipelineFixture fixture)
 {
     [Fact]
     public async Task An_mlp_run_takes_its_map_from_a_linear_probe_and_records_it()
     {
-        Assert.True(fixture.RunExitCode == 0, fixture.RunOutput);
         using var root = new TempDirectory();
 
-        // A copy of the trained work directory (manifests, processed images, cached features) keeps the shared
-        // fixture's latest run untouched.
-        var work = root.Combine("work");
-        CopyDirectory(fixture.WorkDirectory, work, skip: "runs");
-        var train = await Cli.RunAsync("task", "train_classifier", "--workdir", work, "--registry", root.Combine("registry"), "--head", "mlp");
+        var (train, runDirectory) = await TrainOnACopyAsync(root, "mlp");
 
-        Assert.True(train.ExitCode == 0, train.Output);
-        Assert.Contains(", 0 computed", train.Output);
-        var workDirectory = new WorkDirectory(work);
-        var runDirectory = workDirectory.RunDirectory(workDirectory.ResolveRunId(null));
+        Assert.Contains(", 0 computed", train);
         var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, RunFiles.InfoFileName));
         Assert.Equal("mlp", run.Head);
         Assert.Equal(ClassActivationMapVariant.LinearProbe, run.ClassActivationMap);
@@ -37,18 +29,14 @@ public sealed class MlpClassActivationMapTests(TrainedPipelineFixture fixture)
     [Fact]
     public async Task An_auto_run_keeps_the_head_kind_with_the_better_validation_score()
     {
-        Assert.True(fixture.RunExitCode == 0, fixture.RunOutput);
         using var root = new TempDirectory();
-        var work = root.Combine("work");
-        CopyDirectory(fixture.WorkDirectory, work, skip: "runs");
 
-        var train = await Cli.RunAsync("task", "train_classifier", "--workdir", work, "--registry", root.Combine("registry"), "--head", "auto");
+        var (train, runDirectory) = await TrainOnACopyAsync(root, "auto");
 
-        Assert.True(train.ExitCode == 0, train.Output);
         var choice = System.Text.RegularExpressions.Regex.Match(
-            train.Output,
+            train,
             @"head chosen by validation \(INT8\): (?<kind>\w+) \(val macro-F1 softmax (?<softmax>[\d.]+), mlp (?<mlp>[\d.]+)\)");
-        Assert.True(choice.Success, train.Output);
+        Assert.True(choice.Success, train);
         var (softmaxF1, mlpF1) = (double.Parse(choice.Groups["softmax"].Value, System.Globalization.CultureInfo.InvariantCulture), double.Parse(choice.Groups["mlp"].Value, System.Globalization.CultureInfo.InvariantCulture));
         var chosen = choice.Groups["kind"].Value;
         if (softmaxF1 != mlpF1)
@@ -56,14 +44,29 @@ public sealed class MlpClassActivationMapTests(TrainedPipelineFixture fixture)
             Assert.Equal(mlpF1 > softmaxF1 ? "mlp" : "softmax", chosen);
         }
 
-        var workDirectory = new WorkDirectory(work);
-        var runDirectory = workDirectory.RunDirectory(workDirectory.ResolveRunId(null));
         var run = WorkDirectory.ReadJson<RunInfo>(Path.Combine(runDirectory, RunFiles.InfoFileName));
         Assert.Equal(chosen, run.Head);
         Assert.Equal("auto", run.Parameters["head"]);
         using var classifier = OnnxClassifier.Load(new RunFiles(runDirectory).Int8Model);
         Assert.Equal(chosen, classifier.Metadata["head"]);
         Assert.Equal(chosen == "mlp" ? ClassActivationMapVariant.LinearProbe : ClassActivationMapVariant.Head, run.ClassActivationMap);
+    }
+
+    /// <summary>
+    /// train_classifier with <paramref name="head"/> on a copy of the trained work directory (manifests, processed
+    /// images, cached features), which keeps the shared fixture's latest run untouched; its output and run folder.
+    /// </summary>
+    private async Task<(string Output, string RunDirectory)> TrainOnACopyAsync(TempDirectory root, string head)
+    {
+        Assert.True(fixture.RunExitCode == 0, fixture.RunOutput);
+        var work = root.Combine("work");
+        CopyDirectory(fixture.WorkDirectory, work, skip: "runs");
+
+        var train = await Cli.RunAsync("task", "train_classifier", "--workdir", work, "--registry", root.Combine("registry"), "--head", head);
+
+        Assert.True(train.ExitCode == 0, train.Output);
+        var workDirectory = new WorkDirectory(work);
+        return (train.Output, workDirectory.RunDirectory(workDirectory.ResolveRunId(null)));
     }
 
     private static void CopyDirectory(string source, string target, string skip)
