@@ -7,6 +7,11 @@ public static class ApiErrorCodes
     public const string Busy = "busy";
     public const string RateLimited = "rate_limited";
     public const string ImageTooLarge = "image_too_large";
+    public const string UnknownCase = "unknown_case";
+    public const string CaseExists = "case_exists";
+    public const string CaseSigned = "case_signed";
+    public const string CaseUnreviewed = "case_unreviewed";
+    public const string CaseEmpty = "case_empty";
 
     /// <summary>Codes that mean the image or the form was refused: the user should choose another file.</summary>
     public static IReadOnlySet<string> Rejections { get; } = new HashSet<string>(StringComparer.Ordinal)

@@ -43,6 +43,75 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
             },
         }, cancellationToken);
 
+    /// <summary>
+    /// Stores a correction of an earlier prediction by its id: the API uses the image it kept and records the model
+    /// version that made the prediction, so the image is not sent again.
+    /// </summary>
+    public Task<FeedbackReceipt> SendFeedbackForPredictionAsync(
+        string predictionId, string correctLabel, CancellationToken cancellationToken = default) =>
+        SendAsync<FeedbackReceipt>(() => new HttpRequestMessage(HttpMethod.Post, "feedback")
+        {
+            Content = new MultipartFormDataContent
+            {
+                { new StringContent(predictionId), "prediction_id" },
+                { new StringContent(correctLabel), "correct_label" },
+            },
+        }, cancellationToken);
+
+    /// <summary>Opens a case for a sample, named by its accession or slide identifier.</summary>
+    public Task<CaseDetail> CreateCaseAsync(string accession, CancellationToken cancellationToken = default) =>
+        SendAsync<CaseDetail>(() => new HttpRequestMessage(HttpMethod.Post, "cases")
+        {
+            Content = JsonContent.Create(new { accession }, options: JsonOptions),
+        }, cancellationToken);
+
+    /// <summary>Cases with <paramref name="status"/> <c>open</c>, <c>signed</c> or <c>all</c>, newest first.</summary>
+    public async Task<IReadOnlyList<CaseSummary>> ListCasesAsync(string status, CancellationToken cancellationToken = default) =>
+        (await SendAsync<CaseList>(() => new HttpRequestMessage(HttpMethod.Get, $"cases?status={Uri.EscapeDataString(status)}"), cancellationToken))
+        .Cases;
+
+    public Task<CaseDetail> GetCaseAsync(string caseId, CancellationToken cancellationToken = default) =>
+        SendAsync<CaseDetail>(() => new HttpRequestMessage(HttpMethod.Get, CasePath(caseId)), cancellationToken);
+
+    /// <summary>Adds one image to a case; the API classifies it and keeps it until the case's retention ends.</summary>
+    public Task<CaseImage> AddCaseImageAsync(string caseId, ImageFile image, CancellationToken cancellationToken = default) =>
+        SendAsync<CaseImage>(() => new HttpRequestMessage(HttpMethod.Post, CasePath(caseId) + "/images")
+        {
+            Content = new MultipartFormDataContent { ImagePart(image) },
+        }, cancellationToken);
+
+    /// <summary>Records the caller's decision on a case image: one of the four classes or "NotAssessable".</summary>
+    public Task<CaseImage> ReviewCaseImageAsync(
+        string caseId, string predictionId, string decision, CancellationToken cancellationToken = default) =>
+        SendAsync<CaseImage>(() => new HttpRequestMessage(HttpMethod.Post, CaseImagePath(caseId, predictionId) + "/review")
+        {
+            Content = JsonContent.Create(new { decision }, options: JsonOptions),
+        }, cancellationToken);
+
+    /// <summary>Signs the case off; refused while any image has no review.</summary>
+    public Task<CaseDetail> SignOffCaseAsync(string caseId, CancellationToken cancellationToken = default) =>
+        SendAsync<CaseDetail>(() => new HttpRequestMessage(HttpMethod.Post, CasePath(caseId) + "/signoff"), cancellationToken);
+
+    /// <summary>Unreviewed images of open cases, referred first, then the least certain.</summary>
+    public async Task<IReadOnlyList<QueueItem>> GetReviewQueueAsync(int limit, CancellationToken cancellationToken = default) =>
+        (await SendAsync<ReviewQueue>(() => new HttpRequestMessage(HttpMethod.Get, $"review/queue?limit={limit}"), cancellationToken))
+        .Items;
+
+    /// <summary>Model–reviewer agreement per model version, from reviewed case images.</summary>
+    public Task<ModelAgreement> GetModelAgreementAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<ModelAgreement>(() => new HttpRequestMessage(HttpMethod.Get, "model/agreement"), cancellationToken);
+
+    /// <summary>A case image as uploaded (<paramref name="heatmap"/> false) or its heat map overlay PNG.</summary>
+    public async Task<ImageContent> GetCaseImageContentAsync(
+        string caseId, string predictionId, bool heatmap, CancellationToken cancellationToken = default)
+    {
+        var path = CaseImagePath(caseId, predictionId) + (heatmap ? "/heatmap" : "/image");
+        using var request = new HttpRequestMessage(HttpMethod.Get, path);
+        using var response = await SendRawAsync(request, cancellationToken);
+        var content = await response.Content.ReadAsByteArrayAsync(cancellationToken);
+        return new ImageContent(content, response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream");
+    }
+
     public async Task<int> GetFeedbackCountAsync(CancellationToken cancellationToken = default) =>
         (await SendAsync<FeedbackCountAnswer>(() => new HttpRequestMessage(HttpMethod.Get, "feedback/count"), cancellationToken))
         .FeedbackCount;
@@ -80,6 +149,11 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
         }
     }
 
+    private static string CasePath(string caseId) => "cases/" + Uri.EscapeDataString(caseId);
+
+    private static string CaseImagePath(string caseId, string predictionId) =>
+        CasePath(caseId) + "/images/" + Uri.EscapeDataString(predictionId);
+
     private static HttpRequestMessage PredictRequest(ImageFile image, string path) => new(HttpMethod.Post, path)
     {
         Content = new MultipartFormDataContent { ImagePart(image) },
@@ -110,6 +184,22 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
     private async Task<T> SendAsync<T>(Func<HttpRequestMessage> createRequest, CancellationToken cancellationToken)
     {
         using var request = createRequest();
+        using var response = await SendRawAsync(request, cancellationToken);
+        try
+        {
+            return await response.Content.ReadFromJsonAsync<T>(JsonOptions, cancellationToken)
+                ?? throw BackendException.Unreadable(response.StatusCode);
+        }
+        catch (Exception e) when (e is JsonException or NotSupportedException)
+        {
+            logger.LogWarning(e, "The API's answer to {Method} {Path} was not the expected JSON", request.Method, request.RequestUri);
+            throw BackendException.Unreadable(response.StatusCode, e);
+        }
+    }
+
+    /// <summary>Sends <paramref name="request"/> and returns its successful answer, or throws the failure as a sentence.</summary>
+    private async Task<HttpResponseMessage> SendRawAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
         HttpResponseMessage response;
         try
         {
@@ -122,27 +212,18 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
             throw BackendException.Unreachable(e);
         }
 
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
         using (response)
         {
-            if (!response.IsSuccessStatusCode)
-            {
-                var error = await ReadErrorAsync(response, cancellationToken);
-                logger.LogInformation(
-                    "The API answered {Method} {Path} with {StatusCode} {Code}: {Detail}",
-                    request.Method, request.RequestUri, (int)response.StatusCode, error?.CodeText, error?.DetailText);
-                throw BackendException.FromStatus(response.StatusCode, error?.CodeText, error?.DetailText);
-            }
-
-            try
-            {
-                return await response.Content.ReadFromJsonAsync<T>(JsonOptions, cancellationToken)
-                    ?? throw BackendException.Unreadable(response.StatusCode);
-            }
-            catch (Exception e) when (e is JsonException or NotSupportedException)
-            {
-                logger.LogWarning(e, "The API's answer to {Method} {Path} was not the expected JSON", request.Method, request.RequestUri);
-                throw BackendException.Unreadable(response.StatusCode, e);
-            }
+            var error = await ReadErrorAsync(response, cancellationToken);
+            logger.LogInformation(
+                "The API answered {Method} {Path} with {StatusCode} {Code}: {Detail}",
+                request.Method, request.RequestUri, (int)response.StatusCode, error?.CodeText, error?.DetailText);
+            throw BackendException.FromStatus(response.StatusCode, error?.CodeText, error?.DetailText);
         }
     }
 

@@ -8,6 +8,19 @@ public sealed record Prediction(IReadOnlyList<double> Probabilities, int Predict
     /// <summary>Absent when the serving model has no class activation map.</summary>
     public Explanation? Explanation { get; init; }
 
+    /// <summary>The API's id of this prediction; a correction names it instead of sending the image again. Absent
+    /// from APIs older than prediction records.</summary>
+    public string? PredictionId { get; init; }
+
+    /// <summary>True when a technologist must look: the class is not to be trusted (see <see cref="ReferReasons"/>).</summary>
+    public bool Refer { get; init; }
+
+    /// <summary>Stable reason codes (<see cref="ReferralReasons"/>); empty when not referred.</summary>
+    public IReadOnlyList<string>? ReferReasons { get; init; }
+
+    /// <summary>How unlike the training images this one is; null when the served model has no referral gate.</summary>
+    public double? OodScore { get; init; }
+
     /// <summary>The predicted class's name; the API's <c>class_name</c> when present, else looked up by index.</summary>
     [JsonIgnore]
     public string PredictedName => ClassName ?? ClassLabels.Name(PredictedClass);

@@ -20,6 +20,9 @@ public enum BackendFailure
     /// <summary>The API refused the upload's size (413).</summary>
     TooLarge,
 
+    /// <summary>The API refused an action on a case or a prediction (unknown, already signed, not ready, expired).</summary>
+    Refused,
+
     /// <summary>The API failed or answered something the web app does not understand.</summary>
     Failed,
 }
@@ -65,6 +68,24 @@ public sealed class BackendException(BackendFailure failure, string message, Htt
                 new(BackendFailure.TooLarge,
                     reason is null ? "The image is too large for the classifier." : $"The image is too large: {reason}",
                     statusCode),
+            (ApiErrorCodes.UnknownCase, _) =>
+                new(BackendFailure.Refused, "There is no case with this identifier.", statusCode),
+            (ApiErrorCodes.CaseExists, _) =>
+                new(BackendFailure.Refused,
+                    "An open case with this accession already exists: open it from the list of cases.", statusCode),
+            (ApiErrorCodes.CaseSigned, _) =>
+                new(BackendFailure.Refused, "This case is signed: it can no longer be changed.", statusCode),
+            (ApiErrorCodes.CaseUnreviewed, _) =>
+                new(BackendFailure.Refused,
+                    reason is null
+                        ? "The case cannot be signed yet: every image needs a review first."
+                        : $"The case cannot be signed yet: {reason}",
+                    statusCode),
+            (ApiErrorCodes.CaseEmpty, _) =>
+                new(BackendFailure.Refused, "The case has no images yet: add images before signing it.", statusCode),
+            (_, HttpStatusCode.Gone) =>
+                new(BackendFailure.Refused,
+                    "This image is no longer available for a correction. Please upload it again.", statusCode),
             _ when IsRejection(code, statusCode) =>
                 new(BackendFailure.Rejected,
                     reason is null ? "The image was not accepted." : $"The image was not accepted: {reason}",

@@ -11,7 +11,27 @@ public static class ClassLabels
     public static IReadOnlyList<string> DisplayNames { get; } =
         ["Benign (hematogones)", "Early Pre-B", "Pre-B", "Pro-B"];
 
+    /// <summary>A person's verdict that the image is not a smear or cannot be used; never trained on as a class.</summary>
+    public const string NotAssessable = "NotAssessable";
+
+    public const string NotAssessableDisplayName = "Not assessable (not a smear / unusable image)";
+
     public static bool IsName(string? name) => name is not null && Names.Contains(name, StringComparer.Ordinal);
+
+    /// <summary>What a person may answer about an image: one of the four classes or <see cref="NotAssessable"/>.</summary>
+    public static bool IsDecision(string? name) => IsName(name) || name == NotAssessable;
+
+    /// <summary>The display name of a decision: a class's display name or the "Not assessable" label.</summary>
+    public static string DecisionDisplayName(string? decision) => decision switch
+    {
+        null => "–",
+        _ when string.Equals(decision, NotAssessable, StringComparison.OrdinalIgnoreCase) => NotAssessableDisplayName,
+        _ => DisplayName(decision),
+    };
+
+    /// <summary>Short form of <see cref="DecisionDisplayName"/> for tables.</summary>
+    public static string DecisionShortName(string? decision) =>
+        string.Equals(decision, NotAssessable, StringComparison.OrdinalIgnoreCase) ? "Not assessable" : DecisionDisplayName(decision);
 
     public static string DisplayName(int index) =>
         index >= 0 && index < DisplayNames.Count ? DisplayNames[index] : $"Class {index}";

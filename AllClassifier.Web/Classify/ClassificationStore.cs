@@ -7,8 +7,10 @@ using Microsoft.Extensions.Options;
 namespace AllClassifier.Web.Classify;
 
 /// <summary>
-/// Keeps each classified image server-side under an unguessable token, so the correction form can send the same
-/// bytes to the API without the browser uploading them again (and without JavaScript). Entries expire after
+/// Keeps each classified image server-side under an unguessable token, so the result panel can show it and its heat
+/// map without the browser uploading it again (and without JavaScript): the API does not serve back the image of a
+/// plain prediction. A correction names the API's <c>prediction_id</c> and sends no bytes; only an API older than
+/// prediction records gets the kept bytes again. Entries expire after
 /// <see cref="UploadOptions.RetainFor"/> without use, and the oldest are dropped when all of them together would pass
 /// <see cref="UploadOptions.RetainedBytesLimit"/>, so a busy hour never stops anyone from classifying. Backed by
 /// <see cref="IDistributedCache"/>: in memory by default; the byte budget is counted per process.

@@ -1,3 +1,4 @@
+using System.Net;
 using AllClassifier.Web.Backend;
 using AllClassifier.Web.Classify;
 using AllClassifier.Web.Staff;
@@ -17,6 +18,8 @@ public sealed class IndexModel(BackendClient backend, ClassificationStore store,
     public const string FragmentHeader = "X-Requested-With";
 
     public const string PanelPartial = "_ClassifyPanel";
+
+    private const string NoLongerAvailable = "This image is no longer available for a correction. Please upload it again.";
 
     [BindProperty]
     public IFormFile? Upload { get; set; }
@@ -52,7 +55,8 @@ public sealed class IndexModel(BackendClient backend, ClassificationStore store,
             {
                 Classification = new Classification(image, await backend.PredictAsync(image, cancellationToken));
                 Token = await store.SaveAsync(Classification, Owner, cancellationToken);
-                CorrectLabel = Classification.Prediction.PredictedName;
+                // A referred image gets no preselected class: the person must choose one, or "Not assessable".
+                CorrectLabel = Classification.Prediction.Refer ? null : Classification.Prediction.PredictedName;
             }
             catch (BackendException e)
             {
@@ -69,21 +73,30 @@ public sealed class IndexModel(BackendClient backend, ClassificationStore store,
         if (Classification is null)
         {
             Token = null;
-            ErrorMessage = "This image is no longer available for a correction. Please upload it again.";
+            ErrorMessage = NoLongerAvailable;
             return PageOrPanel();
         }
 
-        if (!ClassLabels.IsName(CorrectLabel))
+        if (!ClassLabels.IsDecision(CorrectLabel))
         {
-            CorrectLabel = Classification.Prediction.PredictedName;
-            ErrorMessage = "Choose the correct class from the list.";
+            CorrectLabel = Classification.Prediction.Refer ? null : Classification.Prediction.PredictedName;
+            ErrorMessage = "Choose the correct class from the list, or \"Not assessable\".";
             return PageOrPanel();
         }
 
         try
         {
-            Receipt = await backend.SendFeedbackAsync(
-                Classification.Image, CorrectLabel!, Classification.Prediction.PredictedName, cancellationToken);
+            // With a prediction id the API already has the image and knows the model version that predicted it;
+            // only an API without prediction records needs the bytes again.
+            Receipt = Classification.Prediction.PredictionId is { Length: > 0 } predictionId
+                ? await backend.SendFeedbackForPredictionAsync(predictionId, CorrectLabel!, cancellationToken)
+                : await backend.SendFeedbackAsync(
+                    Classification.Image, CorrectLabel!, Classification.Prediction.PredictedName, cancellationToken);
+        }
+        catch (BackendException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Gone)
+        {
+            // The API no longer keeps the image of this prediction (unknown or expired id): nothing was stored.
+            ErrorMessage = NoLongerAvailable;
         }
         catch (BackendException e)
         {

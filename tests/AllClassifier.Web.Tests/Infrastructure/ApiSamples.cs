@@ -10,6 +10,14 @@ public static class ApiSamples
     public const string PredictionPreExplained =
         """{"probabilities":[0.05,0.15,0.7,0.1],"predicted_class":2,"class_name":"Pre","model_version":3,"explanation":{"class_index":2,"class_name":"Pre","map":[[0.5]],"overlay_png":"iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="}}""";
 
+    /// <summary>A prediction as an API with prediction records and a referral gate answers it, not referred.</summary>
+    public const string PredictionWithId =
+        """{"probabilities":[0.05,0.15,0.7,0.1],"predicted_class":2,"class_name":"Pre","model_version":3,"prediction_id":"01JBX3Q5ZP8V6W4K2M0N7R9T1C","refer":false,"refer_reasons":[],"ood_score":3.5}""";
+
+    /// <summary>A referred prediction: the gate found the image out of focus and unlike the training images.</summary>
+    public const string PredictionReferred =
+        """{"probabilities":[0.01,0.02,0.96,0.01],"predicted_class":2,"class_name":"Pre","model_version":3,"prediction_id":"01JBX3Q5ZP8V6W4K2M0N7R9T2D","refer":true,"refer_reasons":["out_of_focus","unlike_training_images"],"ood_score":41.2}""";
+
     public const string ModelCard = """
         {
           "name": "all-classifier",

@@ -71,6 +71,88 @@ public sealed class IndexModelTests
     }
 
     [Fact]
+    public async Task Feedback_names_the_prediction_id_and_sends_no_image_again()
+    {
+        var backend = new FakeBackendHandler(request => request.Path switch
+        {
+            "/predict" => FakeBackendHandler.Json(HttpStatusCode.OK, ApiSamples.PredictionWithId),
+            _ => FakeBackendHandler.Json(HttpStatusCode.OK, """{"stored":true,"feedback_count":4}"""),
+        });
+        var store = PageModelHarness.Store();
+        var predict = PageModelHarness.Index(backend, store);
+        predict.Upload = PageModelHarness.FormFile(Image);
+        await predict.OnPostPredictAsync(CancellationToken.None);
+        Assert.Equal("Pre", predict.CorrectLabel);
+
+        var feedback = PageModelHarness.Index(backend, store);
+        feedback.Token = predict.Token;
+        feedback.CorrectLabel = "Pro";
+        await feedback.OnPostFeedbackAsync(CancellationToken.None);
+
+        Assert.Null(feedback.ErrorMessage);
+        Assert.Equal(4, feedback.Receipt!.FeedbackCount);
+        var request = backend.Requests[^1];
+        Assert.Equal("/feedback", request.Path);
+        Assert.Empty(request.Files);
+        Assert.Equal("01JBX3Q5ZP8V6W4K2M0N7R9T1C", request.Fields["prediction_id"]);
+        Assert.Equal("Pro", request.Fields["correct_label"]);
+        Assert.False(request.Fields.ContainsKey("predicted_label"));
+    }
+
+    [Fact]
+    public async Task A_referred_image_preselects_no_class_and_takes_not_assessable()
+    {
+        var backend = new FakeBackendHandler(request => request.Path switch
+        {
+            "/predict" => FakeBackendHandler.Json(HttpStatusCode.OK, ApiSamples.PredictionReferred),
+            _ => FakeBackendHandler.Json(HttpStatusCode.OK, """{"stored":true,"feedback_count":1}"""),
+        });
+        var store = PageModelHarness.Store();
+        var predict = PageModelHarness.Index(backend, store);
+        predict.Upload = PageModelHarness.FormFile(Image);
+        await predict.OnPostPredictAsync(CancellationToken.None);
+
+        var prediction = predict.Classification!.Prediction;
+        Assert.True(prediction.Refer);
+        Assert.Equal(["out_of_focus", "unlike_training_images"], prediction.ReferReasons);
+        Assert.Equal(41.2, prediction.OodScore);
+        Assert.Null(predict.CorrectLabel);
+
+        var feedback = PageModelHarness.Index(backend, store);
+        feedback.Token = predict.Token;
+        feedback.CorrectLabel = "NotAssessable";
+        await feedback.OnPostFeedbackAsync(CancellationToken.None);
+
+        Assert.Null(feedback.ErrorMessage);
+        Assert.Equal("NotAssessable", backend.Requests[^1].Fields["correct_label"]);
+        Assert.Equal("01JBX3Q5ZP8V6W4K2M0N7R9T2D", backend.Requests[^1].Fields["prediction_id"]);
+    }
+
+    [Theory]
+    [InlineData(HttpStatusCode.Gone, "prediction_expired")]
+    [InlineData(HttpStatusCode.NotFound, "unknown_prediction")]
+    public async Task A_correction_the_api_no_longer_has_the_image_for_asks_for_the_image_again(HttpStatusCode status, string code)
+    {
+        var backend = new FakeBackendHandler(request => request.Path switch
+        {
+            "/predict" => FakeBackendHandler.Json(HttpStatusCode.OK, ApiSamples.PredictionWithId),
+            _ => FakeBackendHandler.Error(status, code, "no image is kept for this prediction"),
+        });
+        var store = PageModelHarness.Store();
+        var predict = PageModelHarness.Index(backend, store);
+        predict.Upload = PageModelHarness.FormFile(Image);
+        await predict.OnPostPredictAsync(CancellationToken.None);
+
+        var feedback = PageModelHarness.Index(backend, store);
+        feedback.Token = predict.Token;
+        feedback.CorrectLabel = "Early";
+        await feedback.OnPostFeedbackAsync(CancellationToken.None);
+
+        Assert.Null(feedback.Receipt);
+        Assert.Equal("This image is no longer available for a correction. Please upload it again.", feedback.ErrorMessage);
+    }
+
+    [Fact]
     public async Task Feedback_with_an_unknown_token_asks_for_the_image_again_and_sends_nothing()
     {
         var backend = Backend();
@@ -98,7 +180,7 @@ public sealed class IndexModelTests
         page.CorrectLabel = "Monocyte";
         await page.OnPostFeedbackAsync(CancellationToken.None);
 
-        Assert.Equal("Choose the correct class from the list.", page.ErrorMessage);
+        Assert.Equal("Choose the correct class from the list, or \"Not assessable\".", page.ErrorMessage);
         Assert.Equal("Pre", page.CorrectLabel);
         Assert.DoesNotContain(backend.Requests, r => r.Path == "/feedback");
     }
