@@ -13,6 +13,11 @@ namespace AllClassifier.AppHost.Extensions;
 public static class MonitoringExtensions
 {
     private const string ConfigFileName = "prometheus.yml";
+    // The alerting rules of the repository (monitoring/prometheus/alerts.yml, tested with promtool), loaded by every
+    // Prometheus of the project; a container sees them next to its configuration file.
+    private const string RulesFileName = "alerts.yml";
+    private const string RulesSource = "../monitoring/prometheus/" + RulesFileName;
+    private const string ContainerRulesFile = "/etc/prometheus/" + RulesFileName;
     private const int PrometheusPort = 9090;
     private static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(5);
 
@@ -24,6 +29,7 @@ public static class MonitoringExtensions
             .WithImageRegistry("docker.io")
             .WithArgs("--config.file=/etc/prometheus/prometheus.yml", "--storage.tsdb.path=/prometheus")
             .WithVolume("allclassifier-prometheus", "/prometheus")
+            .WithBindMount(RulesSource, ContainerRulesFile, isReadOnly: true)
             .WithHttpEndpoint(targetPort: PrometheusPort, name: "http")
             .WithPrometheusHealthAndUrls();
 
@@ -51,7 +57,7 @@ public static class MonitoringExtensions
         // A bind mount of a missing file would be created as a folder: the file exists from the start and gets
         // its targets just before the container is created.
         var configFile = Path.Combine(dataRoot.PrometheusDir, ConfigFileName);
-        File.WriteAllText(configFile, PrometheusScrapeConfig.Render([], ScrapeInterval));
+        File.WriteAllText(configFile, PrometheusScrapeConfig.Render([], ScrapeInterval, [ContainerRulesFile]));
         return prometheus
             .WithBindMount(configFile, "/etc/prometheus/prometheus.yml", isReadOnly: true)
             .OnBeforeResourceStarted(async (resource, startedEvent, cancellationToken) =>
@@ -66,7 +72,7 @@ public static class MonitoringExtensions
                     targets.Add(new ScrapeTarget(ScrapeJobName(service.Resource), hostAndPort!));
                 }
 
-                await WriteConfigAsync(configFile, targets, logger, cancellationToken);
+                await WriteConfigAsync(configFile, targets, ContainerRulesFile, logger, cancellationToken);
             });
     }
 
@@ -75,6 +81,7 @@ public static class MonitoringExtensions
         this IDistributedApplicationBuilder builder, string name, string executablePath, DataRoot dataRoot, params IResourceBuilder<IResourceWithEndpoints>[] scraped)
     {
         var configFile = Path.Combine(dataRoot.PrometheusDir, ConfigFileName);
+        var rulesFile = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, RulesSource));
         var prometheus = builder.AddExecutable(name, executablePath, dataRoot.PrometheusDir)
             .WithHttpEndpoint(name: "http")
             .ExcludeFromManifest();
@@ -98,7 +105,7 @@ public static class MonitoringExtensions
                     targets.Add(new ScrapeTarget(ScrapeJobName(service.Resource), hostAndPort!));
                 }
 
-                await WriteConfigAsync(configFile, targets, logger, cancellationToken);
+                await WriteConfigAsync(configFile, targets, rulesFile, logger, cancellationToken);
             });
     }
 
@@ -152,11 +159,14 @@ public static class MonitoringExtensions
             .Select(unicast => unicast.Address)
             .FirstOrDefault(address => address.AddressFamily == AddressFamily.InterNetwork);
 
-    private static async Task WriteConfigAsync(string configFile, IReadOnlyList<ScrapeTarget> targets, ILogger logger, CancellationToken cancellationToken)
+    private static async Task WriteConfigAsync(
+        string configFile, IReadOnlyList<ScrapeTarget> targets, string rulesFile, ILogger logger, CancellationToken cancellationToken)
     {
-        var yaml = PrometheusScrapeConfig.Render(targets, ScrapeInterval);
+        var yaml = PrometheusScrapeConfig.Render(targets, ScrapeInterval, [rulesFile]);
         Directory.CreateDirectory(Path.GetDirectoryName(configFile)!);
         await File.WriteAllTextAsync(configFile, yaml, cancellationToken);
-        logger.LogInformation("Wrote {ConfigFile} scraping {Targets}.", configFile, string.Join(", ", targets.Select(t => $"{t.Job}={t.HostAndPort}")));
+        logger.LogInformation(
+            "Wrote {ConfigFile} scraping {Targets}, with the alerting rules of {RulesFile}.",
+            configFile, string.Join(", ", targets.Select(t => $"{t.Job}={t.HostAndPort}")), rulesFile);
     }
 }

@@ -6,10 +6,13 @@ namespace AllClassifier.AppHost.Extensions;
 /// <summary>One Prometheus scrape job: a single <c>host:port</c> target and its metrics path.</summary>
 public sealed record ScrapeTarget(string Job, string HostAndPort, string MetricsPath = "/metrics");
 
-/// <summary>Renders a Prometheus configuration file (<c>prometheus.yml</c>) for a fixed set of targets.</summary>
+/// <summary>
+/// Renders a Prometheus configuration file (<c>prometheus.yml</c>) for a fixed set of targets, loading the given
+/// rule files (paths as the Prometheus process sees them; relative ones are relative to the configuration file).
+/// </summary>
 public static class PrometheusScrapeConfig
 {
-    public static string Render(IEnumerable<ScrapeTarget> targets, TimeSpan scrapeInterval)
+    public static string Render(IEnumerable<ScrapeTarget> targets, TimeSpan scrapeInterval, IEnumerable<string>? ruleFiles = null)
     {
         ArgumentNullException.ThrowIfNull(targets);
         if (scrapeInterval < TimeSpan.FromSeconds(1))
@@ -23,8 +26,21 @@ public static class PrometheusScrapeConfig
             .AppendLine("global:")
             .AppendLine(CultureInfo.InvariantCulture, $"  scrape_interval: {interval}")
             .AppendLine(CultureInfo.InvariantCulture, $"  evaluation_interval: {interval}")
-            .AppendLine()
-            .AppendLine("scrape_configs:");
+            .AppendLine();
+
+        var rules = (ruleFiles ?? []).ToList();
+        if (rules.Count > 0)
+        {
+            yaml.AppendLine("rule_files:");
+            foreach (var ruleFile in rules)
+            {
+                yaml.AppendLine(CultureInfo.InvariantCulture, $"  - {Quote(ruleFile)}");
+            }
+
+            yaml.AppendLine();
+        }
+
+        yaml.AppendLine("scrape_configs:");
 
         foreach (var target in targets)
         {

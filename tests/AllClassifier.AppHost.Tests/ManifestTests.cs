@@ -100,6 +100,7 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
 
     [Theory]
     [InlineData("prometheus", "/etc/prometheus/prometheus.yml")]
+    [InlineData("prometheus", "/etc/prometheus/alerts.yml")]
     [InlineData("grafana", "/etc/grafana/provisioning")]
     [InlineData("grafana", "/var/lib/grafana/dashboards")]
     public void Monitoring_mounts_files_that_exist_in_the_repository(string name, string target)

@@ -64,7 +64,7 @@ public sealed class RunningAppHostTests(RunningAppHost host, ITestOutputHelper o
     }
 
     [Fact]
-    public async Task Prometheus_runs_from_path_and_scrapes_backend_and_web()
+    public async Task Prometheus_runs_from_path_scrapes_backend_and_web_and_loads_the_alerting_rules()
     {
         if (PrometheusBinary.FindOnPath() is null)
         {
@@ -85,6 +85,17 @@ public sealed class RunningAppHostTests(RunningAppHost host, ITestOutputHelper o
             // ...and Prometheus reaches its /metrics.
             Assert.Equal("up", await WaitForTargetUpAsync(prometheus, job, timeout.Token));
         }
+
+        // The repository's alerting rules are loaded and evaluated.
+        Assert.Contains("monitoring/prometheus/alerts.yml\"", config, StringComparison.Ordinal);
+        var rules = await prometheus.GetFromJsonAsync<JsonElement>("api/v1/rules?type=alert", timeout.Token);
+        var alerts = rules.GetProperty("data").GetProperty("groups").EnumerateArray()
+            .SelectMany(group => group.GetProperty("rules").EnumerateArray())
+            .Select(rule => rule.GetProperty("name").GetString())
+            .ToList();
+        Assert.Contains("AllClassifierReferralRateHigh", alerts);
+        Assert.Contains("AllClassifierClassMixDrift", alerts);
+        Assert.Contains("AllClassifierMeanConfidenceDropped", alerts);
     }
 
     private static async Task<string?> WaitForTargetUpAsync(HttpClient prometheus, string job, CancellationToken cancellationToken)

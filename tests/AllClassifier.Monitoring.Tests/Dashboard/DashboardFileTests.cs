@@ -53,6 +53,11 @@ public sealed partial class DashboardFileTests
     [InlineData("allclassifier_prediction_confidence_bucket")]
     [InlineData("allclassifier_model_version")]
     [InlineData("allclassifier_feedback_total")]
+    [InlineData("allclassifier_referred_predictions_total")]
+    [InlineData("allclassifier_referral_reasons_total")]
+    [InlineData("allclassifier_ood_score_ratio_bucket")]
+    [InlineData("allclassifier_class_mix_psi")]
+    [InlineData("allclassifier_prediction_confidence_sum")]
     public void Dashboard_charts_the_metric(string metric)
     {
         var queries = DashboardQueries.Load(DashboardQueries.DashboardPath());

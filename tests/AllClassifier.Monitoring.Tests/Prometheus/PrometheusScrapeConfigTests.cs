@@ -16,6 +16,16 @@ public sealed class PrometheusScrapeConfigTests
         Assert.Contains("  - job_name: \"node-exporter\"\n    metrics_path: \"/custom\"", yaml, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Lists_the_rule_files_before_the_scrape_jobs_and_none_when_there_are_none()
+    {
+        var withRules = PrometheusScrapeConfig.Render([new ScrapeTarget("backend", "localhost:8000")], TimeSpan.FromSeconds(5), ["/etc/prometheus/alerts.yml"]);
+        var withoutRules = PrometheusScrapeConfig.Render([new ScrapeTarget("backend", "localhost:8000")], TimeSpan.FromSeconds(5));
+
+        Assert.Contains("rule_files:\n  - \"/etc/prometheus/alerts.yml\"\n\nscrape_configs:", withRules, StringComparison.Ordinal);
+        Assert.DoesNotContain("rule_files", withoutRules, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("back\"end", "localhost:1")]
     [InlineData("backend", "localhost:1\n  - job_name: injected")]

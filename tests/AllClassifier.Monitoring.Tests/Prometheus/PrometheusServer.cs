@@ -48,12 +48,14 @@ public sealed class PrometheusServer : IAsyncDisposable
         ?? throw new InvalidOperationException(
             "No 'prometheus' binary on PATH. Install it (apt-get install prometheus); scripts/test.sh does so when it is missing.");
 
-    public static async Task<PrometheusServer> StartAsync(IEnumerable<ScrapeTarget> targets, CancellationToken cancellationToken)
+    public static async Task<PrometheusServer> StartAsync(
+        IEnumerable<ScrapeTarget> targets, CancellationToken cancellationToken, IEnumerable<string>? ruleFiles = null)
     {
         var executable = FindExecutable();
         var directory = Directory.CreateTempSubdirectory("allclassifier-prometheus-").FullName;
         var configFile = Path.Combine(directory, "prometheus.yml");
-        await File.WriteAllTextAsync(configFile, PrometheusScrapeConfig.Render(targets, TimeSpan.FromSeconds(1)), cancellationToken);
+        await File.WriteAllTextAsync(
+            configFile, PrometheusScrapeConfig.Render(targets, TimeSpan.FromSeconds(1), ruleFiles), cancellationToken);
 
         var port = FreeLoopbackPort();
         var startInfo = new ProcessStartInfo(executable)
