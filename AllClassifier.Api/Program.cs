@@ -1,4 +1,6 @@
 using AllClassifier.Api.Access;
+using AllClassifier.Api.Audit;
+using AllClassifier.Api.Cases;
 using AllClassifier.Api.Decoding;
 using AllClassifier.Api.Docs;
 using AllClassifier.Api.Errors;
@@ -28,6 +30,8 @@ builder.AddMlflowChampionFollowing();
 builder.AddClassifierMetrics();
 builder.AddPrediction();
 builder.AddFeedback();
+builder.AddAudit();
+builder.AddCases();
 
 var app = builder.Build();
 
@@ -43,6 +47,9 @@ app.MapExplainEndpoints();
 app.MapFeedbackEndpoints();
 app.MapModelEndpoints();
 app.MapPromotionEndpoints();
+app.MapAuditEndpoints();
+app.MapCaseEndpoints();
+app.MapAgreementEndpoints();
 
 app.Run();
 

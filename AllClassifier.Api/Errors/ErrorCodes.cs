@@ -72,6 +72,57 @@ public static class ErrorCodes
     /// <summary>503: the feedback store cannot write for a while (locked or failing disk); nothing was stored.</summary>
     public const string StorageUnavailable = "storage_unavailable";
 
+    /// <summary>422: an export's <c>from</c>/<c>to</c> is not an ISO 8601 time, or <c>from</c> is not before <c>to</c>.</summary>
+    public const string InvalidRange = "invalid_range";
+
+    /// <summary>422: an export's <c>format</c> is neither json nor csv.</summary>
+    public const string InvalidFormat = "invalid_format";
+
+    /// <summary>404: no prediction record has that <c>prediction_id</c>.</summary>
+    public const string UnknownPrediction = "unknown_prediction";
+
+    /// <summary>410: the prediction's kept image has expired (<c>Audit:PendingImageMinutes</c>); send the file instead.</summary>
+    public const string PredictionExpired = "prediction_expired";
+
+    /// <summary>422: a correction sent both a file and a <c>prediction_id</c>.</summary>
+    public const string AmbiguousCorrection = "ambiguous_correction";
+
+    /// <summary>404: no case has that id.</summary>
+    public const string UnknownCase = "unknown_case";
+
+    /// <summary>404: the case has no image with that prediction id.</summary>
+    public const string UnknownImage = "unknown_image";
+
+    /// <summary>409: an open case already has that accession.</summary>
+    public const string CaseExists = "case_exists";
+
+    /// <summary>409: the case is signed and read-only.</summary>
+    public const string CaseSigned = "case_signed";
+
+    /// <summary>409: sign-off refused while an image has no review.</summary>
+    public const string CaseUnreviewed = "case_unreviewed";
+
+    /// <summary>409: sign-off refused for a case without images.</summary>
+    public const string CaseEmpty = "case_empty";
+
+    /// <summary>422: an accession is empty, too long or has characters other than letters, digits and <c>-_./</c>.</summary>
+    public const string InvalidAccession = "invalid_accession";
+
+    /// <summary>422: a review's decision is not a class or NotAssessable.</summary>
+    public const string InvalidDecision = "invalid_decision";
+
+    /// <summary>422: a JSON body is missing or malformed.</summary>
+    public const string InvalidBody = "invalid_body";
+
+    /// <summary>422: a list's <c>status</c> filter is not open, signed or all.</summary>
+    public const string InvalidStatus = "invalid_status";
+
+    /// <summary>409: the image's review changed while this one was being stored; reload and review again.</summary>
+    public const string ReviewConflict = "review_conflict";
+
+    /// <summary>415: the body is not <c>application/json</c>.</summary>
+    public const string NotJson = "not_json";
+
     /// <summary>404: no endpoint at this path.</summary>
     public const string NotFound = "not_found";
 

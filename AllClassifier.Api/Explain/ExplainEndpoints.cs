@@ -1,3 +1,4 @@
+using AllClassifier.Api.Audit;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Predict;
 using AllClassifier.Api.Uploads;
@@ -11,6 +12,7 @@ public static class ExplainEndpoints
     public const string ClassField = "class";
     public const string ExplainedClassHeader = "X-Explained-Class";
     public const string PredictedClassHeader = "X-Predicted-Class";
+    public const string PredictionIdHeader = "X-Prediction-Id";
 
     public static IEndpointRouteBuilder MapExplainEndpoints(this IEndpointRouteBuilder app)
     {
@@ -24,7 +26,7 @@ public static class ExplainEndpoints
                 "default: the predicted class). Answers image/png: the 224x224 model input with the class's activation map " +
                 "(7x7, upsampled bilinearly) in the viridis colour map, alpha-blended over it; yellow marks the strongest " +
                 "evidence for the class in this image, dark purple the weakest (colours are scaled per image). Headers " +
-                $"{ExplainedClassHeader} and {PredictedClassHeader} name the classes. The map is exact for a linear head (its mean " +
+                $"{ExplainedClassHeader} and {PredictedClassHeader} name the classes, {PredictionIdHeader} the prediction's audit record. The map is exact for a linear head (its mean " +
                 "plus the bias is the class's logit) but coarse: one cell covers 32x32 pixels. It shows what the model relied " +
                 "on, which is evidence to check, not a diagnosis. Errors: as /predict, plus 409 when the served model has no " +
                 "map and 422 for an unknown class.")
@@ -39,6 +41,7 @@ public static class ExplainEndpoints
         HttpRequest request,
         MultipartUploadReader reader,
         PredictionService predictions,
+        PredictionRecorder recorder,
         CancellationToken cancellationToken)
     {
         var response = request.HttpContext.Response;
@@ -68,6 +71,14 @@ public static class ExplainEndpoints
             return error.ToResult(response);
         }
 
+        var (predictionId, recordError) = await recorder.TryRecordAsync(
+            request.HttpContext, prediction!, upload, PredictionSources.Explain, heatmapShown: true, cancellationToken);
+        if (recordError is not null)
+        {
+            return recordError.ToResult(response);
+        }
+
+        response.Headers[PredictionIdHeader] = predictionId;
         response.Headers[ExplainedClassHeader] = prediction!.Explanation!.ClassName;
         response.Headers[PredictedClassHeader] = prediction.ClassName;
         return TypedResults.File(prediction.Explanation.OverlayPng, "image/png");

@@ -1,4 +1,5 @@
 using AllClassifier.Api.Access;
+using AllClassifier.Api.Audit;
 using AllClassifier.Api.Decoding;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Serving;
@@ -69,7 +70,11 @@ public static partial class FeedbackEndpoints
                 "the upload limit; 415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing field or file, unknown label, empty, corrupt or " +
                 "truncated image, or dimensions out of bounds; 401 no valid X-Api-Key when keys are configured; 429 rate limit reached " +
                 "(with Retry-After); 507 disk full; 503 decode queue full or store unavailable (with Retry-After). " +
-                "Nothing is stored on any error; a 200 answer means the row is on disk. The row records the sending client (sent_by).")
+                "Nothing is stored on any error; a 200 answer means the row is on disk. The row records the sending client (sent_by). " +
+                "Instead of the file and predicted_label, a correction may send 'prediction_id' (from /predict, /explain or a case " +
+                "upload) with correct_label: the row then gets the image the API kept for that prediction and the version of the " +
+                "model that made it; 404 unknown_prediction, 410 prediction_expired once the image is no longer kept " +
+                "(Audit:PendingImageMinutes), 422 ambiguous_correction when a file is sent too.")
             .Accepts<FeedbackForm>("multipart/form-data")
             .ProducesUploadErrors()
             .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
@@ -109,8 +114,21 @@ public static partial class FeedbackEndpoints
         ClassifierMetrics metrics,
         IOptions<FeedbackOptions> options,
         ILoggerFactory loggers,
+        PredictionCorrections corrections,
         CancellationToken cancellationToken)
     {
+        var (form, formError) = await reader.ReadFormAsync(request, cancellationToken);
+        if (formError is not null)
+        {
+            return formError.ToResult(request.HttpContext.Response);
+        }
+
+        if (!string.IsNullOrWhiteSpace(form![PredictionCorrections.PredictionIdField]))
+        {
+            var (byPrediction, error) = await corrections.CorrectAsync(request.HttpContext, form, CorrectLabelField, cancellationToken);
+            return error is not null ? error.ToResult(request.HttpContext.Response) : TypedResults.Ok(byPrediction!);
+        }
+
         var (upload, uploadError) = await reader.ReadAsync(request, [CorrectLabelField, PredictedLabelField], cancellationToken);
         if (uploadError is not null)
         {

@@ -1,4 +1,5 @@
 using AllClassifier.Api.Access;
+using AllClassifier.Api.Audit;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Uploads;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -45,6 +46,7 @@ public static class PredictEndpoints
         HttpRequest request,
         MultipartUploadReader reader,
         PredictionService predictions,
+        PredictionRecorder recorder,
         CancellationToken cancellationToken,
         [FromQuery] bool explain = false)
     {
@@ -55,9 +57,16 @@ public static class PredictEndpoints
         }
 
         var (prediction, error) = await predictions.PredictAsync(upload!.File, explain ? new ExplainRequest() : null, cancellationToken);
-        return error is not null
-            ? error.ToResult(request.HttpContext.Response)
-            : TypedResults.Ok(prediction!);
+        if (error is not null)
+        {
+            return error.ToResult(request.HttpContext.Response);
+        }
+
+        var (predictionId, recordError) = await recorder.TryRecordAsync(
+            request.HttpContext, prediction!, upload, PredictionSources.Predict, heatmapShown: explain, cancellationToken);
+        return recordError is not null
+            ? recordError.ToResult(request.HttpContext.Response)
+            : TypedResults.Ok(prediction! with { PredictionId = predictionId });
     }
 }
 

@@ -78,7 +78,7 @@ public sealed class PredictionService(
                 var viewCount = lease.Model.Card.TestTimeAugmentation;
                 if (explain is null)
                 {
-                    return (Respond(Classify(classifier, tensor, viewCount), lease.Model.Version, viewCount, started, explanation: null), null);
+                    return (Respond(Classify(classifier, tensor, viewCount), lease.Model, header!, viewCount, started, explanation: null), null);
                 }
 
                 // The map is the image's as it is (the identity view), since it is drawn over that image; the probabilities
@@ -94,7 +94,7 @@ public sealed class PredictionService(
                     CellClasses.Names[classIndex],
                     [.. map.Chunk(explained.Map.Size)],
                     ClassActivationOverlay.RenderPng(resized, map, explained.Map.Size));
-                return (Respond(probabilities, lease.Model.Version, viewCount, started, explanation), null);
+                return (Respond(probabilities, lease.Model, header!, viewCount, started, explanation), null);
             }
             finally
             {
@@ -125,12 +125,19 @@ public sealed class PredictionService(
         }
     }
 
-    private PredictionResponse Respond(float[] probabilities, int version, int viewCount, long started, Explanation? explanation)
+    private PredictionResponse Respond(
+        float[] probabilities, ServedModel model, ImageHeader header, int viewCount, long started, Explanation? explanation)
     {
         var predicted = ArgMax(probabilities);
         var className = CellClasses.Names[predicted];
         metrics.RecordPrediction(className, probabilities[predicted], Stopwatch.GetElapsedTime(started).TotalSeconds);
-        return new PredictionResponse(probabilities, predicted, className, version) { TestTimeViews = viewCount, Explanation = explanation };
+        return new PredictionResponse(probabilities, predicted, className, model.Version)
+        {
+            TestTimeViews = viewCount,
+            Explanation = explanation,
+            ModelSha256 = model.Card.ModelSha256,
+            ImageContentType = header.MimeType,
+        };
     }
 
     private static int ArgMax(float[] values)
