@@ -1,5 +1,6 @@
 using System.Data.Common;
 using AllClassifier.Api.Feedback;
+using AllClassifier.Model.Feedback;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -93,7 +94,8 @@ public sealed class SqliteAuditDatabase(IOptions<FeedbackOptions> options) : Aud
     protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var create = connection.CreateCommand();
-        create.CommandText = "PRAGMA journal_mode = WAL; " + AuditTables.CreateSql("BLOB", "REAL", "INTEGER");
+        // The feedback table too: whoever finds the file (the trainer, the feedback store) finds the table in it.
+        create.CommandText = "PRAGMA journal_mode = WAL; " + FeedbackTable.CreateSql + AuditTables.CreateSql("BLOB", "REAL", "INTEGER");
         await create.ExecuteNonQueryAsync(cancellationToken);
     }
 }
