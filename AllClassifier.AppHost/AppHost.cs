@@ -23,7 +23,8 @@ var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
     .WithModelRegistry(dataRoot)
     .WithWebClientKey(apiKey)
     .WithModelCommands(apiKey)
-    // Read by glibc before the runtime's first threads: two malloc arenas rather than up to 8 per core (README, "Soak").
+    // Read by glibc before the runtime's first threads: two malloc arenas rather than up to 8 per core
+    // (docs/benchmarks.md, the soak).
     .WithEnvironment("MALLOC_ARENA_MAX", "2")
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "API")
