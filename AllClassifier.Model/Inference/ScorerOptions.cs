@@ -15,8 +15,17 @@ public sealed record ScorerOptions
     public bool AllowSpinning { get; init; }
 
     /// <summary>
-    /// ONNX Runtime's CPU arena: it keeps every block an inference ever used for the next one and never gives memory
-    /// back. Off, each inference allocates from the C library, whose large blocks go back to the system when freed.
+    /// ONNX Runtime's CPU arena for activations: the process-wide <see cref="SharedCpuArena"/>, which grows by exactly
+    /// what a run asks for and reuses freed blocks, so steady inference maps no new pages. Off, each inference
+    /// allocates its activations from the C library, whose large blocks are mapped, zeroed and unmapped every run
+    /// (thousands of page faults per image).
     /// </summary>
     public bool MemoryArena { get; init; } = true;
+
+    /// <summary>
+    /// Runs the graph node by node without ONNX Runtime's fusions: an INT8 graph's DequantizeLinear → fp32 Conv →
+    /// QuantizeLinear then computes its integer arithmetic exactly on any CPU, which is how a kernel form meant for
+    /// another CPU family (the int8 first convolution on a CPU without VNNI) is checked. Slow; for tests and evaluation.
+    /// </summary>
+    public bool ReferenceKernels { get; init; }
 }

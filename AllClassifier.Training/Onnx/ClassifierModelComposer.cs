@@ -1,6 +1,6 @@
 using AllClassifier.Model.Inference;
 using AllClassifier.Training.Heads;
-using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Model.Onnx.Proto;
 using AllClassifier.Training.Quantization;
 using static AllClassifier.Training.Onnx.OnnxNodes;
 using Google.Protobuf;

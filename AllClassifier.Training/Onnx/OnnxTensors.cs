@@ -1,4 +1,4 @@
-using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Model.Onnx.Proto;
 using Google.Protobuf;
 
 namespace AllClassifier.Training.Onnx;

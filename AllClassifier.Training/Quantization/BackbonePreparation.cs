@@ -1,5 +1,5 @@
 using AllClassifier.Training.Onnx;
-using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Model.Onnx.Proto;
 
 namespace AllClassifier.Training.Quantization;
 

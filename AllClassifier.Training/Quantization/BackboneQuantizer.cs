@@ -1,4 +1,5 @@
-using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Model.Inference;
+using AllClassifier.Model.Onnx.Proto;
 using AllClassifier.Training.Onnx;
 using static AllClassifier.Training.Onnx.OnnxNodes;
 using static AllClassifier.Training.Quantization.BackbonePreparation;
@@ -15,7 +16,7 @@ namespace AllClassifier.Training.Quantization;
 /// be quantised for another consumer. A Conv whose only consumer is a Relu loses the Relu: a uint8 quantiser with
 /// zero point 0 clamps negatives to zero by itself. The first convolution's kernels are uint8 because AVX2 without
 /// VNNI multiplies u8 × s8 pairs into saturating int16 sums, which silently overflow on its large 0..255-scale
-/// inputs.
+/// inputs; their int8 form rides along for CPUs with VNNI, where it is the faster one.
 /// </remarks>
 internal static class BackboneQuantizer
 {
@@ -57,6 +58,12 @@ internal static class BackboneQuantizer
         {
             QuantizeWeights(graph, convs[i], activationScales[convInputs[i]], asUnsigned: ReferenceEquals(convs[i], firstConv));
         }
+
+        model.MetadataProps.Add(new StringStringEntryProto
+        {
+            Key = ServingGraph.FormsKey,
+            Value = $"{FirstConvolutionForm.Uint8} {FirstConvolutionForm.Int8}",
+        });
     }
 
     private sealed record QuantizationPoint(string Tensor, NodeProto? AbsorbedRelu);
@@ -124,12 +131,38 @@ internal static class BackboneQuantizer
         }
     }
 
-    /// <summary>Per-output-channel kernels (int8 symmetric, or uint8 asymmetric) and an int32 bias at input × kernel scale.</summary>
+    /// <summary>
+    /// Per-output-channel kernels (int8 symmetric, or uint8 asymmetric) and an int32 bias at input × kernel scale. The
+    /// uint8 first convolution also gets its int8 form as <see cref="ServingGraph.Int8Suffix"/> initializers, which
+    /// serving swaps in on CPUs with VNNI (<see cref="FirstConvolutionForm"/>).
+    /// </summary>
     private static void QuantizeWeights(GraphProto graph, NodeProto conv, float inputScale, bool asUnsigned)
     {
         var weightTensor = Initializer(graph, conv.Input[1]);
         var weights = OnnxTensors.Floats(weightTensor);
         var dims = weightTensor.Dims.ToArray();
+        var biasTensor = Initializer(graph, conv.Input[2]);
+        var bias = OnnxTensors.Floats(biasTensor);
+        var prefix = conv.Input[1];
+        var biasPrefix = conv.Input[2];
+        graph.Initializer.Remove(weightTensor);
+        graph.Initializer.Remove(biasTensor);
+        AddQuantizedKernels(graph, prefix, biasPrefix, weights, bias, dims, inputScale, asUnsigned, suffix: string.Empty);
+        if (asUnsigned)
+        {
+            AddQuantizedKernels(graph, prefix, biasPrefix, weights, bias, dims, inputScale, asUnsigned: false, ServingGraph.Int8Suffix);
+        }
+
+        var convIndex = graph.Node.IndexOf(conv);
+        graph.Node.Insert(convIndex, Node(DequantizeOp, prefix + "/dequantize", [prefix + "/quantized", prefix + "/scale", prefix + "/zero_point"], [prefix + "/dequantized"], AxisZero()));
+        conv.Input[1] = prefix + "/dequantized";
+        graph.Node.Insert(convIndex, Node(DequantizeOp, biasPrefix + "/dequantize", [biasPrefix + "/quantized", biasPrefix + "/scale"], [biasPrefix + "/dequantized"], AxisZero()));
+        conv.Input[2] = biasPrefix + "/dequantized";
+    }
+
+    private static void AddQuantizedKernels(
+        GraphProto graph, string prefix, string biasPrefix, float[] weights, float[] bias, long[] dims, float inputScale, bool asUnsigned, string suffix)
+    {
         var outputs = (int)dims[0];
         var perOutput = weights.Length / outputs;
         var scales = new float[outputs];
@@ -164,26 +197,15 @@ internal static class BackboneQuantizer
             }
         }
 
-        var prefix = conv.Input[1];
         var type = asUnsigned ? TensorProto.Types.DataType.Uint8 : TensorProto.Types.DataType.Int8;
-        graph.Initializer.Remove(weightTensor);
-        graph.Initializer.Add(OnnxTensors.Bytes(prefix + "/quantized", type, quantized, dims));
-        graph.Initializer.Add(OnnxTensors.Float(prefix + "/scale", scales, outputs));
-        graph.Initializer.Add(OnnxTensors.Bytes(prefix + "/zero_point", type, zeroPoints, outputs));
-        var convIndex = graph.Node.IndexOf(conv);
-        graph.Node.Insert(convIndex, Node(DequantizeOp, prefix + "/dequantize", [prefix + "/quantized", prefix + "/scale", prefix + "/zero_point"], [prefix + "/dequantized"], AxisZero()));
-        conv.Input[1] = prefix + "/dequantized";
+        graph.Initializer.Add(OnnxTensors.Bytes(prefix + "/quantized" + suffix, type, quantized, dims));
+        graph.Initializer.Add(OnnxTensors.Float(prefix + "/scale" + suffix, scales, outputs));
+        graph.Initializer.Add(OnnxTensors.Bytes(prefix + "/zero_point" + suffix, type, zeroPoints, outputs));
 
-        var biasTensor = Initializer(graph, conv.Input[2]);
-        var bias = OnnxTensors.Floats(biasTensor);
         var biasScales = scales.Select(s => s * inputScale).ToArray();
         var biasValues = bias.Select((b, o) => (int)Math.Clamp(Math.Round(b / biasScales[o]), int.MinValue, int.MaxValue)).ToArray();
-        var biasPrefix = conv.Input[2];
-        graph.Initializer.Remove(biasTensor);
-        graph.Initializer.Add(OnnxTensors.Int32(biasPrefix + "/quantized", biasValues, outputs));
-        graph.Initializer.Add(OnnxTensors.Float(biasPrefix + "/scale", biasScales, outputs));
-        graph.Node.Insert(convIndex, Node(DequantizeOp, biasPrefix + "/dequantize", [biasPrefix + "/quantized", biasPrefix + "/scale"], [biasPrefix + "/dequantized"], AxisZero()));
-        conv.Input[2] = biasPrefix + "/dequantized";
+        graph.Initializer.Add(OnnxTensors.Int32(biasPrefix + "/quantized" + suffix, biasValues, outputs));
+        graph.Initializer.Add(OnnxTensors.Float(biasPrefix + "/scale" + suffix, biasScales, outputs));
     }
 
     private static AttributeProto AxisZero() => IntAttribute("axis", 0);

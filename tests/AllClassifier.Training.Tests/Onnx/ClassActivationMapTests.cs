@@ -2,7 +2,7 @@ using AllClassifier.Training.Heads;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Training.Onnx;
-using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Model.Onnx.Proto;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 
@@ -56,6 +56,28 @@ public sealed class ClassActivationMapTests
         Assert.Equal(scored.PredictedClass, explained.PredictedClass);
         Assert.Equal(head.ClassCount * Cells, explained.Map.Values.Length);
         Assert.Equal(explained.Map.Values[(2 * Cells)..(3 * Cells)], explained.Map.ForClass(2));
+    }
+
+    [Fact]
+    public void The_graph_for_plain_predictions_drops_the_map_and_only_the_nodes_that_feed_it_alone()
+    {
+        var head = TestHeads.Random(HeadKind.Softmax, seed: 6);
+        var full = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head);
+        var outputs = ServingGraph.Outputs(full).Where(o => o != ClassifierModelFile.ClassActivationMapName).ToList();
+        var pruned = ServingGraph.Prepare(full, null, outputs);
+        using var explaining = OnnxClassifier.Load(full);
+        using var predicting = OnnxClassifier.Load(pruned);
+        var image = TestImages.RandomTensors(1, seed: 12);
+
+        var fullGraph = ModelProto.Parser.ParseFrom(full).Graph;
+        var prunedGraph = ModelProto.Parser.ParseFrom(pruned).Graph;
+        Assert.Contains(ClassifierModelFile.ClassActivationMapName, ServingGraph.Outputs(full));
+        Assert.Equal(outputs, ServingGraph.Outputs(pruned));
+        Assert.False(predicting.HasClassActivationMap);
+        Assert.InRange(prunedGraph.Node.Count, 1, fullGraph.Node.Count - 1);
+        Assert.DoesNotContain(prunedGraph.Node, n => n.Output.Contains(ClassifierModelFile.ClassActivationMapName));
+        Assert.Equal(explaining.Score(image).Probabilities, predicting.Score(image).Probabilities);
+        Assert.Equal(explaining.Score(image).Features, predicting.Score(image).Features);
     }
 
     [Fact]

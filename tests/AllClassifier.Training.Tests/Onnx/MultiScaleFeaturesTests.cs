@@ -2,7 +2,7 @@ using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx;
-using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Model.Onnx.Proto;
 using AllClassifier.Training.Tests.Quantization;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;

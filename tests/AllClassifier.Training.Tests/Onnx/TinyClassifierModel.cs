@@ -1,5 +1,5 @@
 using AllClassifier.Training.Onnx;
-using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Model.Onnx.Proto;
 using Google.Protobuf;
 
 namespace AllClassifier.Tests.Onnx;

@@ -2,7 +2,7 @@ using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Training.Onnx;
-using AllClassifier.Training.Onnx.Proto;
+using AllClassifier.Model.Onnx.Proto;
 using AllClassifier.Training.Quantization;
 using AllClassifier.Training.Synthetic;
 using Google.Protobuf;
@@ -35,6 +35,49 @@ public sealed class BackboneQuantizerTests(CalibratedBackbone calibrated) : ICla
         {
             Assert.InRange(Cosine(fp32.Score(image).Features, int8.Score(image).Features), 0.99, 1.0);
         }
+    }
+
+    [Theory]
+    [InlineData(FirstConvolutionForm.Uint8)]
+    [InlineData(FirstConvolutionForm.Int8)]
+    public void Each_form_of_the_first_convolution_stays_within_cosine_0_99_of_fp32(string form)
+    {
+        var composed = ClassifierModelComposer.ComposeFeatureExtractor(BackboneFiles.InDirectory(), calibrated.Ranges);
+        var model = ServingGraph.Prepare(composed, form, null);
+        using var fp32 = OnnxClassifier.Load(ClassifierModelComposer.ComposeFeatureExtractor(BackboneFiles.InDirectory()));
+        // Unfused, the graph's integer arithmetic is exact on any CPU: what VNNI computes for the int8 form.
+        using var reference = OnnxClassifier.Load(model, new ScorerOptions { ReferenceKernels = true });
+        // Fused, the form runs as it would serve on this CPU; the int8 form only where it is chosen (VNNI or AMX), since
+        // without VNNI its u8 x s8 pairs saturate int16 (the reason the uint8 form exists).
+        using var fused = form == FirstConvolutionForm.Uint8 || CpuFeatures.Current.HasVnni ? OnnxClassifier.Load(model) : null;
+
+        Assert.Equal([FirstConvolutionForm.Uint8, FirstConvolutionForm.Int8], ServingGraph.Forms(composed));
+        foreach (var image in CalibratedBackbone.Smears(seed: 77, count: 3))
+        {
+            var expected = fp32.Score(image).Features;
+            Assert.InRange(Cosine(expected, reference.Score(image).Features), 0.99, 1.0);
+            if (fused is not null)
+            {
+                Assert.InRange(Cosine(expected, fused.Score(image).Features), 0.99, 1.0);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_int8_form_replaces_the_first_convolution_kernels_and_nothing_else()
+    {
+        var composed = ClassifierModelComposer.ComposeFeatureExtractor(BackboneFiles.InDirectory(), calibrated.Ranges);
+        var uint8 = ModelProto.Parser.ParseFrom(ServingGraph.Prepare(composed, FirstConvolutionForm.Uint8, null)).Graph;
+        var int8 = ModelProto.Parser.ParseFrom(ServingGraph.Prepare(composed, FirstConvolutionForm.Int8, null)).Graph;
+
+        var swapped = int8.Initializer.Where(i => i.Name.EndsWith(ServingGraph.Int8Suffix, StringComparison.Ordinal)).ToList();
+        Assert.Equal(5, swapped.Count); // kernels, their scales and zero points, the bias and its scales
+        Assert.Contains(swapped, i => i.DataType == (int)TensorProto.Types.DataType.Int8 && i.Dims.Count == 4);
+        Assert.DoesNotContain(uint8.Initializer, i => i.Name.EndsWith(ServingGraph.Int8Suffix, StringComparison.Ordinal));
+        Assert.Equal(uint8.Node.Count, int8.Node.Count);
+        Assert.Equal(uint8.Initializer.Count, int8.Initializer.Count);
+        Assert.Single(uint8.Initializer, i => i.DataType == (int)TensorProto.Types.DataType.Uint8 && i.Dims.Count == 4);
+        Assert.DoesNotContain(int8.Initializer, i => i.DataType == (int)TensorProto.Types.DataType.Uint8 && i.Dims.Count == 4);
     }
 
     [Fact]
