@@ -20,6 +20,10 @@ public static class ServiceDefaultsExtensions
 {
     public const string HealthEndpointPath = "/health";
     public const string AlivenessEndpointPath = "/alive";
+    public const string ReadinessEndpointPath = "/ready";
+
+    /// <summary>Health checks that must pass before a replica takes traffic (<c>/ready</c>).</summary>
+    public const string ReadyTag = "ready";
     public const string MetricsEndpointPath = "/metrics";
     public const string LiveTag = "live";
 
@@ -84,7 +88,7 @@ public static class ServiceDefaultsExtensions
     }
 
     /// <summary>
-    /// Maps <c>/health</c> (every check), <c>/alive</c> (liveness only) and <c>/metrics</c> (Prometheus), and
+    /// Maps <c>/health</c> (every check), <c>/alive</c> (liveness only), <c>/ready</c> (checks tagged ready) and <c>/metrics</c> (Prometheus), and
     /// records every request under the LLD's HTTP metric names. Call it before the application's endpoints and
     /// before authentication, so refused requests are counted too. <paramref name="metricsPolicy"/> names an
     /// authorization policy for <c>/metrics</c>; probes and scrapes are never rate limited.
@@ -108,11 +112,24 @@ public static class ServiceDefaultsExtensions
             Predicate = check => check.Tags.Contains(LiveTag),
         }).DisableRateLimiting();
 
+        // Degraded is not ready: a probe sends no traffic to a replica whose model is still loading or warming.
+        app.MapHealthChecks(ReadinessEndpointPath, new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = Microsoft.AspNetCore.Http.StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = Microsoft.AspNetCore.Http.StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = Microsoft.AspNetCore.Http.StatusCodes.Status503ServiceUnavailable,
+            },
+        }).DisableRateLimiting();
+
         return app;
     }
 
     internal static bool IsInfrastructurePath(Microsoft.AspNetCore.Http.PathString path) =>
         path.StartsWithSegments(HealthEndpointPath)
         || path.StartsWithSegments(AlivenessEndpointPath)
+        || path.StartsWithSegments(ReadinessEndpointPath)
         || path.StartsWithSegments(MetricsEndpointPath);
 }

@@ -55,7 +55,7 @@ public sealed class PredictionService(
         using (lease)
         {
             var classifier = lease.Model.ClassifierFor(slot.WholeMachine);
-            if (explain is not null && !classifier.HasClassActivationMap)
+            if (explain is not null && lease.Model.Explainer is null)
             {
                 return (null, new ApiError(
                     StatusCodes.Status409Conflict,
@@ -85,7 +85,7 @@ public sealed class PredictionService(
                 // and the class explained by default are the same test-time average a plain prediction returns (the
                 // identity view is scored twice then: explanations are rare and the map needs its own output).
                 // The overlay is drawn over the same resized image the tensor is made from.
-                var explained = classifier.Explain(tensor);
+                var explained = lease.Model.Explainer!.Explain(tensor);
                 var probabilities = viewCount == 1 ? explained.Probabilities : Classify(classifier, tensor, viewCount);
                 var classIndex = explain.Class is { } requested ? (int)requested : ArgMax(probabilities);
                 var map = explained.Map.ForClass(classIndex);

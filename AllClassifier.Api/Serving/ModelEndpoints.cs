@@ -1,6 +1,8 @@
 using AllClassifier.Api.Access;
 using AllClassifier.Api.Errors;
 using AllClassifier.Model.Registry;
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -17,7 +19,7 @@ public static class ModelEndpoints
 
         group.MapGet("", GetModelCard)
             .WithName("GetModelCard")
-            .WithSummary("The model card of the model being served: version, creation time, classes, test metrics and per-class table (snake_case).")
+            .WithSummary("The model card of the model being served: version, creation time, classes, test metrics and per-class table (snake_case), and `serving`: the first convolution's form in use on this CPU, why, the CPU features, the warm-up.")
             .Produces<ModelCard>(StatusCodes.Status200OK)
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
 
@@ -37,7 +39,7 @@ public static class ModelEndpoints
         return app;
     }
 
-    private static Results<JsonHttpResult<ModelCard>, JsonHttpResult<ErrorResponse>> GetModelCard(
+    private static Results<JsonHttpResult<JsonObject>, JsonHttpResult<ErrorResponse>> GetModelCard(
         ModelHolder holder, IOptions<ModelServingOptions> options, HttpResponse response)
     {
         if (holder.Current is not { } model)
@@ -45,8 +47,11 @@ public static class ModelEndpoints
             return ApiError.NoModel(options.Value.NoModelRetryAfterSeconds).ToResult(response);
         }
 
-        // The card's own serializer settings, so the API serves exactly the model.json the trainer wrote.
-        return TypedResults.Json(model.Card, ModelCard.JsonOptions);
+        // The card's own serializer settings, so the API serves exactly the model.json the trainer wrote, plus how this
+        // replica serves it (the first convolution's form for its CPU, and why).
+        var card = JsonSerializer.SerializeToNode(model.Card, ModelCard.JsonOptions)!.AsObject();
+        card["serving"] = JsonSerializer.SerializeToNode(model.Variant, ModelCard.JsonOptions);
+        return TypedResults.Json(card, ModelCard.JsonOptions);
     }
 
     private static Results<PhysicalFileHttpResult, JsonHttpResult<ErrorResponse>> GetConfusionMatrix(

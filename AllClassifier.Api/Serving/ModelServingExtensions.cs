@@ -1,3 +1,4 @@
+using AllClassifier.Model.Inference;
 using AllClassifier.Model.Settings;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -34,6 +35,10 @@ public static class ModelServingExtensions
             .Validate(o => o.MaxConcurrentInferences > 0 && o.QueueLength >= 0 && o.PollInterval > TimeSpan.Zero,
                 "MaxConcurrentInferences must be positive, QueueLength not negative and PollInterval positive.")
             .Validate(o => o.NativeHeapArenas >= 0, "NativeHeapArenas must not be negative (0 leaves glibc's limit).")
+            .Validate(o => o.WarmupInferences >= 0, "WarmupInferences must not be negative.")
+            .Validate(
+                o => o.FirstConvolutionForm is ModelServingOptions.AutoForm or FirstConvolutionForm.Uint8 or FirstConvolutionForm.Int8,
+                "FirstConvolutionForm must be auto, uint8 or int8.")
             .ValidateOnStart();
 
         // Before the first session: every model swap would otherwise leave the dropped model's pages on the heap.
@@ -44,7 +49,8 @@ public static class ModelServingExtensions
         builder.Services.AddSingleton<ModelLoader>();
         builder.Services.AddSingleton<ChampionWatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ChampionWatcher>());
-        builder.Services.AddHealthChecks().AddCheck<ModelHealthCheck>("model");
+        // Tagged ready: a model is served only once warmed (ModelLoader), so readiness waits for the warm-up.
+        builder.Services.AddHealthChecks().AddCheck<ModelHealthCheck>("model", tags: [ServiceDefaultsExtensions.ReadyTag]);
         return builder;
     }
 }

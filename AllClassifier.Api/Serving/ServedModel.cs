@@ -11,17 +11,27 @@ namespace AllClassifier.Api.Serving;
 /// <paramref name="classifier"/> runs one inference on one core; <paramref name="wholeMachineClassifier"/>, when
 /// there is one, is the same model with an ONNX thread per core for a request that finds the machine idle. ONNX
 /// Runtime has no per-run thread count, hence two sessions; the INT8 model's 17 MB of weights make the second cheap.
+/// Both run the graph without the class activation map; <paramref name="explainer"/> (one core) runs it with the map,
+/// for explanations only.
 /// </remarks>
 public sealed class ServedModel(
     OnnxClassifier classifier,
     RegisteredVersion registered,
-    OnnxClassifier? wholeMachineClassifier = null)
+    ServingVariant variant,
+    OnnxClassifier? wholeMachineClassifier = null,
+    OnnxClassifier? explainer = null)
 {
     private int _references = 1;
 
     public OnnxClassifier Classifier { get; } = classifier;
 
     public int Version => registered.Version;
+
+    /// <summary>The session that computes class activation maps; null for models composed before maps existed.</summary>
+    public OnnxClassifier? Explainer { get; } = explainer;
+
+    /// <summary>The first convolution's form, the CPU features behind it and the warm-up, as /model reports them.</summary>
+    public ServingVariant Variant { get; } = variant;
 
     public ModelCard Card => registered.Card;
 
@@ -57,6 +67,7 @@ public sealed class ServedModel(
         {
             Classifier.Dispose();
             wholeMachineClassifier?.Dispose();
+            Explainer?.Dispose();
             IsDisposed = true;
             NativeHeap.ReturnFreePages();
         }

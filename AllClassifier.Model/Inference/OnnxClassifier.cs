@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Numerics.Tensors;
 using AllClassifier.Model.Imaging;
 using Microsoft.ML.OnnxRuntime;
@@ -58,6 +59,7 @@ public sealed class OnnxClassifier : IDisposable
     private readonly string[] _probabilitiesOnly = [ClassifierModelFile.ProbabilitiesName];
     private readonly string[] _inputNames = [ClassifierModelFile.InputName];
     private readonly string[] _explainOutputNames = [ClassifierModelFile.ProbabilitiesName, ClassifierModelFile.ClassActivationMapName];
+    private readonly ConcurrentBag<ClassifyRun> _classifyRuns = [];
 
     private OnnxClassifier(InferenceSession session, SessionOptions sessionOptions)
     {
@@ -115,11 +117,20 @@ public sealed class OnnxClassifier : IDisposable
             throw new ArgumentException($"Expected {ImagePreprocessor.TensorLength} floats, got {tensor.Length}.", nameof(tensor));
         }
 
+        // The run options and the output tensor are reused: ONNX Runtime writes the probabilities into memory this
+        // instance owns, so a run allocates nothing but the input's small wrapper (it pins the caller's array).
         // Every native handle lives until Run returns: a collected RunOptions mid-call crashes the runtime.
-        using var runOptions = new RunOptions();
-        using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, ImagePreprocessor.Size, ImagePreprocessor.Size]);
-        using var outputs = _session.Run(runOptions, _inputNames, [input], _probabilitiesOnly);
-        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+        var run = _classifyRuns.TryTake(out var pooled) ? pooled : new ClassifyRun(ClassCount);
+        try
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, ImagePreprocessor.Size, ImagePreprocessor.Size]);
+            _session.Run(run.Options, _inputNames, [input], _probabilitiesOnly, run.Outputs);
+            return [.. run.Probabilities];
+        }
+        finally
+        {
+            _classifyRuns.Add(run);
+        }
     }
 
     /// <summary>
@@ -203,6 +214,10 @@ public sealed class OnnxClassifier : IDisposable
     {
         _session.Dispose();
         _sessionOptions.Dispose();
+        while (_classifyRuns.TryTake(out var run))
+        {
+            run.Dispose();
+        }
     }
 
     private static OnnxClassifier Create(ScorerOptions? options, Func<SessionOptions, InferenceSession> open)
@@ -213,9 +228,15 @@ public sealed class OnnxClassifier : IDisposable
             IntraOpNumThreads = Math.Max(1, options.IntraOpThreads),
             InterOpNumThreads = 1,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = options.ReferenceKernels ? GraphOptimizationLevel.ORT_DISABLE_ALL : GraphOptimizationLevel.ORT_ENABLE_ALL,
             EnableCpuMemArena = options.MemoryArena,
+            EnableMemoryPattern = true,
         };
+        if (options.MemoryArena)
+        {
+            SharedCpuArena.Use(sessionOptions);
+        }
+
         sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
         try
         {
@@ -231,5 +252,27 @@ public sealed class OnnxClassifier : IDisposable
             sessionOptions.Dispose();
             throw;
         }
+    }
+}
+
+/// <summary>What one <see cref="OnnxClassifier.Classify"/> call reuses: its run options and its output tensor.</summary>
+internal sealed class ClassifyRun : IDisposable
+{
+    public ClassifyRun(int classCount)
+    {
+        Probabilities = new float[classCount];
+        Outputs = [OrtValue.CreateTensorValueFromMemory(Probabilities, [1, classCount])];
+    }
+
+    public RunOptions Options { get; } = new();
+
+    public float[] Probabilities { get; }
+
+    public OrtValue[] Outputs { get; }
+
+    public void Dispose()
+    {
+        Options.Dispose();
+        Outputs[0].Dispose();
     }
 }

@@ -27,6 +27,23 @@ public sealed class ModelEndpointTests(ServingApiFactory api)
     }
 
     [Fact]
+    public async Task Model_card_says_how_this_replica_serves_it()
+    {
+        var serving = (await ApiAssert.OkJsonAsync(await _client.GetAsync("/model"))).GetProperty("serving");
+
+        // The fixture's model is fp32: there is no first convolution form to choose.
+        Assert.Equal("none", serving.GetProperty("first_convolution_form").GetString());
+        Assert.Equal(0, serving.GetProperty("first_convolution_forms").GetArrayLength());
+        Assert.Contains("no INT8 first convolution", serving.GetProperty("reason").GetString());
+        Assert.Equal(
+            AllClassifier.Model.Inference.CpuFeatures.Current.Names,
+            serving.GetProperty("cpu_features").EnumerateArray().Select(f => f.GetString()!).ToList());
+        Assert.Equal(new Api.Serving.ModelServingOptions().WarmupInferences, serving.GetProperty("warmup_inferences").GetInt32());
+        Assert.True(serving.GetProperty("class_activation_map_pruned").GetBoolean());
+        Assert.Equal("Healthy", await _client.GetStringAsync("/ready"));
+    }
+
+    [Fact]
     public async Task Confusion_matrix_picture_is_the_registered_png()
     {
         var response = await _client.GetAsync("/model/confusion-matrix.png");

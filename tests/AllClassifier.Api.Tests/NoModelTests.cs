@@ -63,6 +63,9 @@ public sealed class NoModelTests(BrokenStorageApiFactory api) : IClassFixture<Br
         Assert.True(health.IsSuccessStatusCode);
         Assert.Equal("Degraded", await health.Content.ReadAsStringAsync());
         Assert.Equal("Healthy", await _client.GetStringAsync("/alive"));
+        var ready = await _client.GetAsync("/ready");
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Equal("Degraded", await ready.Content.ReadAsStringAsync());
     }
 
     [Fact]

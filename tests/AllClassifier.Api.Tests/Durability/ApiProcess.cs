@@ -26,6 +26,9 @@ public sealed partial class ApiProcess : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The API's process id, for what only the OS knows of it (/proc: page faults, resident memory).</summary>
+    public int ProcessId => _process.Id;
+
     public string Output => string.Join(Environment.NewLine, _output);
 
     /// <summary>Starts the API with the given settings (environment variables) and waits until it answers /ping.</summary>
