@@ -16,6 +16,14 @@ namespace AllClassifier.Trainer.Pipeline;
 /// <summary>The served candidate's accuracy on the test split under one acquisition shift, and the drop from unshifted.</summary>
 public sealed record ShiftResult(string Shift, double Accuracy, double Drop);
 
+/// <summary>
+/// The served INT8 model with its first convolution in one form, scored end to end (image bytes → composed model) on
+/// the whole test split. <paramref name="Kernels"/> is <c>fused</c> (as it serves on this CPU) or <c>reference</c>
+/// (node by node, the exact integer arithmetic: the int8 form on a CPU without VNNI, where fused it would overflow).
+/// <paramref name="Drop"/> is the accuracy below the served candidate's (managed head on cached features).
+/// </summary>
+public sealed record FirstConvolutionFormResult(string Form, string Kernels, double Accuracy, double MacroF1, double Drop);
+
 /// <summary>A registered version's results on the same test split as the candidate.</summary>
 public sealed record ChampionResult(int Version, EvaluationMetrics Metrics);
 
@@ -50,6 +58,9 @@ public sealed record TestReport
 
     /// <summary>The largest accuracy drop under any evaluation shift; null unless shifts were evaluated.</summary>
     public double? WorstShiftDrop { get; init; }
+
+    /// <summary>The served INT8 model in each form of its first convolution the file carries; empty for fp32.</summary>
+    public IReadOnlyList<FirstConvolutionFormResult> FirstConvolutionForms { get; init; } = [];
 
     /// <summary>
     /// The dihedral views whose probabilities every figure above averages, as the API will with this card's
@@ -128,6 +139,10 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
 
         var (servedModel, _) = files.Served(precision);
         var (latency, sample, difference) = MeasureEndToEnd(servedModel, head, test, probabilities, views.Count, work, options.LatencySampleSize, reporter);
+        var servedAccuracy = EvaluationMetrics.FromPredictions(actual, predicted).Accuracy;
+        var forms = precision == BackbonePrecision.Int8
+            ? EvaluateFirstConvolutionForms(servedModel, test, actual, servedAccuracy, views.Count, work, reporter)
+            : [];
 
         var temperature = precision == BackbonePrecision.Int8 ? run.Int8Temperature : run.Temperature;
         var metrics = EvaluationMetrics.FromPredictions(actual, predicted, latency) with
@@ -165,6 +180,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             AcquisitionShifts = shifts,
             WorstShiftDrop = shifts.Count > 0 ? shifts.Max(shift => shift.Drop) : null,
             TestTimeViews = views.Count,
+            FirstConvolutionForms = forms,
         };
         var metricsPath = files.Metrics;
         WorkDirectory.WriteJson(metricsPath, report);
@@ -182,6 +198,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
                 new TrackedMetric("test_ece_uncalibrated", metrics.Calibration.UncalibratedExpectedCalibrationError, 0),
                 .. report.WorstShiftDrop is { } worstDrop ? [new TrackedMetric("test_shift_worst_drop", worstDrop, 0)] : Array.Empty<TrackedMetric>(),
                 .. metrics.PerClass.Select(c => new TrackedMetric($"test_f1_{c.Class}", c.F1, 0)),
+                .. forms.Select(f => new TrackedMetric($"test_accuracy_first_conv_{f.Form}", f.Accuracy, 0)),
             ],
             cancellationToken);
         await tracker.LogArtifactsAsync(
@@ -204,6 +221,46 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         return string.Create(
             CultureInfo.InvariantCulture,
             $"{precision}{viewsText}: accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3} on {metrics.TestCount} test images; ECE {metrics.Calibration.ExpectedCalibrationError:F3} (uncalibrated {metrics.Calibration.UncalibratedExpectedCalibrationError:F3}); {latency:F1} ms/image end to end; {championText}");
+    }
+
+    /// <summary>
+    /// Every first-convolution form the served file carries, scored on the whole test split as the API would serve it
+    /// (<see cref="ServingGraph.Prepare"/>), so each CPU family's variant is held to the same accuracy.
+    /// </summary>
+    private List<FirstConvolutionFormResult> EvaluateFirstConvolutionForms(
+        string modelPath, IReadOnlyList<ManifestEntry> test, IReadOnlyList<int> actual, double servedAccuracy, int viewCount, WorkDirectory work, IPipelineReporter reporter)
+    {
+        var model = File.ReadAllBytes(modelPath);
+        var outputs = ServingGraph.Outputs(model).Where(o => o != ClassifierModelFile.ClassActivationMapName).ToList();
+        var results = new List<FirstConvolutionFormResult>();
+        var viewBuffer = new float[ImagePreprocessor.TensorLength];
+        foreach (var form in ServingGraph.Forms(model))
+        {
+            var reference = form == FirstConvolutionForm.Int8 && !CpuFeatures.Current.HasVnni;
+            using var classifier = OnnxClassifier.Load(
+                ServingGraph.Prepare(model, form, outputs),
+                new ScorerOptions { IntraOpThreads = Environment.ProcessorCount, ReferenceKernels = reference });
+            var predicted = reporter.WithProgress($"Test split, first convolution {form}", test.Count, progress =>
+            {
+                var predicted = new int[test.Count];
+                for (var i = 0; i < test.Count; i++)
+                {
+                    var tensor = preprocessor.ToTensor(File.ReadAllBytes(work.Resolve(test[i].Path)));
+                    predicted[i] = ModelEvaluator.Predict([classifier.ClassifyViews(tensor, viewCount, viewBuffer)])[0];
+                    progress.Report(i + 1);
+                }
+
+                return predicted;
+            });
+            var metrics = EvaluationMetrics.FromPredictions(actual, predicted);
+            results.Add(new FirstConvolutionFormResult(
+                form, reference ? "reference" : "fused", metrics.Accuracy, metrics.MacroF1, servedAccuracy - metrics.Accuracy));
+        }
+
+        reporter.Info(string.Join("; ", results.Select(r => string.Create(
+            CultureInfo.InvariantCulture,
+            $"first convolution {r.Form} ({r.Kernels} kernels, CPU {CpuFeatures.Current}): accuracy {r.Accuracy:P2}, macro-F1 {r.MacroF1:F4}, {r.Drop * 100:+0.00;-0.00} pt below the candidate"))));
+        return results;
     }
 
     private (double MeanLatencyMs, int Sample, double MaxDifference) MeasureEndToEnd(
