@@ -1,16 +1,20 @@
 using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
+using AllClassifier.Api.Serving;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
+using Microsoft.Extensions.Options;
 using Spectre.Console.Cli;
 
 namespace AllClassifier.Bench;
 
 /// <summary>
-/// The in-process ceiling the HTTP figures are compared with: the champion scored with the API's settings
-/// (one ONNX thread per inference, one inference per core), without HTTP, multipart parsing or JSON.
+/// The in-process ceiling the HTTP figures are compared with: the champion loaded by the API's own loader with the
+/// API's default serving options (the same graphs, first-convolution form, sessions, thread counts, arena and
+/// warm-up), scoring the same JPEGs as the HTTP run, without HTTP, multipart parsing or JSON.
 /// </summary>
 public sealed class RawScorerCommand : Command<RawScorerCommand.Settings>
 {
@@ -19,65 +23,95 @@ public sealed class RawScorerCommand : Command<RawScorerCommand.Settings>
         [CommandOption("--registry <DIR>")]
         public required string Registry { get; init; }
 
-        [CommandOption("--image <FILE>")]
-        public required string Image { get; init; }
+        [CommandOption("--images <DIR>")]
+        [Description("Folder of JPEGs scored in turn (the HTTP run posts the same ones).")]
+        public required string Images { get; init; }
 
         [CommandOption("--seconds <N>")]
         [DefaultValue(10)]
         public int Seconds { get; init; }
-
-        [CommandOption("--workers <N>")]
-        [Description("Parallel inferences for the throughput run (default: processor count, as the API).")]
-        public int? Workers { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var champion = new LocalModelRegistry(settings.Registry).Champion() ?? throw new InvalidOperationException("The registry has no champion.");
-        using var classifier = OnnxClassifier.Load(champion.ModelPath, new ScorerOptions { IntraOpThreads = 1 });
+        var serving = new ModelServingOptions();
+        var served = new ModelLoader(Options.Create(serving)).Load(champion);
+        var images = Directory.GetFiles(settings.Images).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
         var preprocessor = new ImagePreprocessor();
-        var bytes = File.ReadAllBytes(settings.Image);
-        var workers = settings.Workers ?? Environment.ProcessorCount;
         var duration = TimeSpan.FromSeconds(settings.Seconds);
+        var workers = serving.MaxConcurrentInferences;
 
-        for (var i = 0; i < 10; i++)
+        // What /predict runs per request: decode + resize + tensor + inference, on the session the gate would grant.
+        Action Request(OnnxClassifier classifier)
         {
-            classifier.Score(preprocessor.ToTensor(bytes));
+            var tensor = new float[ImagePreprocessor.TensorLength];
+            var next = 0;
+            return () =>
+            {
+                using (var resized = preprocessor.LoadResized(images[next++ % images.Length]))
+                {
+                    ImagePreprocessor.WriteTensor(resized, tensor);
+                }
+
+                classifier.Classify(tensor);
+            };
         }
 
-        var tensor = preprocessor.ToTensor(bytes);
-        var scoreOnly = Latencies(() => classifier.Classify(tensor), duration / 2);
-        var withDecode = Latencies(() => classifier.Classify(preprocessor.ToTensor(bytes)), duration / 2);
-        // The API's whole-machine session: what one request on an idle machine gets.
-        using var wide = OnnxClassifier.Load(champion.ModelPath, new ScorerOptions { IntraOpThreads = Environment.ProcessorCount });
-        wide.Classify(tensor);
-        var scoreWide = Latencies(() => wide.Classify(tensor), duration / 2);
-        // Alternating the two calls exposes both to the same background load, so their difference stays meaningful.
-        var withMap = classifier.HasClassActivationMap
-            ? PairedDifferences(() => classifier.Score(tensor), () => classifier.Explain(tensor), duration / 2)
-            : null;
-        var stages = StageMilliseconds(preprocessor, classifier, bytes, duration / 2);
-        var (throughputScore, cpuScore) = Throughput(workers, duration, () => { var t = preprocessor.ToTensor(bytes); return () => classifier.Classify(t); });
-        var (throughputFull, cpuFull) = Throughput(workers, duration, () => () => classifier.Classify(preprocessor.ToTensor(bytes)));
+        var wide = Latencies(Request(served.ClassifierFor(wholeMachine: true)), duration / 2);
+        var one = Latencies(Request(served.Classifier), duration / 2);
+        var throughput = Throughput(workers, duration, () => Request(served.Classifier));
 
-        var precision = champion.Card.Precision;
+        var variant = served.Variant;
+        var form = variant.FirstConvolutionForm;
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"raw scorer {precision}, 1 thread:  score only p50 {Percentile(scoreOnly, 50):F1} ms p95 {Percentile(scoreOnly, 95):F1} ms | decode+score p50 {Percentile(withDecode, 50):F1} ms p95 {Percentile(withDecode, 95):F1} ms"));
+            $"raw scorer ({champion.Card.Precision}, first convolution {form}, {serving.IntraOpThreads} thread per inference, arena {(serving.OnnxMemoryArena ? "shared" : "off")}, {images.Length} images): decode+score p50 {Percentile(wide, 50):F1} ms on the {workers}-thread idle-machine session, {Percentile(one, 50):F1} ms on one thread"));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"raw scorer {precision}, {Environment.ProcessorCount} threads: score only p50 {Percentile(scoreWide, 50):F1} ms p95 {Percentile(scoreWide, 95):F1} ms"));
-        if (withMap is not null)
+            $"raw scorer, {workers} parallel inferences: {throughput.ImagesPerSecond:F1} images/s, {throughput.CpuMs:F1} CPU ms and {throughput.Faults:F0} minor page faults per image"));
+
+        // Whether ONNX Runtime skips nodes a run does not fetch: the explaining graph asked for probabilities only
+        // against the graph without the map, in alternation so both see the same background load.
+        var pruning = served.Explainer is { } explainer
+            ? Median(PairedDifferences(Request(served.Classifier), Request(explainer), duration / 2))
+            : double.NaN;
+        if (!double.IsNaN(pruning))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"raw scorer {precision}, 1 thread:  fetching the class activation map adds p50 {Percentile(withMap, 50):F2} ms per image (paired with score only)"));
+                $"graph with the class activation map, fetching probabilities only: {pruning:+0.00;-0.00} CPU ms per image against the pruned graph (paired, median)"));
         }
 
+        // The first convolution's forms, one thread each, alternating.
+        var model = champion.ReadVerifiedModel();
+        var forms = ServingGraph.Forms(model);
+        var formCost = double.NaN;
+        if (forms.Count == 2)
+        {
+            var outputs = ServingGraph.Outputs(model).Where(o => o != ClassifierModelFile.ClassActivationMapName).ToList();
+            using var uint8 = OnnxClassifier.Load(ServingGraph.Prepare(model, FirstConvolutionForm.Uint8, outputs));
+            using var int8 = OnnxClassifier.Load(ServingGraph.Prepare(model, FirstConvolutionForm.Int8, outputs));
+            var tensor = preprocessor.ToTensor(images[0]);
+            for (var i = 0; i < 5; i++)
+            {
+                uint8.Classify(tensor);
+                int8.Classify(tensor);
+            }
+
+            formCost = Median(PairedDifferences(() => int8.Classify(tensor), () => uint8.Classify(tensor), duration / 2));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"first convolution uint8 instead of int8 on this CPU ({string.Join(' ', variant.CpuFeatures)}): {formCost:+0.00;-0.00} CPU ms per image (one thread, paired, median)"));
+        }
+
+        // The arena's effect, measured the same way without it.
+        using var noArena = OnnxClassifier.Load(ServingGraph.Prepare(model, form == "none" ? null : form,
+            ServingGraph.Outputs(model).Where(o => o != ClassifierModelFile.ClassActivationMapName).ToList()),
+            new ScorerOptions { IntraOpThreads = serving.IntraOpThreads, MemoryArena = false });
+        var withoutArena = Throughput(workers, duration / 2, () => Request(noArena));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"raw scorer {precision}, stage medians on one thread: decode {stages.Decode:F2} ms, decode+resize {stages.DecodeAndResize:F2} ms, tensor {stages.Tensor:F2} ms, inference {stages.Inference:F2} ms, response JSON {stages.Response:F3} ms"));
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"raw scorer {precision}, {workers} workers: score only {throughputScore:F1} images/s ({cpuScore:F1} CPU ms each) | decode+score {throughputFull:F1} images/s ({cpuFull:F1} CPU ms each)"));
+            $"without the arena: {withoutArena.ImagesPerSecond:F1} images/s, {withoutArena.CpuMs:F1} CPU ms and {withoutArena.Faults:F0} minor page faults per image"));
+
         // Machine-readable line for bench/predict.sh.
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"RAW p50_score_ms={Percentile(scoreOnly, 50):F2} p50_score_wide_ms={Percentile(scoreWide, 50):F2} p50_full_ms={Percentile(withDecode, 50):F2} ips_score={throughputScore:F2} ips_full={throughputFull:F2} cpu_full_ms={cpuFull:F2}"));
+            $"RAW p50_wide_ms={Percentile(wide, 50):F2} p50_one_ms={Percentile(one, 50):F2} ips={throughput.ImagesPerSecond:F2} cpu_ms={throughput.CpuMs:F2} faults={throughput.Faults:F1} cam_ms={pruning:F2} uint8_extra_ms={formCost:F2} form={form} ips_no_arena={withoutArena.ImagesPerSecond:F2} faults_no_arena={withoutArena.Faults:F1}"));
         return 0;
     }
 
@@ -95,63 +129,51 @@ public sealed class RawScorerCommand : Command<RawScorerCommand.Settings>
         return samples;
     }
 
-    /// <summary>Runs <paramref name="baseline"/> and <paramref name="candidate"/> alternately; returns candidate − baseline per pair.</summary>
+    /// <summary>
+    /// Runs <paramref name="baseline"/> and <paramref name="candidate"/> alternately on this thread; returns candidate −
+    /// baseline per pair in this thread's CPU time (one-thread sessions compute on the caller), which other processes'
+    /// load on a shared machine barely moves, unlike wall time.
+    /// </summary>
     private static List<double> PairedDifferences(Action baseline, Action candidate, TimeSpan duration)
     {
         var differences = new List<double>();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
         while (Stopwatch.GetTimestamp() < end || differences.Count < 20)
         {
-            var started = Stopwatch.GetTimestamp();
+            var started = ThreadCpuMilliseconds();
             baseline();
-            var middle = Stopwatch.GetTimestamp();
+            var middle = ThreadCpuMilliseconds();
             candidate();
-            differences.Add(Stopwatch.GetElapsedTime(middle).TotalMilliseconds - Stopwatch.GetElapsedTime(started, middle).TotalMilliseconds);
+            differences.Add(ThreadCpuMilliseconds() - middle - (middle - started));
         }
 
         return differences;
     }
 
-    private sealed record Stages(double Decode, double DecodeAndResize, double Tensor, double Inference, double Response);
+    private const int ThreadCpuClock = 3; // CLOCK_THREAD_CPUTIME_ID
 
-    /// <summary>Median wall time of each serving stage run alone on this thread (one thread: wall time is CPU time).</summary>
-    private static Stages StageMilliseconds(ImagePreprocessor preprocessor, OnnxClassifier classifier, byte[] bytes, TimeSpan duration)
+    [StructLayout(LayoutKind.Sequential)]
+    private struct TimeSpec
     {
-        List<double> decode = [], resize = [], tensor = [], inference = [], response = [];
-        var buffer = new float[ImagePreprocessor.TensorLength];
-        var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-        while (Stopwatch.GetTimestamp() < end || decode.Count < 20)
-        {
-            var started = Stopwatch.GetTimestamp();
-            using (SixLabors.ImageSharp.Image.Load<SixLabors.ImageSharp.PixelFormats.Rgb24>(bytes))
-            {
-            }
-
-            var decoded = Stopwatch.GetTimestamp();
-            using var resized = preprocessor.LoadResized(bytes);
-            var loaded = Stopwatch.GetTimestamp();
-            ImagePreprocessor.WriteTensor(resized, buffer);
-            var written = Stopwatch.GetTimestamp();
-            var probabilities = classifier.Classify(buffer);
-            var scored = Stopwatch.GetTimestamp();
-            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new { probabilities, predicted = 0, class_name = "Benign", model_version = 1 });
-            var answered = Stopwatch.GetTimestamp();
-            decode.Add(Stopwatch.GetElapsedTime(started, decoded).TotalMilliseconds);
-            resize.Add(Stopwatch.GetElapsedTime(decoded, loaded).TotalMilliseconds);
-            tensor.Add(Stopwatch.GetElapsedTime(loaded, written).TotalMilliseconds);
-            inference.Add(Stopwatch.GetElapsedTime(written, scored).TotalMilliseconds);
-            response.Add(Stopwatch.GetElapsedTime(scored, answered).TotalMilliseconds);
-        }
-
-        return new Stages(Percentile(decode, 50), Percentile(resize, 50), Percentile(tensor, 50), Percentile(inference, 50), Percentile(response, 50));
+        public long Seconds;
+        public long Nanoseconds;
     }
 
-    /// <summary>Images per second over <paramref name="workers"/> threads, and the process CPU time per image.</summary>
-    private static (double ImagesPerSecond, double CpuMsPerImage) Throughput(int workers, TimeSpan duration, Func<Action> makeWorker)
+    [DllImport("libc", EntryPoint = "clock_gettime")]
+    private static extern int ClockGetTime(int clock, out TimeSpec time);
+
+    private static double ThreadCpuMilliseconds() =>
+        ClockGetTime(ThreadCpuClock, out var time) == 0 ? (time.Seconds * 1e3) + (time.Nanoseconds / 1e6) : double.NaN;
+
+    private sealed record Rate(double ImagesPerSecond, double CpuMs, double Faults);
+
+    /// <summary>Images per second over <paramref name="workers"/> threads; the process's CPU time and minor faults per image.</summary>
+    private static Rate Throughput(int workers, TimeSpan duration, Func<Action> makeWorker)
     {
         var counts = new int[workers];
         var actions = Enumerable.Range(0, workers).Select(_ => makeWorker()).ToArray();
         var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+        var faultsBefore = MinorFaults();
         var stopwatch = Stopwatch.StartNew();
         var threads = Enumerable.Range(0, workers).Select(w => new Thread(() =>
         {
@@ -163,9 +185,19 @@ public sealed class RawScorerCommand : Command<RawScorerCommand.Settings>
         })).ToList();
         threads.ForEach(t => t.Start());
         threads.ForEach(t => t.Join());
+        var images = Math.Max(1, counts.Sum());
         var cpu = Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
-        return (counts.Sum() / stopwatch.Elapsed.TotalSeconds, cpu.TotalMilliseconds / Math.Max(1, counts.Sum()));
+        return new Rate(counts.Sum() / stopwatch.Elapsed.TotalSeconds, cpu.TotalMilliseconds / images, (MinorFaults() - faultsBefore) / (double)images);
     }
+
+    /// <summary>Field 10 of /proc/self/stat (after the parenthesised command name).</summary>
+    private static long MinorFaults()
+    {
+        var stat = File.ReadAllText("/proc/self/stat");
+        return long.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[7], CultureInfo.InvariantCulture);
+    }
+
+    private static double Median(List<double> samples) => Percentile(samples, 50);
 
     private static double Percentile(List<double> samples, double percentile)
     {
