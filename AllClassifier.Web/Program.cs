@@ -15,6 +15,7 @@ builder.AddBackendClient();
 builder.AddBackendProxy();
 builder.AddClassification();
 builder.AddRetrainingProgress();
+builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorPages(options => options.Conventions
     .AuthorizeFolder("/", StaffPolicies.Staff)
     .AuthorizeFolder("/Admin", StaffPolicies.Admin)

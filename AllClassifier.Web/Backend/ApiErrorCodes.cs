@@ -8,6 +8,7 @@ public static class ApiErrorCodes
     public const string RateLimited = "rate_limited";
     public const string ImageTooLarge = "image_too_large";
     public const string UnknownCase = "unknown_case";
+    public const string UnknownImage = "unknown_image";
     public const string CaseExists = "case_exists";
     public const string CaseSigned = "case_signed";
     public const string CaseUnreviewed = "case_unreviewed";

@@ -70,6 +70,8 @@ public sealed class BackendException(BackendFailure failure, string message, Htt
                     statusCode),
             (ApiErrorCodes.UnknownCase, _) =>
                 new(BackendFailure.Refused, "There is no case with this identifier.", statusCode),
+            (ApiErrorCodes.UnknownImage, _) =>
+                new(BackendFailure.Refused, "This case has no such image.", statusCode),
             (ApiErrorCodes.CaseExists, _) =>
                 new(BackendFailure.Refused,
                     "An open case with this accession already exists: open it from the list of cases.", statusCode),

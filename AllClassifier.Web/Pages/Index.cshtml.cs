@@ -135,29 +135,9 @@ public sealed class IndexModel(BackendClient backend, ClassificationStore store,
 
     private async Task<ImageFile?> ReadUploadAsync(CancellationToken cancellationToken)
     {
-        if (Upload is null)
-        {
-            ErrorMessage = "Choose a JPEG or PNG image to classify.";
-            return null;
-        }
-
-        if (Upload.Length == 0)
-        {
-            ErrorMessage = "The chosen file is empty. Choose a JPEG or PNG image.";
-            return null;
-        }
-
-        if (Upload.Length > Uploads.MaxBytes)
-        {
-            ErrorMessage =
-                $"The image is too large ({UploadOptions.FormatSize(Upload.Length)}); the limit is {Uploads.MaxSizeText}.";
-            return null;
-        }
-
-        using var buffer = new MemoryStream(checked((int)Upload.Length));
-        await Upload.CopyToAsync(buffer, cancellationToken);
-        var contentType = string.IsNullOrWhiteSpace(Upload.ContentType) ? "application/octet-stream" : Upload.ContentType;
-        return new ImageFile(Upload.FileName, contentType, buffer.ToArray());
+        var (image, problem) = await ImageUpload.ReadAsync(Upload, Uploads, cancellationToken);
+        ErrorMessage = problem;
+        return image;
     }
 
     private IActionResult PageOrPanel() =>

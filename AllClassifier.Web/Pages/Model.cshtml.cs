@@ -10,6 +10,11 @@ public sealed class ModelModel(BackendClient backend) : PageModel
 
     public string? ErrorMessage { get; private set; }
 
+    /// <summary>Model–reviewer agreement per version, newest first; null when the API could not give it.</summary>
+    public IReadOnlyList<VersionAgreement>? Agreement { get; private set; }
+
+    public string? AgreementError { get; private set; }
+
     public async Task OnGetAsync(CancellationToken cancellationToken)
     {
         try
@@ -19,6 +24,22 @@ public sealed class ModelModel(BackendClient backend) : PageModel
         catch (BackendException e)
         {
             ErrorMessage = e.Message;
+        }
+
+        await LoadAgreementAsync(cancellationToken);
+    }
+
+    private async Task LoadAgreementAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var answer = await backend.GetModelAgreementAsync(cancellationToken);
+            Agreement = [.. (answer.Versions ?? []).OrderByDescending(v => v.ModelVersion)];
+        }
+        catch (BackendException e)
+        {
+            // The rest of the page stands without it (an API older than case reviews has no agreement to give).
+            AgreementError = e.Message;
         }
     }
 

@@ -12,3 +12,10 @@ public sealed record DecisionSelect(string Id, string Name, string? Selected, st
 
 /// <summary>A referral's headline and its reasons in plain words (<c>_Referral</c>).</summary>
 public sealed record ReferralNotice(IReadOnlyList<string>? ReasonCodes, bool Compact = false);
+
+/// <summary>
+/// The review forms of one case image (<c>_ReviewActions</c>), posted to <see cref="Action"/>: confirm the model's
+/// class, or choose another class or "Not assessable". A referred image offers no confirmation: it has no class to
+/// confirm, and its choice starts empty.
+/// </summary>
+public sealed record ReviewActionsView(AllClassifier.Web.Backend.CaseImage Image, string CaseId, string Action);

@@ -11,4 +11,11 @@
             target.hidden = true;
         }
     }, true);
+    // Buttons marked data-print open the browser's print dialog (the report page: print or save as PDF).
+    document.addEventListener("click", (event) => {
+        const target = event.target;
+        if (target instanceof Element && target.closest("[data-print]")) {
+            window.print();
+        }
+    });
 })();

@@ -20,7 +20,7 @@ public sealed record WireRequest(string Method, string Path, string? ContentType
 /// A small HTTP server on 127.0.0.1 that answers like the API (predict, feedback, count, model) and records every
 /// request, so the proxy and page flows can be checked on real sockets.
 /// </summary>
-public sealed class FakeBackendServer : IAsyncDisposable
+public sealed partial class FakeBackendServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private int feedbackCount;
@@ -125,6 +125,7 @@ public sealed class FakeBackendServer : IAsyncDisposable
         }));
         app.MapPost("/model/versions/{version:int}/promote", (int version) => Results.Json(new { champion = version, previous = 1 }));
         app.MapGet("/model/confusion-matrix.png", () => Results.File(ApiSamples.TinyPng, "image/png"));
+        MapCases();
     }
 
     public async ValueTask DisposeAsync()

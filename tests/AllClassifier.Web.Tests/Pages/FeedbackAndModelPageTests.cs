@@ -39,7 +39,7 @@ public sealed class FeedbackAndModelPageTests
 
         await page.OnGetAsync(CancellationToken.None);
 
-        Assert.Equal("/model", Assert.Single(backend.Requests).Path);
+        Assert.Equal(["/model", "/model/agreement"], backend.Requests.Select(r => r.Path).Order());
         var card = page.Card!;
         Assert.Equal(3, card.Version);
         Assert.Equal(new DateTimeOffset(2025, 3, 4, 10, 20, 30, TimeSpan.Zero), card.Created);
@@ -55,6 +55,41 @@ public sealed class FeedbackAndModelPageTests
         Assert.Equal(0.021, card.Metrics.Calibration!.ExpectedCalibrationError);
         Assert.Equal(0.064, card.Metrics.Calibration.UncalibratedExpectedCalibrationError);
         Assert.Equal(3, card.Metrics.Calibration.Bins!.Count);
+    }
+
+    [Fact]
+    public async Task Model_page_shows_the_card_when_agreement_is_not_available()
+    {
+        var backend = new FakeBackendHandler(request => request.Path == "/model"
+            ? FakeBackendHandler.Json(HttpStatusCode.OK, ApiSamples.ModelCard)
+            : FakeBackendHandler.Error(HttpStatusCode.ServiceUnavailable, "storage_unavailable", "the audit store is not reachable"));
+        var page = PageModelHarness.Model(backend);
+
+        await page.OnGetAsync(CancellationToken.None);
+
+        Assert.Equal(3, page.Card!.Version);
+        Assert.Null(page.ErrorMessage);
+        Assert.Null(page.Agreement);
+        Assert.NotNull(page.AgreementError);
+    }
+
+    [Fact]
+    public async Task Model_page_orders_agreement_newest_version_first()
+    {
+        var backend = new FakeBackendHandler(request => request.Path == "/model"
+            ? FakeBackendHandler.Json(HttpStatusCode.OK, ApiSamples.ModelCard)
+            : FakeBackendHandler.Json(HttpStatusCode.OK, """
+                {"versions":[{"model_version":2,"reviewed":10,"agreement":0.8,"kappa":0.7,"per_class":[]},
+                 {"model_version":3,"reviewed":40,"agreement":0.95,"kappa":0.91,"per_class":[{"class_name":"Benign","reviewed":10,"agreed":9,"agreement":0.9}]}]}
+                """));
+        var page = PageModelHarness.Model(backend);
+
+        await page.OnGetAsync(CancellationToken.None);
+
+        var agreement = page.Agreement!;
+        Assert.Equal([3, 2], agreement.Select(v => v.ModelVersion));
+        Assert.Equal(0.91, agreement[0].Kappa);
+        Assert.Equal(9, agreement[0].PerClass!.Single().Agreed);
     }
 
     [Fact]
