@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
+builder.AddTransportSecurity();
 builder.AddPersistentDataProtection();
 builder.AddStaffAccounts();
 builder.AddBackendClient();
@@ -24,6 +25,7 @@ builder.Services.AddRazorPages(options => options.Conventions
 
 var app = builder.Build();
 
+app.UseTransportSecurity();
 app.UseStaffSecurityHeaders(app.Services.GetRequiredService<IOptions<OidcOptions>>().Value);
 app.UseExceptionHandler("/Error");
 app.UseStatusCodePagesWithReExecute("/Error");

@@ -48,7 +48,7 @@ public static class StaffAccountsExtensions
         builder.Services.AddIdentity<IdentityUser, IdentityRole>()
             .AddEntityFrameworkStores<StaffDbContext>()
             .AddDefaultTokenProviders();
-        builder.Services.ConfigureApplicationCookie(ConfigureCookie);
+        builder.Services.ConfigureApplicationCookie(cookie => ConfigureCookie(cookie, builder.Environment));
         builder.Services.AddOptions<IdentityOptions>().Configure<IOptions<StaffAccountsOptions>>((identity, staff) =>
         {
             identity.Lockout.AllowedForNewUsers = true;
@@ -69,7 +69,7 @@ public static class StaffAccountsExtensions
                 options.DefaultScheme = CookieAuthenticationDefaults.AuthenticationScheme;
                 options.DefaultChallengeScheme = OpenIdConnectDefaults.AuthenticationScheme;
             })
-            .AddCookie(ConfigureCookie)
+            .AddCookie(cookie => ConfigureCookie(cookie, builder.Environment))
             .AddOpenIdConnect(options =>
             {
                 options.Authority = oidc.Authority;
@@ -88,13 +88,13 @@ public static class StaffAccountsExtensions
             });
     }
 
-    private static void ConfigureCookie(CookieAuthenticationOptions cookie)
+    private static void ConfigureCookie(CookieAuthenticationOptions cookie, IHostEnvironment environment)
     {
         cookie.LoginPath = SignInPath;
         cookie.AccessDeniedPath = AccessDeniedPath;
         cookie.Cookie.HttpOnly = true;
         cookie.Cookie.SameSite = SameSiteMode.Strict;
-        cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+        cookie.Cookie.SecurePolicy = Security.TransportSecurityExtensions.CookieSecurity(environment);
         cookie.ExpireTimeSpan = TimeSpan.FromHours(8);
         cookie.SlidingExpiration = true;
         // Calls to /api are made by scripts and images: a redirect to an HTML sign-in page would only confuse them.
