@@ -4,6 +4,7 @@ using AllClassifier.Web.Proxy;
 using AllClassifier.Web.Retraining;
 using AllClassifier.Web.Security;
 using AllClassifier.Web.Staff;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -21,7 +22,9 @@ builder.Services.AddRazorPages(options => options.Conventions
     .AuthorizeFolder("/", StaffPolicies.Staff)
     .AuthorizeFolder("/Admin", StaffPolicies.Admin)
     .AllowAnonymousToFolder("/Account")
-    .AllowAnonymousToPage("/Error"));
+    .AllowAnonymousToPage("/Error")
+    .AddPageApplicationModelConvention(StaffAccountsExtensions.SignInPath, page =>
+        page.EndpointMetadata.Add(new EnableRateLimitingAttribute(StaffAccountsExtensions.SignInRateLimitPolicy))));
 
 var app = builder.Build();
 
@@ -33,6 +36,7 @@ app.UseUploadLimit();
 app.MapDefaultEndpoints();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapStaticAssets();
 app.MapRazorPages().WithStaticAssets();
 app.MapBackendProxy();

@@ -34,6 +34,11 @@ public sealed class ErrorModel(IOptions<UploadOptions> uploads) : PageModel
             Message = $"Images up to {uploads.Value.MaxSizeText} are accepted. Please choose a smaller file.";
             code = StatusCodes.Status413PayloadTooLarge;
         }
+        else if (code == StatusCodes.Status429TooManyRequests)
+        {
+            Title = "Too many attempts";
+            Message = "Too many sign-in attempts came from this computer. Please wait a minute and try again.";
+        }
         else if (code == StatusCodes.Status404NotFound)
         {
             Title = "Page not found";

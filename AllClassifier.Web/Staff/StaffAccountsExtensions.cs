@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Web.Staff;
@@ -23,7 +24,9 @@ public static class StaffAccountsExtensions
         builder.Services.AddOptions<OidcOptions>().BindConfiguration(OidcOptions.SectionName);
         builder.Services.AddOptions<StaffAccountsOptions>()
             .BindConfiguration(StaffAccountsOptions.SectionName)
-            .Validate(o => o.MaxFailedSignIns > 0 && o.LockoutDuration > TimeSpan.Zero, "StaffAccounts: MaxFailedSignIns and LockoutDuration must be positive.")
+            .Validate(
+                o => o.MaxFailedSignIns > 0 && o.LockoutDuration > TimeSpan.Zero && o.SignInAttemptsPerAddress > 0 && o.SignInAttemptWindow > TimeSpan.Zero,
+                "StaffAccounts: MaxFailedSignIns, LockoutDuration, SignInAttemptsPerAddress and SignInAttemptWindow must be positive.")
             .ValidateOnStart();
 
         if (oidc.Enabled)
@@ -49,18 +52,48 @@ public static class StaffAccountsExtensions
             .AddEntityFrameworkStores<StaffDbContext>()
             .AddDefaultTokenProviders();
         builder.Services.ConfigureApplicationCookie(cookie => ConfigureCookie(cookie, builder.Environment));
-        builder.Services.AddOptions<IdentityOptions>().Configure<IOptions<StaffAccountsOptions>>((identity, staff) =>
+        builder.Services.AddSingleton<SignInThrottle>();
+        builder.Services.AddScoped<StaffSignIn>();
+        builder.Services.AddOptions<IdentityOptions>().Configure(identity =>
         {
+            // Identity's lockout would lock an account from everywhere; failures are counted per address instead
+            // (SignInThrottle). Lockout stays on for accounts an admin disables.
             identity.Lockout.AllowedForNewUsers = true;
-            identity.Lockout.MaxFailedAccessAttempts = staff.Value.MaxFailedSignIns;
-            identity.Lockout.DefaultLockoutTimeSpan = staff.Value.LockoutDuration;
             // Length over composition (NIST SP 800-63B); generated first-admin passwords have no symbols.
             identity.Password.RequiredLength = 12;
             identity.Password.RequireNonAlphanumeric = false;
             identity.User.RequireUniqueEmail = false;
         });
         builder.Services.AddHostedService<StaffAccountsSeeder>();
+        AddSignInRateLimit(builder);
     }
+
+    /// <summary>The policy on the sign-in form: <see cref="StaffAccountsOptions.SignInAttemptsPerAddress"/> posts per client address.</summary>
+    public const string SignInRateLimitPolicy = "sign-in";
+
+    private static void AddSignInRateLimit(IHostApplicationBuilder builder) =>
+        builder.Services.AddRateLimiter(limiter =>
+        {
+            limiter.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            limiter.AddPolicy(SignInRateLimitPolicy, context =>
+            {
+                if (!HttpMethods.IsPost(context.Request.Method))
+                {
+                    return RateLimitPartition.GetNoLimiter("page");
+                }
+
+                // The real client's address: forwarded headers are applied only from trusted proxies.
+                var staff = context.RequestServices.GetRequiredService<IOptions<StaffAccountsOptions>>().Value;
+                return RateLimitPartition.GetFixedWindowLimiter(
+                    context.Connection.RemoteIpAddress?.ToString() ?? "",
+                    _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = staff.SignInAttemptsPerAddress,
+                        Window = staff.SignInAttemptWindow,
+                        QueueLimit = 0,
+                    });
+            });
+        });
 
     private static void AddOpenIdConnect(IHostApplicationBuilder builder, OidcOptions oidc)
     {

@@ -8,10 +8,16 @@ public sealed class StaffAccountsOptions
     /// <summary>The SQLite file of accounts and roles; it belongs under the data root, beside the feedback database.</summary>
     public string DatabasePath { get; set; } = "/app/data/staff.db";
 
-    /// <summary>Failed sign-ins in a row before the account is locked.</summary>
+    /// <summary>Failed sign-ins in a row with one name from one client address before that address is refused for that name.</summary>
     public int MaxFailedSignIns { get; set; } = 5;
 
+    /// <summary>How long a name stays refused from an address after <see cref="MaxFailedSignIns"/> failures.</summary>
     public TimeSpan LockoutDuration { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>Sign-in form posts one client address may make per <see cref="SignInAttemptWindow"/>, whatever the names.</summary>
+    public int SignInAttemptsPerAddress { get; set; } = 20;
+
+    public TimeSpan SignInAttemptWindow { get; set; } = TimeSpan.FromMinutes(1);
 
     /// <summary>The first admin, created at start when no admin exists; its password is a deployment secret.</summary>
     public FirstAdminOptions FirstAdmin { get; set; } = new();

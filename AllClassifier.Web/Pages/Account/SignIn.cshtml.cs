@@ -1,7 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using AllClassifier.Web.Staff;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.RazorPages;
 using Microsoft.Extensions.Options;
@@ -11,7 +10,8 @@ namespace AllClassifier.Web.Pages.Account;
 /// <summary>Staff sign-in with a local account, or a hand-over to the OpenID Connect provider when one is configured.</summary>
 public sealed partial class SignInModel(IServiceProvider services, IOptions<OidcOptions> oidc, ILogger<SignInModel> logger) : PageModel
 {
-    public const string LockedOutMessage = "This account is locked after too many failed sign-ins. Try again later or ask an admin.";
+    // One sentence for every name, existing or not: it names this computer, not an account.
+    public const string LockedOutMessage = "Too many failed sign-ins with this name from this computer. Try again later or ask an admin.";
     public const string FailedMessage = "The user name or password is not right.";
 
     [BindProperty]
@@ -46,23 +46,21 @@ public sealed partial class SignInModel(IServiceProvider services, IOptions<Oidc
             return Page();
         }
 
-        var signIn = services.GetRequiredService<SignInManager<IdentityUser>>();
-        var result = await signIn.PasswordSignInAsync(UserName, Password, isPersistent: false, lockoutOnFailure: true);
-        if (result.Succeeded)
+        var address = HttpContext.Connection.RemoteIpAddress?.ToString();
+        var signIn = services.GetRequiredService<StaffSignIn>();
+        switch (await signIn.SignInAsync(UserName, Password, address))
         {
-            LogSignedIn(logger, UserName);
-            return LocalRedirect(SafeReturnUrl());
-        }
-
-        if (result.IsLockedOut)
-        {
-            LogLockedOut(logger, UserName);
-            ErrorMessage = LockedOutMessage;
-        }
-        else
-        {
-            LogFailed(logger, UserName);
-            ErrorMessage = FailedMessage;
+            case StaffSignInResult.SignedIn:
+                LogSignedIn(logger, signIn.User!.Id);
+                return LocalRedirect(SafeReturnUrl());
+            case StaffSignInResult.Throttled:
+                LogThrottled(logger, address ?? "?");
+                ErrorMessage = LockedOutMessage;
+                break;
+            default:
+                LogFailed(logger, address ?? "?");
+                ErrorMessage = FailedMessage;
+                break;
         }
 
         Response.StatusCode = StatusCodes.Status401Unauthorized;
@@ -71,12 +69,13 @@ public sealed partial class SignInModel(IServiceProvider services, IOptions<Oidc
 
     private string SafeReturnUrl() => Url.IsLocalUrl(ReturnUrl) ? ReturnUrl! : "/";
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "{UserName} signed in")]
-    private static partial void LogSignedIn(ILogger logger, string userName);
+    // No typed name in the log: people type passwords into the name field. Accounts are named by their id.
+    [LoggerMessage(Level = LogLevel.Information, Message = "account {UserId} signed in")]
+    private static partial void LogSignedIn(ILogger logger, string userId);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "failed sign-in for {UserName}")]
-    private static partial void LogFailed(ILogger logger, string userName);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "failed sign-in from {Address}")]
+    private static partial void LogFailed(ILogger logger, string address);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "sign-in refused: {UserName} is locked out")]
-    private static partial void LogLockedOut(ILogger logger, string userName);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "sign-in refused: too many failures for one name from {Address}")]
+    private static partial void LogThrottled(ILogger logger, string address);
 }

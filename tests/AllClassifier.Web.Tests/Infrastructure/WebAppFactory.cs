@@ -2,6 +2,7 @@ using System.Net;
 using AllClassifier.Web.Backend;
 using AllClassifier.Web.Staff;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
@@ -25,6 +26,9 @@ public sealed class WebAppFactory(Uri? backend, IReadOnlyDictionary<string, stri
     private readonly string root = Directory.CreateTempSubdirectory("allclassifier-web-").FullName;
 
     public string StaffDatabasePath => Path.Combine(root, "staff.db");
+
+    /// <summary>Replaces or adds services after the app's own, e.g. a password hasher that counts its calls.</summary>
+    public Action<Microsoft.Extensions.DependencyInjection.IServiceCollection>? TestServices { get; init; }
 
     /// <summary>Serves the app on real Kestrel at 127.0.0.1 (for a browser) instead of the in-memory test server.</summary>
     public Uri StartOnLoopback()
@@ -120,6 +124,11 @@ public sealed class WebAppFactory(Uri? backend, IReadOnlyDictionary<string, stri
         foreach (var (key, value) in all)
         {
             builder.UseSetting(key, value);
+        }
+
+        if (TestServices is { } testServices)
+        {
+            builder.ConfigureTestServices(testServices);
         }
     }
 
