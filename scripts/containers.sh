@@ -16,7 +16,9 @@ rebuild=false
 sudo_cmd=()
 [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
 
-packages=(podman buildah debootstrap podman-compose runc netavark aardvark-dns prometheus prometheus-node-exporter)
+# netavark sets up the build containers' network with iptables: without it the first RUN step of a build fails
+# ("netavark: No such file or directory"), and Debian's netavark package does not depend on it.
+packages=(podman buildah debootstrap podman-compose runc netavark aardvark-dns iptables prometheus prometheus-node-exporter)
 missing=()
 for package in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")

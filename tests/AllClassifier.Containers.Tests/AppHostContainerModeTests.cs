@@ -26,7 +26,7 @@ public sealed class AppHostContainerModeTests
     public async Task Podman_runs_prometheus_and_the_node_exporter_and_prometheus_scrapes_backend_and_web()
     {
         var whyUnusable = await Podman.WhyUnusableAsync();
-        Skip.If(whyUnusable is not null, whyUnusable);
+        Podman.SkipIfUnusable(whyUnusable);
         var images = await CommandLine.RunAsync("bash", ["scripts/containers.sh"], TimeSpan.FromMinutes(40));
         Assert.True(images.Succeeded, $"scripts/containers.sh failed:\n{images.Output}");
 

@@ -7,7 +7,7 @@ namespace AllClassifier.Containers.Tests;
 
 /// <summary>
 /// The production compose stack, built from the project's Dockerfiles and run under Podman. Skipped only when
-/// Podman cannot run containers on this machine; a broken image or stack fails these tests.
+/// Podman cannot run containers on this machine and not on CI; a broken image or stack fails these tests.
 /// </summary>
 [Trait("Category", "Containers")]
 [Collection(PodmanCollection.Name)]
@@ -18,7 +18,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
     [SkippableFact]
     public async Task Backend_answers_ping_on_its_published_port()
     {
-        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        Podman.SkipIfUnusable(stack.SkipReason);
 
         using var ping = await stack.Http.GetFromJsonAsync<JsonDocument>($"{ComposeStack.BackendUrl}/ping");
 
@@ -28,7 +28,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
     [SkippableFact]
     public async Task Web_reaches_the_backend_and_predictions_use_the_trainers_bootstrap_model()
     {
-        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        Podman.SkipIfUnusable(stack.SkipReason);
 
         // The web app's health includes its backend; its pages need a staff sign-in, so the prediction
         // is made as the web app makes it: with its API key, against the backend container.
@@ -47,7 +47,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
     [SkippableFact]
     public async Task A_correction_is_stored_in_the_feedback_volume_and_survives_down_and_up()
     {
-        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        Podman.SkipIfUnusable(stack.SkipReason);
         var before = await stack.FeedbackCountAsync();
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{ComposeStack.BackendUrl}/feedback")
@@ -71,7 +71,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
     [SkippableFact]
     public async Task A_staff_sign_in_survives_down_and_up()
     {
-        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        Podman.SkipIfUnusable(stack.SkipReason);
         using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
         {
             BaseAddress = new Uri(ComposeStack.WebUrl),
@@ -98,7 +98,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
     [SkippableFact]
     public async Task Prometheus_scrapes_backend_web_and_the_node_exporter()
     {
-        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        Podman.SkipIfUnusable(stack.SkipReason);
         string[] jobs = ["backend", "web", "node"];
         var healthy = new HashSet<string>();
 
@@ -126,7 +126,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
     [SkippableFact]
     public async Task The_compose_health_checks_pass()
     {
-        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        Podman.SkipIfUnusable(stack.SkipReason);
 
         foreach (var service in new[] { "backend", "web", "prometheus" })
         {
@@ -138,7 +138,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
     [SkippableFact]
     public async Task No_service_runs_as_root()
     {
-        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        Podman.SkipIfUnusable(stack.SkipReason);
 
         foreach (var service in ComposeStack.Services)
         {
@@ -156,7 +156,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
     [SkippableFact]
     public async Task The_backend_image_carries_no_training_only_files()
     {
-        Skip.If(stack.SkipReason is not null, stack.SkipReason);
+        Podman.SkipIfUnusable(stack.SkipReason);
 
         var files = await Podman.RequireAsync("run", "--rm", "--entrypoint", "find", "localhost/allclassifier-backend", "/app");
 
