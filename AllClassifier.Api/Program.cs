@@ -1,3 +1,4 @@
+using AllClassifier.Feedback;
 using AllClassifier.Api.Access;
 using AllClassifier.Api.Audit;
 using AllClassifier.Api.Cases;

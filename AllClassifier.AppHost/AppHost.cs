@@ -21,6 +21,7 @@ var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
     .WithFeedbackDatabase(dataRoot)
     .WithFeedbackStore(feedbackStore)
     .WithModelRegistry(dataRoot)
+    .WithRetrainingThreshold(builder.Configuration)
     .WithWebClientKey(apiKey)
     .WithModelCommands(apiKey)
     // Read by glibc before the runtime's first threads: two malloc arenas rather than up to 8 per core

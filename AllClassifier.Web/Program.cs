@@ -1,7 +1,6 @@
 using AllClassifier.Web.Backend;
 using AllClassifier.Web.Classify;
 using AllClassifier.Web.Proxy;
-using AllClassifier.Web.Retraining;
 using AllClassifier.Web.Security;
 using AllClassifier.Web.Staff;
 using Microsoft.AspNetCore.RateLimiting;
@@ -16,7 +15,6 @@ builder.AddStaffAccounts();
 builder.AddBackendClient();
 builder.AddBackendProxy();
 builder.AddClassification();
-builder.AddRetrainingProgress();
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddRazorPages(options => options.Conventions
     .AuthorizeFolder("/", StaffPolicies.Staff)

@@ -5,6 +5,7 @@ WORKDIR /src
 # global.json is left out on purpose: it pins the developer SDK band, the image brings its own 10.0 SDK.
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY AllClassifier.Model/ AllClassifier.Model/
+COPY AllClassifier.Feedback/ AllClassifier.Feedback/
 COPY AllClassifier.Mlflow/ AllClassifier.Mlflow/
 COPY AllClassifier.ServiceDefaults/ AllClassifier.ServiceDefaults/
 COPY AllClassifier.Api/ AllClassifier.Api/
@@ -21,7 +22,8 @@ USER $APP_UID
 ENV ASPNETCORE_HTTP_PORTS=8000 \
     MALLOC_ARENA_MAX=2 \
     FEEDBACK_DIR=/app/data \
-    MODEL_REGISTRY_DIR=/app/registry
+    MODEL_REGISTRY_DIR=/app/registry \
+    FB_THRESH=100
 VOLUME ["/app/data", "/app/registry"]
 EXPOSE 8000
 ENTRYPOINT ["dotnet", "AllClassifier.Api.dll"]

@@ -5,6 +5,7 @@ FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /src
 COPY Directory.Build.props Directory.Packages.props .editorconfig ./
 COPY AllClassifier.Model/ AllClassifier.Model/
+COPY AllClassifier.Feedback/ AllClassifier.Feedback/
 COPY AllClassifier.Training/ AllClassifier.Training/
 COPY AllClassifier.Mlflow/ AllClassifier.Mlflow/
 COPY AllClassifier.ServiceDefaults/ AllClassifier.ServiceDefaults/

@@ -1,6 +1,6 @@
 using System.Data.Common;
 using AllClassifier.Api.Feedback;
-using AllClassifier.Model.Feedback;
+using AllClassifier.Feedback;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Npgsql;

@@ -1,4 +1,4 @@
-using AllClassifier.Model.Feedback;
+using AllClassifier.Feedback;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AllClassifier.Api.Audit;

@@ -7,9 +7,10 @@ using AllClassifier.Api.Telemetry;
 using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
+using AllClassifier.Model.Registry;
 using AllClassifier.Model.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
-using AllClassifier.Model.Feedback;
+using AllClassifier.Feedback;
 using Npgsql;
 using Microsoft.Extensions.Options;
 
@@ -36,15 +37,21 @@ public static partial class FeedbackEndpoints
                 {
                     options.RetentionDays = int.Parse(days, System.Globalization.CultureInfo.InvariantCulture);
                 }
+
+                options.Threshold = configuration.GetValue(SharedSettings.FeedbackThreshold, options.Threshold);
             })
             .Validate(o => o.RetentionDays is null or > 0 && o.RetentionSweepInterval > TimeSpan.Zero,
                 "FEEDBACK_RETENTION_DAYS must be a positive number of days and the sweep interval positive.")
+            .Validate(o => o.Threshold > 0, "FB_THRESH must be a positive number of feedback rows.")
             .ValidateOnStart();
         // Chosen when first resolved, not here: configuration sources added after this call still count.
         builder.Services.AddSingleton(services => NpgsqlDataSource.Create(FeedbackConnectionString(services)!));
         builder.Services.AddSingleton<IFeedbackStore>(services => FeedbackConnectionString(services) is not null
             ? ActivatorUtilities.CreateInstance<PostgresFeedbackStore>(services)
             : ActivatorUtilities.CreateInstance<SqliteFeedbackStore>(services));
+        // The trainer's reader of the same table, so pending_since_training is the sensor's own count.
+        builder.Services.AddSingleton(services => FeedbackSources.Open(
+            FeedbackConnectionString(services), services.GetRequiredService<IOptions<FeedbackOptions>>().Value.DatabasePath));
         builder.Services.AddHostedService<FeedbackRetentionService>();
         builder.Services.AddHealthChecks().AddCheck<FeedbackStoreHealthCheck>("feedback-store");
         return builder;
@@ -98,7 +105,12 @@ public static partial class FeedbackEndpoints
 
         group.MapGet("/count", GetCount)
             .WithName("GetFeedbackCount")
-            .WithSummary("The number of stored feedback rows.")
+            .WithSummary("The number of stored feedback rows, and those pending since the model was trained.")
+            .WithDescription(
+                "feedback_count: every stored row. pending_since_training: the corrections with a class and an image " +
+                "stored after the newest training data of any registered version (rows with ids above trained_up_to; " +
+                "NotAssessable verdicts never count), the number the trainer's wait_feedback sensor compares with " +
+                "threshold (FB_THRESH).")
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable)
             .Produces<ErrorResponse>(StatusCodes.Status500InternalServerError);
 
@@ -209,11 +221,25 @@ public static partial class FeedbackEndpoints
     }
 
     private static async Task<Results<Ok<FeedbackCountResponse>, JsonHttpResult<ErrorResponse>>> GetCount(
-        HttpResponse response, IFeedbackStore feedback, IOptions<FeedbackOptions> options, ILoggerFactory loggers, CancellationToken cancellationToken)
+        HttpResponse response,
+        IFeedbackStore feedback,
+        IFeedbackSource source,
+        ModelHolder holder,
+        IOptions<ModelServingOptions> serving,
+        IOptions<FeedbackOptions> options,
+        ILoggerFactory loggers,
+        CancellationToken cancellationToken)
     {
         try
         {
-            return TypedResults.Ok(new FeedbackCountResponse(await feedback.CountAsync(cancellationToken)));
+            // The registry shared with the trainer holds every version's card; the served card also counts for an
+            // API that follows MLflow and has mirrored only the champion.
+            var trainedUpTo = PendingFeedback.TrainedUpTo(new LocalModelRegistry(serving.Value.RegistryDirectory)
+                .List().Select(version => version.Card)
+                .Concat(holder.Current is { } served ? [served.Card] : []));
+            var count = await feedback.CountAsync(cancellationToken);
+            var pending = await PendingFeedback.CountAsync(source, trainedUpTo, cancellationToken);
+            return TypedResults.Ok(new FeedbackCountResponse(count, pending, options.Value.Threshold, trainedUpTo));
         }
         catch (Exception ex) when (StorageFailures.ToError(ex, options.Value.UnavailableRetryAfterSeconds) is { } error)
         {

@@ -1,9 +1,16 @@
+using AllClassifier.Feedback;
+
 namespace AllClassifier.Api.Feedback;
 
 /// <summary>The original contract (<c>stored</c>, <c>feedback_count</c>) plus the stored row's id.</summary>
 public sealed record FeedbackStoredResponse(bool Stored, long FeedbackCount, long Id);
 
-public sealed record FeedbackCountResponse(long FeedbackCount);
+/// <summary>
+/// <c>GET /feedback/count</c>: the LLD's <c>feedback_count</c> (every row) plus the retraining gate as the trainer
+/// applies it (<see cref="PendingFeedback"/>): rows pending since training, the threshold, and the highest row id
+/// already trained on.
+/// </summary>
+public sealed record FeedbackCountResponse(long FeedbackCount, long PendingSinceTraining, int Threshold, long TrainedUpTo);
 
 public sealed record FeedbackDeletedResponse(bool Deleted, long FeedbackCount);
 

@@ -1,3 +1,4 @@
+using AllClassifier.Feedback;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Feedback;

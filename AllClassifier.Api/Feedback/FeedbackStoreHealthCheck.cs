@@ -1,3 +1,4 @@
+using AllClassifier.Feedback;
 using HealthChecks.NpgSql;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;

@@ -1,3 +1,4 @@
+using AllClassifier.Feedback;
 using AllClassifier.Api.Errors;
 using Microsoft.Data.Sqlite;
 using Npgsql;

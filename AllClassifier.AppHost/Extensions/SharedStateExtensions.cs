@@ -15,13 +15,19 @@ public static class SharedStateExtensions
     public static IResourceBuilder<ProjectResource> WithModelRegistry(this IResourceBuilder<ProjectResource> service, DataRoot dataRoot) =>
         service.WithEnvironment(SharedSettings.RegistryDirectory, dataRoot.RegistryDir);
 
+    /// <summary>
+    /// The retraining threshold (FB_THRESH): the trainer's sensor applies it, the API reports it next to the rows
+    /// pending since training, so both must get the same value.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithRetrainingThreshold(this IResourceBuilder<ProjectResource> service, IConfiguration configuration) =>
+        service.WithEnvironment(
+            SharedSettings.FeedbackThreshold,
+            configuration[FeedbackThresholdKey] ?? SharedSettings.DefaultFeedbackThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
     /// <summary>The trainer's work folder, its dataset when there is one, and the retraining threshold.</summary>
     public static IResourceBuilder<ProjectResource> WithTrainingInputs(this IResourceBuilder<ProjectResource> trainer, DataRoot dataRoot, IConfiguration configuration)
     {
-        trainer.WithEnvironment(SharedSettings.WorkDirectory, dataRoot.TrainerWorkDir)
-            .WithEnvironment(
-                SharedSettings.FeedbackThreshold,
-                configuration[FeedbackThresholdKey] ?? SharedSettings.DefaultFeedbackThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        trainer.WithEnvironment(SharedSettings.WorkDirectory, dataRoot.TrainerWorkDir).WithRetrainingThreshold(configuration);
 
         return dataRoot.DatasetDir is { } dataset ? trainer.WithEnvironment(SharedSettings.DataDirectory, dataset) : trainer;
     }

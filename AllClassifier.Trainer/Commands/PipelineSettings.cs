@@ -1,6 +1,6 @@
 using AllClassifier.Training.Onnx;
 using System.ComponentModel;
-using AllClassifier.Model.Feedback;
+using AllClassifier.Feedback;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Registry;
 using AllClassifier.Training.Heads;

@@ -15,7 +15,7 @@ public sealed class TaskSettings : PipelineSettings
     public string TaskId { get; init; } = "";
 
     [CommandOption("--threshold <N>")]
-    [Description("wait_feedback: new feedback rows needed. Default: $FB_THRESH, else 100.")]
+    [Description("wait_feedback: corrections pending since the newest training data needed. Default: $FB_THRESH, else 100.")]
     public int? Threshold { get; init; }
 
     [CommandOption("--poke-interval <SECONDS>")]
@@ -24,7 +24,7 @@ public sealed class TaskSettings : PipelineSettings
     public int PokeIntervalSeconds { get; init; } = 3600;
 
     [CommandOption("--timeout <SECONDS>")]
-    [Description("wait_feedback: seconds before giving up (exit code 1); 0 checks once.")]
+    [Description("wait_feedback: seconds before giving up (exit code 75, \"not yet\"; errors exit 1); 0 checks once.")]
     [DefaultValue(86400)]
     public int TimeoutSeconds { get; init; } = 86400;
 

@@ -1,3 +1,4 @@
+using AllClassifier.Trainer.Sensor;
 using AllClassifier.Trainer.Synthetic;
 using AllClassifier.Trainer.Worker;
 using Microsoft.Extensions.Configuration;
@@ -11,6 +12,11 @@ namespace AllClassifier.Trainer.Commands;
 public static class TrainerCli
 {
     public const int ErrorExitCode = 1;
+
+    /// <summary>
+    /// <c>task wait_feedback</c> timed out below the threshold: "try again later" (sysexits' EX_TEMPFAIL), not an error.
+    /// </summary>
+    public const int NotReachedExitCode = 75;
 
     /// <summary>
     /// The command line over <paramref name="services"/>; options a command is not given fall back on the shared
@@ -28,6 +34,12 @@ public static class TrainerCli
             config.Settings.Console = console;
             config.SetExceptionHandler((exception, _) =>
             {
+                if (Innermost(exception) is FeedbackThresholdNotReachedException notReached)
+                {
+                    console.WriteLine(notReached.Message);
+                    return NotReachedExitCode;
+                }
+
                 console.MarkupLine($"[red]error:[/] {Markup.Escape(OneLine(exception))}");
                 return ErrorExitCode;
             });
@@ -54,13 +66,16 @@ public static class TrainerCli
         return app;
     }
 
-    private static string OneLine(Exception exception)
+    private static Exception Innermost(Exception exception)
     {
         while (exception is AggregateException { InnerException: { } inner })
         {
             exception = inner;
         }
 
-        return string.Join(' ', exception.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return exception;
     }
+
+    private static string OneLine(Exception exception) =>
+        string.Join(' ', Innermost(exception).Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

@@ -1,3 +1,4 @@
+using AllClassifier.Feedback;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Trainer.Dataset;
@@ -41,7 +42,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
 
     public string Id => PipelineTaskIds.PreprocessImages;
 
-    public Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
+    public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
         var dataDirectory = options.DataDirectory
             ?? throw new InvalidOperationException("preprocess_images needs a dataset folder (--data).");
@@ -50,7 +51,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
         var source = options.FeedbackConnectionString is { Length: > 0 } || options.FeedbackDatabase is not null
             ? FeedbackSources.Open(options.FeedbackConnectionString, options.FeedbackDatabase ?? "")
             : null;
-        var feedback = source?.ReadRows() ?? new FeedbackBatch([], [], 0);
+        var feedback = source is null ? new FeedbackBatch([], [], 0) : await source.ReadRowsAsync(0, cancellationToken);
         foreach (var skipped in feedback.Skipped)
         {
             reporter.Warning($"Skipped {skipped}.");
@@ -93,9 +94,8 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
 
         ManifestFile.Write(work.ProcessedIndex, index);
         WorkDirectory.WriteJson(work.PreprocessReport, report);
-        return Task.FromResult(
-            $"{index.Count} images ({report.DatasetImages} dataset, {report.FeedbackImages} feedback); " +
-            $"{report.ExactDuplicates} exact and {report.ProcessedDuplicates} resized duplicates removed; {report.Rejected.Count} rejected");
+        return $"{index.Count} images ({report.DatasetImages} dataset, {report.FeedbackImages} feedback); " +
+            $"{report.ExactDuplicates} exact and {report.ProcessedDuplicates} resized duplicates removed; {report.Rejected.Count} rejected";
     }
 
     private Outcome Process(Candidate candidate, WorkDirectory work)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AllClassifier.Feedback;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Sensor;
 
@@ -12,7 +13,7 @@ public sealed class WaitFeedbackTask(FeedbackSensor sensor) : IPipelineTask
     public async Task<string> ExecuteAsync(PipelineOptions options, IPipelineReporter reporter, CancellationToken cancellationToken)
     {
         var sensorOptions = options.Sensor ?? throw new InvalidOperationException("wait_feedback needs the feedback database (--feedback-db).");
-        var afterId = FeedbackSensor.HighWaterMark(new LocalModelRegistry(options.RegistryDirectory));
+        var afterId = PendingFeedback.TrainedUpTo(new LocalModelRegistry(options.RegistryDirectory));
         var result = await sensor.WaitAsync(
             sensorOptions,
             afterId,
@@ -20,7 +21,7 @@ public sealed class WaitFeedbackTask(FeedbackSensor sensor) : IPipelineTask
             cancellationToken);
         return result.Reached
             ? string.Create(CultureInfo.InvariantCulture, $"{result.NewRows} new feedback rows reached the threshold of {sensorOptions.Threshold}")
-            : throw new TimeoutException(string.Create(
+            : throw new FeedbackThresholdNotReachedException(string.Create(
                 CultureInfo.InvariantCulture,
                 $"Only {result.NewRows} of {sensorOptions.Threshold} new feedback rows after {sensorOptions.Timeout.TotalSeconds:F0} s; not retraining."));
     }

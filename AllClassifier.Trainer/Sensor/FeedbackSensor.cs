@@ -1,6 +1,5 @@
-using AllClassifier.Model.Registry;
+using AllClassifier.Feedback;
 using AllClassifier.Model.Settings;
-using AllClassifier.Trainer.Dataset;
 
 namespace AllClassifier.Trainer.Sensor;
 
@@ -26,27 +25,18 @@ public sealed record SensorPoke(int Number, long NewRows, int Threshold, long Af
 public sealed record SensorResult(bool Reached, long NewRows, int Pokes);
 
 /// <summary>
-/// wait_feedback: waits until the feedback rows added after the newest training data (ids above the highest
-/// <see cref="ModelCard.FeedbackHighWaterMark"/> of any registered version) reach the threshold. Counting only new
-/// rows keeps a large feedback table from triggering retraining forever.
+/// wait_feedback: waits until the rows pending since the newest training data (<see cref="PendingFeedback"/>: usable
+/// rows above <c>afterId</c>, the highest high-water mark of any registered version) reach the threshold.
 /// </summary>
 public sealed class FeedbackSensor(TimeProvider timeProvider)
 {
-    /// <summary>
-    /// The highest feedback row id any registered version was trained up to (0 on an empty registry). Every
-    /// version counts, not only the champion: rows a rejected challenger already trained on must not trigger the
-    /// same retraining again.
-    /// </summary>
-    public static long HighWaterMark(LocalModelRegistry registry) =>
-        registry.List().Select(version => version.Card.FeedbackHighWaterMark).DefaultIfEmpty(0).Max();
-
     public async Task<SensorResult> WaitAsync(SensorOptions options, long afterId, Action<SensorPoke>? onPoke, CancellationToken cancellationToken)
     {
         var started = timeProvider.GetTimestamp();
         var source = FeedbackSources.Open(options.FeedbackConnectionString, options.FeedbackDatabase);
         for (var poke = 1; ; poke++)
         {
-            var rows = source.CountSince(afterId);
+            var rows = await PendingFeedback.CountAsync(source, afterId, cancellationToken);
             onPoke?.Invoke(new SensorPoke(poke, rows, options.Threshold, afterId));
             if (rows >= options.Threshold)
             {

@@ -1,6 +1,6 @@
 using AllClassifier.Model.Registry;
 using AllClassifier.Training.Synthetic;
-using AllClassifier.Model.Feedback;
+using AllClassifier.Feedback;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Sensor;
 using Microsoft.Extensions.Hosting;

@@ -1,4 +1,4 @@
-using AllClassifier.Model.Feedback;
+using AllClassifier.Feedback;
 using AllClassifier.Model.Registry;
 using AllClassifier.Model.Settings;
 using AllClassifier.Trainer.Sensor;

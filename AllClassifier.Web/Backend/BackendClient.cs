@@ -112,9 +112,8 @@ public sealed class BackendClient(HttpClient http, ILogger<BackendClient> logger
         return new ImageContent(content, response.Content.Headers.ContentType?.MediaType ?? "application/octet-stream");
     }
 
-    public async Task<int> GetFeedbackCountAsync(CancellationToken cancellationToken = default) =>
-        (await SendAsync<FeedbackCountAnswer>(() => new HttpRequestMessage(HttpMethod.Get, "feedback/count"), cancellationToken))
-        .FeedbackCount;
+    public Task<FeedbackCountAnswer> GetFeedbackCountAsync(CancellationToken cancellationToken = default) =>
+        SendAsync<FeedbackCountAnswer>(() => new HttpRequestMessage(HttpMethod.Get, "feedback/count"), cancellationToken);
 
     /// <summary>The newest stored corrections, without images (an admin's review list).</summary>
     public async Task<IReadOnlyList<FeedbackRow>> ListFeedbackRowsAsync(int limit, CancellationToken cancellationToken = default) =>

@@ -67,8 +67,11 @@ public sealed record ModelVersions(IReadOnlyList<ModelVersion> Versions);
 /// <summary>The answer of <c>POST /model/versions/{version}/promote</c>.</summary>
 public sealed record Promotion(int Champion, int? Previous);
 
-/// <summary>The answer of <c>GET /feedback/count</c>.</summary>
-public sealed record FeedbackCountAnswer(int FeedbackCount);
+/// <summary>
+/// The answer of <c>GET /feedback/count</c>: every stored row, and the retraining gate as the trainer applies it (the
+/// corrections pending since the newest training data, and the threshold they are compared with).
+/// </summary>
+public sealed record FeedbackCountAnswer(int FeedbackCount, int PendingSinceTraining, int Threshold, long TrainedUpTo);
 
 /// <summary>The part of the API's model card (<c>GET /model</c>) that the web app shows.</summary>
 public sealed record ModelCard(

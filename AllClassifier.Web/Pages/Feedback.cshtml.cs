@@ -1,16 +1,16 @@
 using AllClassifier.Web.Backend;
 using AllClassifier.Web.Retraining;
 using Microsoft.AspNetCore.Mvc.RazorPages;
-using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Web.Pages;
 
-/// <summary>How many corrections have been collected and how far they are from triggering a retraining.</summary>
-public sealed class FeedbackModel(BackendClient backend, IOptions<RetrainingOptions> retraining) : PageModel
+/// <summary>
+/// How many corrections have been collected and how far those stored since the last training are from triggering a
+/// retraining: the API's numbers, which are the trainer's, so the page and the pipeline never disagree.
+/// </summary>
+public sealed class FeedbackModel(BackendClient backend) : PageModel
 {
     public RetrainingProgress? Progress { get; private set; }
-
-    public int Threshold => retraining.Value.Threshold;
 
     public string? ErrorMessage { get; private set; }
 
@@ -18,7 +18,7 @@ public sealed class FeedbackModel(BackendClient backend, IOptions<RetrainingOpti
     {
         try
         {
-            Progress = new RetrainingProgress(await backend.GetFeedbackCountAsync(cancellationToken), Threshold);
+            Progress = RetrainingProgress.From(await backend.GetFeedbackCountAsync(cancellationToken));
         }
         catch (BackendException e)
         {

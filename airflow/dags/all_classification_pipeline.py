@@ -14,22 +14,23 @@ Configuration (environment of the Airflow workers):
   ConnectionStrings__feedback
                           the PostgreSQL feedback table, as the .NET services read it (Npgsql keywords:
                           Host=db;Port=5432;Username=u;Password=p;Database=feedback); unset: SQLite above
-  FB_THRESH               new feedback rows needed to retrain               default 100
+  FB_THRESH               corrections pending since the newest training     default 100
+                          data needed to retrain
   MLFLOW_TRACKING_URI     optional; passed through to the trainer
 
 Instead of ConnectionStrings__feedback, an Airflow connection `feedback` (PostgreSQL: UI, AIRFLOW_CONN_FEEDBACK or a
-secrets backend) may name the database; the sensor then counts through the Postgres provider's hook and the
-preprocess_images task hands the same database to the trainer. The provider and psycopg2 are imported only then, so a
-SQLite deployment needs neither.
+secrets backend) may name the database; it reaches the trainer as its connection string.
+
+wait_feedback counts nothing itself: each poke runs `task wait_feedback --timeout 0`, so the rows pending since the
+model was trained are counted by the trainer's own rule (the one its worker and the API's GET /feedback/count use).
+The trainer exits 0 when the threshold is reached, 75 when not yet, and anything else on an error, which fails the
+task instead of waiting quietly.
 """
 
-import json
 import os
-import re
 import shlex
-import sqlite3
+import subprocess
 from datetime import datetime
-from pathlib import Path
 
 from airflow import DAG
 from airflow.operators.bash import BashOperator
@@ -44,64 +45,9 @@ FB_THRESH = int(os.environ.get("FB_THRESH", "100"))
 
 FEEDBACK_CONN_ID = "feedback"
 FEEDBACK_CONNECTION_STRING = "ConnectionStrings__feedback"
-FEEDBACK_TABLE = "feedback"
 
-# Npgsql's connection-string keywords (lower case, spaces removed, aliases included) and the libpq keywords that
-# psycopg2 takes for them; other Npgsql keywords (pooling, multiplexing, ...) have no libpq meaning and are left out.
-NPGSQL_TO_LIBPQ = {
-    "host": "host",
-    "server": "host",
-    "port": "port",
-    "database": "dbname",
-    "db": "dbname",
-    "username": "user",
-    "userid": "user",
-    "uid": "user",
-    "password": "password",
-    "pwd": "password",
-    "psw": "password",
-    "sslmode": "sslmode",
-    "timeout": "connect_timeout",
-    "applicationname": "application_name",
-}
-# Npgsql spells libpq's verify-ca and verify-full without the hyphen.
-NPGSQL_SSL_MODES = {"verifyca": "verify-ca", "verifyfull": "verify-full"}
-CONNECTION_STRING_PAIR = re.compile(r"""\s*([^=;]+?)\s*=\s*("(?:[^"]|"")*"|'(?:[^']|'')*'|[^;]*?)\s*(?:;|$)""")
-
-
-def feedback_high_water_mark(registry_dir=REGISTRY_DIR):
-    """Highest feedback row id already used for training, from the registered model cards (0 when none)."""
-    versions = Path(registry_dir) / "all-classifier" / "versions"
-    mark = 0
-    for card in versions.glob("*/model.json"):
-        try:
-            mark = max(mark, int(json.loads(card.read_text()).get("feedback_high_water_mark", 0)))
-        except (OSError, ValueError):
-            continue
-    return mark
-
-
-def parse_connection_string(text):
-    """Keyword/value pairs of an ADO.NET connection string (keywords lower-cased, spaces removed; quotes undone)."""
-    pairs = {}
-    for match in CONNECTION_STRING_PAIR.finditer(text):
-        key, value = match.group(1), match.group(2)
-        if value[:1] in "\"'" and len(value) >= 2 and value[0] == value[-1]:
-            value = value[1:-1].replace(value[0] * 2, value[0])
-        pairs[key.lower().replace(" ", "")] = value
-    return pairs
-
-
-def libpq_keywords(connection_string):
-    """psycopg2.connect keywords for an Npgsql connection string."""
-    keywords = {}
-    for key, value in parse_connection_string(connection_string).items():
-        if key in NPGSQL_TO_LIBPQ and value:
-            keywords[NPGSQL_TO_LIBPQ[key]] = value
-    if "sslmode" in keywords:
-        mode = keywords["sslmode"].lower()
-        keywords["sslmode"] = NPGSQL_SSL_MODES.get(mode, mode)
-    return keywords
+# The trainer's exit code for "threshold not reached yet" (TrainerCli.NotReachedExitCode).
+NOT_REACHED_EXIT_CODE = 75
 
 
 def airflow_feedback_connection():
@@ -144,72 +90,32 @@ def quote_connection_string_value(value):
     return value
 
 
-def count_sqlite_feedback(db_path, after_id):
-    if not os.path.exists(db_path):
-        return 0
-    connection = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    try:
-        # The API creates the table on start; until then there is no feedback.
-        if connection.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (FEEDBACK_TABLE,)).fetchone() is None:
-            return 0
-        (count,) = connection.execute(f"SELECT COUNT(*) FROM {FEEDBACK_TABLE} WHERE id > ?", (after_id,)).fetchone()
-        return count
-    finally:
-        connection.close()
-
-
-def count_postgres_feedback(query_first, after_id):
-    """Rows above after_id, through query_first(sql, parameters) -> first row; 0 while the API has not created the table."""
-    (exists,) = query_first("SELECT to_regclass(%s) IS NOT NULL", (FEEDBACK_TABLE,))
-    if not exists:
-        return 0
-    (count,) = query_first(f"SELECT count(*) FROM {FEEDBACK_TABLE} WHERE id > %s", (after_id,))
-    return count
-
-
-def count_new_feedback(after_id, db_path=FEEDBACK_DB):
-    """Feedback rows with an id above after_id, and where they were counted.
-
-    PostgreSQL when ConnectionStrings__feedback or the Airflow connection `feedback` is set (the connection string
-    first, as for the .NET services), else the SQLite file at db_path.
-    """
-    connection_string = os.environ.get(FEEDBACK_CONNECTION_STRING, "").strip()
-    if connection_string:
-        import psycopg2
-
-        keywords = libpq_keywords(connection_string)
-        connection = psycopg2.connect(**keywords)
-        try:
-            with connection.cursor() as cursor:
-
-                def query_first(sql, parameters):
-                    cursor.execute(sql, parameters)
-                    return cursor.fetchone()
-
-                count = count_postgres_feedback(query_first, after_id)
-        finally:
-            connection.close()
-        return count, f"PostgreSQL {keywords.get('host', '')}/{keywords.get('dbname', '')} ({FEEDBACK_CONNECTION_STRING})"
-
-    if airflow_feedback_connection() is not None:
-        from airflow.providers.postgres.hooks.postgres import PostgresHook
-
-        hook = PostgresHook(postgres_conn_id=FEEDBACK_CONN_ID)
-        return count_postgres_feedback(lambda sql, parameters: hook.get_first(sql, parameters=parameters), after_id), (
-            f"PostgreSQL (Airflow connection {FEEDBACK_CONN_ID})"
-        )
-
-    return count_sqlite_feedback(db_path, after_id), db_path
-
-
 def enough_new_feedback(db_path=FEEDBACK_DB, threshold=FB_THRESH, registry_dir=REGISTRY_DIR):
-    """True when the feedback table holds at least `threshold` rows newer than the last trained version.
+    """True when the trainer's wait_feedback finds `threshold` rows pending since the newest trained version.
 
-    Counting only new rows (not the table's total) keeps a retrained model from triggering retraining forever.
+    One check per poke (--timeout 0); Airflow's reschedule mode does the waiting.
     """
-    count, where = count_new_feedback(feedback_high_water_mark(registry_dir), db_path)
-    print(f"{count} new feedback rows in {where} (threshold {threshold})")
-    return count >= threshold
+    command = [
+        *shlex.split(TRAINER),
+        "task",
+        "wait_feedback",
+        "--registry",
+        registry_dir,
+        "--feedback-db",
+        db_path,
+        "--threshold",
+        str(threshold),
+        "--timeout",
+        "0",
+    ]
+    environment = {**os.environ, FEEDBACK_CONNECTION_STRING: feedback_connection_string()}
+    result = subprocess.run(command, env=environment, capture_output=True, text=True, check=False)
+    print(result.stdout.strip())
+    if result.returncode == 0:
+        return True
+    if result.returncode == NOT_REACHED_EXIT_CODE:
+        return False
+    raise RuntimeError(f"wait_feedback failed with exit code {result.returncode}: {(result.stderr or result.stdout).strip()}")
 
 
 def trainer_task(task_id, *options):

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using AllClassifier.Api.Feedback;
+using AllClassifier.Feedback;
 using AllClassifier.Model;
 using AllClassifier.Training.Synthetic;
 using Microsoft.Extensions.Options;

@@ -61,6 +61,8 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
         Assert.Equal(["worker"], trainer.GetProperty("args").EnumerateArray().Select(a => a.GetString()));
         Assert.Equal("{mlflow.bindings.http.url}", trainerEnv["MLFLOW_TRACKING_URI"]);
         Assert.Equal("100", trainerEnv["FB_THRESH"]);
+        // The API reports the trainer's threshold next to the rows pending since training.
+        Assert.Equal(trainerEnv["FB_THRESH"], backendEnv["FB_THRESH"]);
         Assert.Equal("/app/work", trainerEnv["WORK_DIR"]);
         Assert.Equal(backendEnv["FEEDBACK_DIR"], trainerEnv["FEEDBACK_DIR"]);
         Assert.Equal(backendEnv["MODEL_REGISTRY_DIR"], trainerEnv["MODEL_REGISTRY_DIR"]);

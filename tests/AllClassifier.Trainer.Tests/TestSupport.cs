@@ -1,4 +1,5 @@
-using AllClassifier.Model.Feedback;
+using AllClassifier.Model.Registry;
+using AllClassifier.Feedback;
 using AllClassifier.Trainer.Pipeline;
 using Microsoft.Data.Sqlite;
 using SixLabors.ImageSharp;
@@ -134,4 +135,17 @@ public static class FeedbackDatabase
         connection.Open();
         return connection;
     }
+}
+
+/// <summary>Registry versions as the trainer registers them, for tests that only need their feedback high-water mark.</summary>
+public static class TrainedVersions
+{
+    public static RegisteredVersion Register(string registryRoot, long feedbackHighWaterMark) =>
+        new LocalModelRegistry(registryRoot).Register([0x08, 0x03], version => new ModelCard
+        {
+            RunId = $"run-{version}",
+            Metrics = EvaluationMetrics.FromPredictions([0, 1], [0, 1], meanLatencyMs: 1),
+            TrainingDataHash = new string('a', 64),
+            FeedbackHighWaterMark = feedbackHighWaterMark,
+        });
 }

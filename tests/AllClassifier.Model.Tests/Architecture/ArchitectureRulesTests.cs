@@ -7,6 +7,7 @@ public sealed class ArchitectureRulesTests
     private const string Trainer = "AllClassifier.Trainer";
     private const string Web = "AllClassifier.Web";
     private const string Model = "AllClassifier.Model";
+    private const string Feedback = "AllClassifier.Feedback";
     private const string Mlflow = "AllClassifier.Mlflow";
     private const string Training = "AllClassifier.Training";
     private const string ServiceDefaults = "AllClassifier.ServiceDefaults";
@@ -18,13 +19,14 @@ public sealed class ArchitectureRulesTests
     public void Every_project_of_the_house_is_found()
     {
         Assert.Equal(
-            [Api, AppHost, Mlflow, Model, ServiceDefaults, Trainer, Training, Web],
+            [Api, AppHost, Feedback, Mlflow, Model, ServiceDefaults, Trainer, Training, Web],
             _graph.Names.Order(StringComparer.Ordinal));
     }
 
     [Theory]
-    [InlineData(Api, new[] { Model, Mlflow, ServiceDefaults })]
-    [InlineData(Trainer, new[] { Model, Training, Mlflow, ServiceDefaults })]
+    [InlineData(Api, new[] { Model, Feedback, Mlflow, ServiceDefaults })]
+    [InlineData(Trainer, new[] { Model, Feedback, Training, Mlflow, ServiceDefaults })]
+    [InlineData(Feedback, new[] { Model })]
     [InlineData(Web, new[] { ServiceDefaults })]
     [InlineData(Training, new[] { Model })]
     [InlineData(Model, new string[0])]
@@ -64,6 +66,27 @@ public sealed class ArchitectureRulesTests
         Assert.Subset(
             new HashSet<string> { "Microsoft.ML.OnnxRuntime", "SixLabors.ImageSharp", "Microsoft.Data.Sqlite" },
             model.Packages.ToHashSet());
+    }
+
+    [Fact]
+    public void The_feedback_module_is_the_table_and_its_two_stores_without_aspnet_or_training()
+    {
+        var feedback = _graph[Feedback];
+
+        Assert.Equal("Microsoft.NET.Sdk", feedback.Sdk);
+        Assert.Empty(feedback.Frameworks);
+        Assert.Equal([Model], feedback.ProjectReferences.ToArray());
+        Assert.Subset(
+            new HashSet<string> { "Microsoft.Data.Sqlite", "Npgsql", "Microsoft.Extensions.Options" },
+            feedback.Packages.ToHashSet());
+    }
+
+    [Fact]
+    public void Api_and_trainer_share_the_feedback_module_instead_of_their_own_copies()
+    {
+        Assert.Contains(Feedback, _graph[Api].ProjectReferences);
+        Assert.Contains(Feedback, _graph[Trainer].ProjectReferences);
+        Assert.DoesNotContain(Feedback, _graph.Closure(Web));
     }
 
     [Fact]

@@ -1,6 +1,5 @@
-using AllClassifier.Model.Feedback;
+using AllClassifier.Feedback;
 using AllClassifier.Tests.Postgres;
-using AllClassifier.Trainer.Dataset;
 using Npgsql;
 
 namespace AllClassifier.Trainer.Tests.Airflow;
@@ -65,7 +64,7 @@ public sealed class AirflowDagPostgresTests(PostgresServer server) : IDisposable
         Assert.True(preprocess.GetProperty("append_env").GetBoolean());
         var rendered = preprocess.GetProperty("env").GetProperty("ConnectionStrings__feedback").GetString()!;
         Assert.Equal(password, new NpgsqlConnectionStringBuilder(rendered).Password);
-        Assert.Equal(2, new PostgresFeedbackSource(rendered).CountSince(0));
+        Assert.Equal(2, (await new PostgresFeedbackSource(rendered).ReadRowsAsync(0, CancellationToken.None)).Rows.Count);
     }
 
     [Fact]
@@ -94,6 +93,7 @@ public sealed class AirflowDagPostgresTests(PostgresServer server) : IDisposable
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
         var environment = new Dictionary<string, string>
         {
+            ["ALLCLASSIFIER_TRAINER"] = DagInspector.TrainerCommand,
             ["MODEL_REGISTRY_DIR"] = _root.Combine("registry"),
             ["FEEDBACK_DIR"] = _root.Combine("feedback"),
             ["FB_THRESH"] = Threshold.ToString(System.Globalization.CultureInfo.InvariantCulture),
@@ -118,8 +118,10 @@ public sealed class AirflowDagPostgresTests(PostgresServer server) : IDisposable
 
     private void WriteHighWaterMark(int highWaterMark)
     {
-        var version = Directory.CreateDirectory(_root.Combine("registry", "all-classifier", "versions", "1"));
-        File.WriteAllText(Path.Combine(version.FullName, "model.json"), $$"""{"version": 1, "feedback_high_water_mark": {{highWaterMark}}}""");
+        if (highWaterMark > 0)
+        {
+            TrainedVersions.Register(_root.Combine("registry"), highWaterMark);
+        }
     }
 
     private async Task<string> CreateFeedbackTableAsync(int rows)

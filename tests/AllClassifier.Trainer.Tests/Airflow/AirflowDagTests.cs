@@ -10,8 +10,6 @@ namespace AllClassifier.Trainer.Tests.Airflow;
 /// </summary>
 public sealed class AirflowDagTests : IDisposable
 {
-    private static readonly string TrainerCommand = $"dotnet {TrainerAssembly()}";
-
     private readonly TempDirectory _root = new();
 
     [Fact]
@@ -61,7 +59,7 @@ public sealed class AirflowDagTests : IDisposable
         foreach (var task in tasks)
         {
             var command = task.GetProperty("bash_command").GetString()!;
-            Assert.StartsWith($"{TrainerCommand} task {task.GetProperty("task_id").GetString()} ", command);
+            Assert.StartsWith($"{DagInspector.TrainerCommand} task {task.GetProperty("task_id").GetString()} ", command);
             var (exitCode, help) = DagInspector.Run("bash", ["-c", command + " --help"], new Dictionary<string, string>());
             Assert.True(exitCode == 0, $"{command} --help: {help}");
             Assert.Contains("USAGE", help);
@@ -95,13 +93,38 @@ public sealed class AirflowDagTests : IDisposable
 
         if (highWaterMark > 0)
         {
-            var version = Directory.CreateDirectory(_root.Combine("registry", "all-classifier", "versions", "1"));
-            File.WriteAllText(Path.Combine(version.FullName, "model.json"), $$"""{"version": 1, "feedback_high_water_mark": {{highWaterMark}}}""");
+            TrainedVersions.Register(_root.Combine("registry"), highWaterMark);
         }
 
         var sensor = Inspect("--poke").GetProperty("executed").GetProperty("tasks").EnumerateArray().First();
 
         Assert.Equal(expected, sensor.GetProperty("poke_result").GetBoolean());
+    }
+
+    [Fact]
+    public void A_NotAssessable_verdict_is_a_correction_but_never_pending()
+    {
+        Directory.CreateDirectory(_root.Combine("feedback"));
+        var database = FeedbackDatabase.Create(_root.Combine("feedback", "feedback.db"));
+        FeedbackDatabase.Insert(database, "Pre", [1, 2, 3]);
+        FeedbackDatabase.Insert(database, "Pro", [1, 2, 3]);
+        FeedbackDatabase.Insert(database, "NotAssessable", [1, 2, 3]);
+
+        var sensor = DagInspector.Task(Inspect("--poke"), "wait_feedback");
+
+        Assert.False(sensor.GetProperty("poke_result").GetBoolean());
+    }
+
+    [Fact]
+    public void An_unreadable_feedback_database_fails_the_sensor_instead_of_waiting_quietly()
+    {
+        Directory.CreateDirectory(_root.Combine("feedback"));
+        File.WriteAllBytes(_root.Combine("feedback", "feedback.db"), [.. Enumerable.Repeat((byte)0x5A, 4096)]);
+
+        var (exitCode, output) = DagInspector.Run(DagInspector.Python, DagInspector.Arguments("--poke"), DagEnvironment());
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains("wait_feedback failed with exit code 1", output);
     }
 
     [Fact]
@@ -133,28 +156,16 @@ public sealed class AirflowDagTests : IDisposable
 
     public void Dispose() => _root.Dispose();
 
-    private JsonElement Inspect(params string[] flags)
-    {
-        var environment = new Dictionary<string, string>
+    private JsonElement Inspect(params string[] flags) => DagInspector.Inspect(DagEnvironment(), flags);
+
+    private Dictionary<string, string> DagEnvironment() =>
+        new()
         {
-            ["ALLCLASSIFIER_TRAINER"] = TrainerCommand,
+            ["ALLCLASSIFIER_TRAINER"] = DagInspector.TrainerCommand,
             ["DATA_DIR"] = _root.Combine("data"),
             ["ALLCLASSIFIER_WORKDIR"] = _root.Combine("work"),
             ["MODEL_REGISTRY_DIR"] = _root.Combine("registry"),
             ["FEEDBACK_DIR"] = _root.Combine("feedback"),
             ["FB_THRESH"] = "3",
         };
-        return DagInspector.Inspect(environment, flags);
-    }
-
-    /// <summary>
-    /// The trainer's own build output (built as this project's reference, same configuration): its deps.json
-    /// resolves the trainer's packages, which the copy beside the tests (an ASP.NET Core framework app) lacks.
-    /// </summary>
-    private static string TrainerAssembly()
-    {
-        var output = Path.GetRelativePath(Path.Combine(DagInspector.RepositoryRoot, "tests", "AllClassifier.Trainer.Tests"), AppContext.BaseDirectory);
-        var path = Path.Combine(DagInspector.RepositoryRoot, "AllClassifier.Trainer", output, "AllClassifier.Trainer.dll");
-        return File.Exists(path) ? path : throw new FileNotFoundException("The trainer's build output was not found.", path);
-    }
 }

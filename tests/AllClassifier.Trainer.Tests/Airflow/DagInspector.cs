@@ -17,16 +17,22 @@ public static class DagInspector
 
     public static readonly string RepositoryRoot = FindRepositoryRoot();
 
+    /// <summary>The trainer the DAG runs (<c>ALLCLASSIFIER_TRAINER</c>): this build's own.</summary>
+    public static readonly string TrainerCommand = $"dotnet {TrainerAssembly()}";
+
     private static readonly string DagFile = Path.Combine(RepositoryRoot, "airflow", "dags", "all_classification_pipeline.py");
     private static readonly string Inspector = Path.Combine(RepositoryRoot, "airflow", "tests", "inspect_dag.py");
 
     /// <param name="flags"><c>--poke</c> calls the sensor, <c>--render</c> renders the tasks' templated environments.</param>
     public static JsonElement Inspect(IReadOnlyDictionary<string, string> environment, params string[] flags)
     {
-        var (exitCode, output) = Run(Python, [Inspector, DagFile, .. flags], environment);
+        var (exitCode, output) = Run(Python, Arguments(flags), environment);
         Assert.True(exitCode == 0, output);
         return JsonDocument.Parse(output[..(output.LastIndexOf('}') + 1)][output.IndexOf("{\n", StringComparison.Ordinal)..]).RootElement;
     }
+
+    /// <summary>The inspector's command line for the repository's DAG.</summary>
+    public static string[] Arguments(params string[] flags) => [Inspector, DagFile, .. flags];
 
     /// <summary>The executed task <paramref name="taskId"/>.</summary>
     public static JsonElement Task(JsonElement dag, string taskId) =>
@@ -58,6 +64,17 @@ public static class DagInspector
         }
 
         return (process.ExitCode, stdout.Result + stderr.Result);
+    }
+
+    /// <summary>
+    /// The trainer's own build output (built as this project's reference, same configuration): its deps.json
+    /// resolves the trainer's packages, which the copy beside the tests (an ASP.NET Core framework app) lacks.
+    /// </summary>
+    private static string TrainerAssembly()
+    {
+        var output = Path.GetRelativePath(Path.Combine(RepositoryRoot, "tests", "AllClassifier.Trainer.Tests"), AppContext.BaseDirectory);
+        var path = Path.Combine(RepositoryRoot, "AllClassifier.Trainer", output, "AllClassifier.Trainer.dll");
+        return File.Exists(path) ? path : throw new FileNotFoundException("The trainer's build output was not found.", path);
     }
 
     private static string FindRepositoryRoot()

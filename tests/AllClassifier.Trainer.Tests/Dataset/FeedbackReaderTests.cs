@@ -1,3 +1,4 @@
+using AllClassifier.Feedback;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;

@@ -1,5 +1,5 @@
 using AllClassifier.Model;
-using AllClassifier.Model.Feedback;
+using AllClassifier.Feedback;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Tests.Postgres;
 using AllClassifier.Trainer.Dataset;
@@ -20,8 +20,7 @@ public sealed class PostgresFeedbackSourceTests(PostgresServer server) : IDispos
     {
         var source = new PostgresFeedbackSource(await server.CreateDatabaseAsync());
 
-        Assert.Equal(0, source.CountSince(0));
-        Assert.Empty(source.ReadRows().Rows);
+        Assert.Empty((await source.ReadRowsAsync(0, CancellationToken.None)).Rows);
     }
 
     [Fact]
@@ -35,13 +34,13 @@ public sealed class PostgresFeedbackSourceTests(PostgresServer server) : IDispos
         await InsertAsync(connectionString, "Benign", images[2], null);
         var source = FeedbackSources.Open(connectionString, _root.Combine("absent.db"));
 
-        var batch = source.ReadRows();
+        var batch = await source.ReadRowsAsync(0, CancellationToken.None);
 
         Assert.Equal([(1L, CellClass.Pre, "sha-0"), (4L, CellClass.Benign, null)], batch.Rows.Select(row => (row.Id, row.Label, row.Sha256)).ToList());
         Assert.Equal(2, batch.Skipped.Count);
         Assert.Equal(4, batch.HighWaterMark);
         Assert.Equal(images[2], source.ReadImage(4));
-        Assert.Equal(2, source.CountSince(2));
+        Assert.Equal(1, await PendingFeedback.CountAsync(source, 2, CancellationToken.None)); // row 3 has no image
     }
 
     [Fact]

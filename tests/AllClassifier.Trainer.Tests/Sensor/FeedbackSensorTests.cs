@@ -1,3 +1,4 @@
+using AllClassifier.Feedback;
 using System.Threading.Channels;
 using AllClassifier.Trainer.Sensor;
 using Microsoft.Extensions.Time.Testing;
@@ -63,9 +64,9 @@ public sealed class FeedbackSensorTests : IDisposable
     }
 
     [Fact]
-    public void A_missing_database_counts_as_no_feedback()
+    public async Task A_missing_database_counts_as_no_feedback()
     {
-        Assert.Equal(0, AllClassifier.Trainer.Dataset.FeedbackReader.CountSince(_root.Combine("absent.db"), 0));
+        Assert.Equal(0, await PendingFeedback.CountAsync(new SqliteFeedbackSource(_root.Combine("absent.db")), 0, CancellationToken.None));
     }
 
     public void Dispose() => _root.Dispose();

@@ -84,16 +84,19 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Feedback_page_reads_the_threshold_from_FB_THRESH()
+    public async Task Feedback_page_shows_the_pending_rows_and_the_threshold_the_API_reports_not_a_setting_of_its_own()
     {
-        await using var web = new WebAppFactory(backend.Address, new Dictionary<string, string?> { ["FB_THRESH"] = "7" });
+        // FB_THRESH here must not matter: the gate is the trainer's, which the API reports.
+        await using var threeRows = await FakeBackendServer.StartAsync(initialFeedbackCount: 3);
+        await using var web = new WebAppFactory(threeRows.Address, new Dictionary<string, string?> { ["FB_THRESH"] = "50" });
         using var client = await web.CreateSignedInClientAsync();
 
         var html = await client.GetStringAsync("/Feedback");
 
-        Assert.Equal("0", FormPoster.TestIdText(html, "feedback-count"));
+        Assert.Equal("3", FormPoster.TestIdText(html, "feedback-count"));
+        Assert.Equal("2", FormPoster.TestIdText(html, "feedback-pending"));
         Assert.Equal("7", FormPoster.TestIdText(html, "feedback-threshold"));
-        Assert.Equal("7", FormPoster.TestIdText(html, "feedback-remaining"));
+        Assert.Equal("5", FormPoster.TestIdText(html, "feedback-remaining"));
     }
 
     [Fact]

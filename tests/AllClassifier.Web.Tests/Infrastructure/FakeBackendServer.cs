@@ -108,7 +108,14 @@ public sealed partial class FakeBackendServer : IAsyncDisposable
                 : Results.Json(new { detail = "the file is not a JPEG, PNG or BMP image", code = "unsupported_format" }, statusCode: 415);
         });
         app.MapPost("/feedback", () => Results.Json(new { stored = true, feedback_count = Interlocked.Increment(ref feedbackCount) }));
-        app.MapGet("/feedback/count", () => Results.Json(new { feedback_count = feedbackCount }));
+        // As after a retraining that used the first row: one row fewer is pending than stored.
+        app.MapGet("/feedback/count", () => Results.Json(new
+        {
+            feedback_count = feedbackCount,
+            pending_since_training = Math.Max(0, feedbackCount - 1),
+            threshold = 7,
+            trained_up_to = 1,
+        }));
         app.MapGet("/feedback/rows", () => Results.Json(new
         {
             rows = new[] { new { id = 3, ts = 1767225600.0, correct = "Pre", predicted = "Pro", model_version = 1, sent_by = "web:reviewer1" } },

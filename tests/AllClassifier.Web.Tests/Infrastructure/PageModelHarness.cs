@@ -1,7 +1,6 @@
 using AllClassifier.Web.Backend;
 using AllClassifier.Web.Classify;
 using AllClassifier.Web.Pages;
-using AllClassifier.Web.Retraining;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
@@ -42,8 +41,7 @@ public static class PageModelHarness
         return page;
     }
 
-    public static FeedbackModel Feedback(FakeBackendHandler handler, int threshold = 100) =>
-        new(Client(handler), Options.Create(new RetrainingOptions { Threshold = threshold }));
+    public static FeedbackModel Feedback(FakeBackendHandler handler) => new(Client(handler));
 
     public static ModelModel Model(FakeBackendHandler handler) => new(Client(handler));
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using AllClassifier.Api.Feedback;
 using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx;
-using AllClassifier.Model.Feedback;
+using AllClassifier.Feedback;
 using AllClassifier.Model.Registry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -22,7 +22,7 @@ public sealed record FeedbackRow(long Id, string Correct, string Predicted, int 
 /// head by the Model library) registered as champion in a temporary registry, and storing feedback in a temporary
 /// SQLite file. It knows the web app's key (<see cref="WebAppFactory.ApiKey"/>) as client <c>web</c>.
 /// </summary>
-public sealed class RealApi : WebApplicationFactory<FeedbackOptions>
+public sealed class RealApi : WebApplicationFactory<FeedbackStoredResponse>
 {
     private readonly string root = Directory.CreateTempSubdirectory("allclassifier-web-api-").FullName;
 

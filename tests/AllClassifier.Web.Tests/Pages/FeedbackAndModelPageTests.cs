@@ -7,16 +7,19 @@ namespace AllClassifier.Web.Tests.Pages;
 public sealed class FeedbackAndModelPageTests
 {
     [Fact]
-    public async Task Feedback_page_shows_the_count_and_the_distance_to_the_threshold()
+    public async Task Feedback_page_measures_the_distance_to_the_threshold_from_the_rows_pending_since_training()
     {
-        var backend = FakeBackendHandler.Answering(HttpStatusCode.OK, """{"feedback_count":42}""");
-        var page = PageModelHarness.Feedback(backend, threshold: 100);
+        var backend = FakeBackendHandler.Answering(
+            HttpStatusCode.OK, """{"feedback_count":142,"pending_since_training":42,"threshold":100,"trained_up_to":100}""");
+        var page = PageModelHarness.Feedback(backend);
 
         await page.OnGetAsync(CancellationToken.None);
 
         Assert.Equal("/feedback/count", Assert.Single(backend.Requests).Path);
-        Assert.Equal(42, page.Progress!.FeedbackCount);
+        Assert.Equal(142, page.Progress!.FeedbackCount);
+        Assert.Equal(42, page.Progress.PendingSinceTraining);
         Assert.Equal(58, page.Progress.Remaining);
+        Assert.False(page.Progress.ThresholdReached);
         Assert.Null(page.ErrorMessage);
     }
 

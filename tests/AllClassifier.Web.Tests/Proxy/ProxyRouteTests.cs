@@ -18,7 +18,9 @@ public sealed class ProxyRouteTests() : WebWithFakeBackend(initialFeedbackCount:
 
         using var response = await client.SendAsync(request);
 
-        Assert.Equal("""{"feedback_count":5}""", await response.Content.ReadAsStringAsync());
+        Assert.Equal(
+            """{"feedback_count":5,"pending_since_training":4,"threshold":7,"trained_up_to":1}""",
+            await response.Content.ReadAsStringAsync());
         Assert.True(response.Headers.CacheControl?.NoStore, "proxied answers are not cached");
         var seen = Assert.Single(Backend.Requests);
         Assert.Equal(("GET", "/feedback/count"), (seen.Method, seen.Path));

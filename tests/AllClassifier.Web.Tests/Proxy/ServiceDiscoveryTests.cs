@@ -35,7 +35,9 @@ public sealed class ServiceDiscoveryTests : IAsyncLifetime
 
         for (var i = 0; i < 6; i++)
         {
-            Assert.Equal("""{"feedback_count":3}""", await client.GetStringAsync("/api/feedback/count"));
+            Assert.Equal(
+                """{"feedback_count":3,"pending_since_training":2,"threshold":7,"trained_up_to":1}""",
+                await client.GetStringAsync("/api/feedback/count"));
         }
 
         // Round robin: each replica answers half of the proxied calls (the page's own call went to one of them).

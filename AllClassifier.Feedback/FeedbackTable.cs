@@ -1,4 +1,4 @@
-namespace AllClassifier.Model.Feedback;
+namespace AllClassifier.Feedback;
 
 /// <summary>
 /// The feedback table the API writes and the trainer reads: the original stack's five columns

@@ -1,8 +1,7 @@
 using AllClassifier.Model;
-using AllClassifier.Model.Feedback;
 using Microsoft.Data.Sqlite;
 
-namespace AllClassifier.Trainer.Dataset;
+namespace AllClassifier.Feedback;
 
 /// <summary>
 /// A correction sent back by lab staff: its row id, true class and, when the API stored it, the image's hash; the
@@ -21,23 +20,8 @@ public sealed record FeedbackBatch(IReadOnlyList<FeedbackRow> Rows, IReadOnlyLis
 /// </summary>
 public static class FeedbackReader
 {
-    /// <summary>Rows with an id above <paramref name="afterId"/>.</summary>
-    public static long CountSince(string databasePath, long afterId)
-    {
-        using var connection = OpenReadOnly(databasePath);
-        if (connection is null)
-        {
-            return 0;
-        }
-
-        using var command = connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} > $after";
-        command.Parameters.AddWithValue("$after", afterId);
-        return Convert.ToInt64(command.ExecuteScalar(), System.Globalization.CultureInfo.InvariantCulture);
-    }
-
-    /// <summary>Every row's id and label, without its image.</summary>
-    public static FeedbackBatch ReadRows(string databasePath)
+    /// <summary>The id and label of every row with an id above <paramref name="afterId"/>, without its image.</summary>
+    public static FeedbackBatch ReadRows(string databasePath, long afterId = 0)
     {
         using var connection = OpenReadOnly(databasePath);
         if (connection is null)
@@ -49,14 +33,20 @@ public static class FeedbackReader
         var sha256 = HasColumn(connection, FeedbackTable.Sha256) ? FeedbackTable.Sha256 : "NULL";
 
         // "img IS NULL" is answered from the record header; the blob's pages are not read.
-        command.CommandText = $"SELECT {FeedbackTable.Id}, {FeedbackTable.Correct}, {FeedbackTable.Image} IS NULL, {sha256} FROM {FeedbackTable.Name} ORDER BY {FeedbackTable.Id}";
+        command.CommandText = $"""
+            SELECT {FeedbackTable.Id}, {FeedbackTable.Correct}, {FeedbackTable.Image} IS NULL, {sha256}
+            FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} > $after ORDER BY {FeedbackTable.Id}
+            """;
+        command.Parameters.AddWithValue("$after", afterId);
         using var reader = command.ExecuteReader();
         return ReadBatch(reader);
     }
 
     /// <summary>
     /// Reads rows of (id, correct, image-is-null, sha256), in id order, into usable rows and the reasons others were
-    /// skipped; shared by every store the table can live in.
+    /// skipped; shared by every store the table can live in. A row is usable when its <c>correct</c> is a class
+    /// (<see cref="CellClasses.TryParse"/>) and it has an image: a <c>NotAssessable</c> verdict is a correction but
+    /// not a class to train on.
     /// </summary>
     internal static FeedbackBatch ReadBatch(System.Data.Common.DbDataReader reader)
     {

@@ -1,7 +1,7 @@
 using System.Data.Common;
 using AllClassifier.Model;
 
-namespace AllClassifier.Api.Feedback;
+namespace AllClassifier.Feedback;
 
 /// <summary>One stored correction.</summary>
 public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[] Image, string Sha256, int? ModelVersion)
@@ -38,7 +38,7 @@ public sealed record FeedbackRowSummary(long Id, double Ts, string Correct, stri
 /// <summary>
 /// Where corrections are kept: SQLite under <c>FEEDBACK_DIR</c> (<see cref="SqliteFeedbackStore"/>) or, when the
 /// <c>feedback</c> connection string is set, PostgreSQL (<see cref="PostgresFeedbackStore"/>). Both keep the
-/// <see cref="AllClassifier.Model.Feedback.FeedbackTable"/> contract the trainer reads.
+/// <see cref="FeedbackTable"/> contract the trainer reads.
 /// </summary>
 public interface IFeedbackStore
 {

@@ -1,7 +1,6 @@
-using AllClassifier.Model.Feedback;
 using Npgsql;
 
-namespace AllClassifier.Trainer.Dataset;
+namespace AllClassifier.Feedback;
 
 /// <summary>
 /// The API's feedback table, wherever it lives: <see cref="FeedbackReader"/>'s SQLite file, or PostgreSQL when the
@@ -9,11 +8,8 @@ namespace AllClassifier.Trainer.Dataset;
 /// </summary>
 public interface IFeedbackSource
 {
-    /// <summary>Rows with an id above <paramref name="afterId"/>.</summary>
-    long CountSince(long afterId);
-
-    /// <summary>Every row's id and label, without its image.</summary>
-    FeedbackBatch ReadRows();
+    /// <summary>The id and label of every row with an id above <paramref name="afterId"/>, without its image.</summary>
+    Task<FeedbackBatch> ReadRowsAsync(long afterId, CancellationToken cancellationToken);
 
     byte[] ReadImage(long id);
 }
@@ -27,9 +23,9 @@ public static class FeedbackSources
 
 public sealed class SqliteFeedbackSource(string databasePath) : IFeedbackSource
 {
-    public long CountSince(long afterId) => FeedbackReader.CountSince(databasePath, afterId);
-
-    public FeedbackBatch ReadRows() => FeedbackReader.ReadRows(databasePath);
+    // Microsoft.Data.Sqlite's async methods run synchronously anyway.
+    public Task<FeedbackBatch> ReadRowsAsync(long afterId, CancellationToken cancellationToken) =>
+        Task.FromResult(FeedbackReader.ReadRows(databasePath, afterId));
 
     public byte[] ReadImage(long id) => FeedbackReader.ReadImage(databasePath, id);
 }
@@ -40,33 +36,25 @@ public sealed class SqliteFeedbackSource(string databasePath) : IFeedbackSource
 /// </summary>
 public sealed class PostgresFeedbackSource(string connectionString) : IFeedbackSource
 {
-    public long CountSince(long afterId)
+    public async Task<FeedbackBatch> ReadRowsAsync(long afterId, CancellationToken cancellationToken)
     {
-        using var connection = Open();
-        if (!HasTable(connection))
-        {
-            return 0;
-        }
-
-        using var command = new NpgsqlCommand($"SELECT count(*) FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} > $1", connection)
-        {
-            Parameters = { new() { Value = afterId } },
-        };
-        return (long)command.ExecuteScalar()!;
-    }
-
-    public FeedbackBatch ReadRows()
-    {
-        using var connection = Open();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
         if (!HasTable(connection))
         {
             return new FeedbackBatch([], [], 0);
         }
 
-        using var command = new NpgsqlCommand(
-            $"SELECT {FeedbackTable.Id}, {FeedbackTable.Correct}, {FeedbackTable.Image} IS NULL, {FeedbackTable.Sha256} FROM {FeedbackTable.Name} ORDER BY {FeedbackTable.Id}",
-            connection);
-        using var reader = command.ExecuteReader();
+        await using var command = new NpgsqlCommand(
+            $"""
+            SELECT {FeedbackTable.Id}, {FeedbackTable.Correct}, {FeedbackTable.Image} IS NULL, {FeedbackTable.Sha256}
+            FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} > $1 ORDER BY {FeedbackTable.Id}
+            """,
+            connection)
+        {
+            Parameters = { new() { Value = afterId } },
+        };
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         return FeedbackReader.ReadBatch(reader);
     }
 

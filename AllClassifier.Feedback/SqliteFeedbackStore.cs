@@ -1,10 +1,9 @@
 using System.Globalization;
 using AllClassifier.Model;
-using AllClassifier.Model.Feedback;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 
-namespace AllClassifier.Api.Feedback;
+namespace AllClassifier.Feedback;
 
 /// <summary>
 /// The SQLite <see cref="IFeedbackStore"/>: the <see cref="FeedbackTable"/> in <c>${FEEDBACK_DIR}/feedback.db</c>, which the trainer reads.

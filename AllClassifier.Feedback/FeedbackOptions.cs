@@ -1,7 +1,6 @@
-using AllClassifier.Model.Feedback;
 using AllClassifier.Model.Settings;
 
-namespace AllClassifier.Api.Feedback;
+namespace AllClassifier.Feedback;
 
 /// <summary>Where corrections are stored (section <c>Feedback</c>; <c>FEEDBACK_DIR</c> sets the directory).</summary>
 public sealed class FeedbackOptions
@@ -18,6 +17,9 @@ public sealed class FeedbackOptions
 
     /// <summary>Rows older than this many days are deleted (<c>FEEDBACK_RETENTION_DAYS</c>); unset keeps them all.</summary>
     public int? RetentionDays { get; set; }
+
+    /// <summary>Rows pending since training that trigger a retraining (<c>FB_THRESH</c>), as the trainer's sensor uses.</summary>
+    public int Threshold { get; set; } = SharedSettings.DefaultFeedbackThreshold;
 
     /// <summary>How often the retention sweep runs.</summary>
     public TimeSpan RetentionSweepInterval { get; set; } = TimeSpan.FromHours(1);

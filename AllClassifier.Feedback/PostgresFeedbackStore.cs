@@ -1,9 +1,8 @@
 using AllClassifier.Model;
-using AllClassifier.Model.Feedback;
 using Npgsql;
 using NpgsqlTypes;
 
-namespace AllClassifier.Api.Feedback;
+namespace AllClassifier.Feedback;
 
 /// <summary>
 /// The PostgreSQL <see cref="IFeedbackStore"/>, for several API replicas sharing one table. The schema is created on
