@@ -107,7 +107,7 @@ public sealed class CaseModel(BackendClient backend, IOptions<UploadOptions> upl
                 refer = added.Refer,
                 summary = added.Refer
                     ? ReferralReasons.Headline
-                    : $"{ClassLabels.DisplayName(added.PredictedName)} · {LabTime.Percent(added.Confidence)}",
+                    : $"{ClassLabels.DisplayName(added.PredictedName)} · {LabFormat.Percent(added.Confidence)}",
             }) { StatusCode = StatusCodes.Status201Created };
         }
         catch (BackendException e)

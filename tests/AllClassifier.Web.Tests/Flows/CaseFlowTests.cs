@@ -59,7 +59,7 @@ public sealed partial class CaseFlowTests : WebWithFakeBackend
 
         var signed = await PostAsync(client, caseUrl, "SignOff", []);
         Assert.Equal("signed", FormPoster.TestIdText(signed, "case-status"));
-        Assert.Equal("web:reviewer1", FormPoster.TestIdText(signed, "signed-by"));
+        Assert.Equal("reviewer1", FormPoster.TestIdText(signed, "signed-by"));
         Assert.Equal(0, FormPoster.CountTestId(signed, "review-actions"));
         Assert.DoesNotContain("id=\"case-upload-form\"", signed);
         Assert.DoesNotContain("id=\"signoff-form\"", signed);
@@ -70,8 +70,8 @@ public sealed partial class CaseFlowTests : WebWithFakeBackend
         Assert.Equal("S-24-0001", FormPoster.TestIdText(report, "report-accession"));
         Assert.Equal("Signed", FormPoster.TestIdText(report, "report-status"));
         Assert.Equal("v3", FormPoster.TestIdText(report, "report-model-versions"));
-        Assert.Equal("web:reviewer1", FormPoster.TestIdText(report, "report-reviewers"));
-        Assert.Equal("web:reviewer1", FormPoster.TestIdText(report, "report-signed-by"));
+        Assert.Equal("reviewer1", FormPoster.TestIdText(report, "report-reviewers"));
+        Assert.Equal("reviewer1", FormPoster.TestIdText(report, "report-signed-by"));
         Assert.Equal(3, FormPoster.CountTestId(report, "report-image"));
         Assert.Contains("Not assessable", report);
 
