@@ -54,7 +54,7 @@ public sealed class AuditDurabilityTests : IDisposable
         }
 
         SqliteConnection.ClearAllPools();
-        var subjects = AuditDatabase.Records(DatabasePath).Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("subject").GetString()).ToHashSet();
+        var subjects = AuditRows.Records(DatabasePath).Select(r => JsonDocument.Parse(r.Body).RootElement.GetProperty("subject").GetString()).ToHashSet();
         var missing = acknowledged.Keys.Where(id => !subjects.Contains(id)).ToList();
         Assert.True(missing.Count == 0, $"{missing.Count} of {acknowledged.Count} acknowledged predictions have no record");
     }
@@ -80,7 +80,7 @@ public sealed class AuditDurabilityTests : IDisposable
         var verified = JsonDocument.Parse(await first.Http.GetStringAsync("/audit/verify")).RootElement;
         Assert.True(verified.GetProperty("ok").GetBoolean(), verified.ToString());
         Assert.Equal(2 * PerReplica, verified.GetProperty("records").GetInt64());
-        Assert.Equal(Enumerable.Range(1, 2 * PerReplica).Select(i => (long)i), AuditDatabase.Records(DatabasePath).Select(r => r.Seq));
+        Assert.Equal(Enumerable.Range(1, 2 * PerReplica).Select(i => (long)i), AuditRows.Records(DatabasePath).Select(r => r.Seq));
         Assert.Equal(2 * PerReplica, ids.Distinct().Count());
     }
 

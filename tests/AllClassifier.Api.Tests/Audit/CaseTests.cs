@@ -67,12 +67,12 @@ public sealed class CaseTests : IAsyncLifetime
             - uploads.Take(2).Count(u => u.GetProperty("class_name").GetString() == other));
 
         // Read-only now: nothing changes, each refusal says why.
-        var recordsBefore = AuditDatabase.Records(_api.DatabasePath).Count;
+        var recordsBefore = AuditRows.Records(_api.DatabasePath).Count;
         await ApiAssert.ErrorAsync(await _client.SendAsync(AuditApi.As(HttpMethod.Post, $"/cases/{caseId}/signoff")), 409, "case_signed", "already signed");
         await ApiAssert.ErrorAsync(await AuditApi.ReviewAsync(_client, caseId, ids[0], "Pre"), 409, "case_signed", "read-only");
         await ApiAssert.ErrorAsync(
             await _client.SendAsync(AuditApi.As(HttpMethod.Post, $"/cases/{caseId}/images", content: Forms.Image(TestImages.Jpeg(seed: 499)))), 409, "case_signed", "read-only");
-        Assert.Equal(recordsBefore, AuditDatabase.Records(_api.DatabasePath).Count);
+        Assert.Equal(recordsBefore, AuditRows.Records(_api.DatabasePath).Count);
         var after = await ApiAssert.OkJsonAsync(await _client.SendAsync(AuditApi.As(HttpMethod.Get, $"/cases/{caseId}")));
         Assert.Equal(3, after.GetProperty("images").GetArrayLength());
         Assert.Equal(uploads[0].GetProperty("class_name").GetString(), after.GetProperty("images")[0].GetProperty("review").GetProperty("decision").GetString());
@@ -110,7 +110,7 @@ public sealed class CaseTests : IAsyncLifetime
         var caseId = (await AuditApi.CreateCaseAsync(_client, "S-24-0002")).GetProperty("case_id").GetString()!;
         var image = await AuditApi.UploadAsync(_client, caseId, TestImages.Jpeg(seed: 410), "a.jpg");
         var predictionId = image.GetProperty("prediction_id").GetString()!;
-        var records = AuditDatabase.Records(_api.DatabasePath).Count;
+        var records = AuditRows.Records(_api.DatabasePath).Count;
 
         await ApiAssert.ErrorAsync(await _client.SendAsync(AuditApi.As(HttpMethod.Post, "/cases", content: JsonContent.Create(new { accession = "S-24-0002" }))), 409, "case_exists", "S-24-0002");
         foreach (var bad in new[] { "", "Jane Doe", new string('x', 65), "a;b" })
@@ -133,7 +133,7 @@ public sealed class CaseTests : IAsyncLifetime
         records++;
         await ApiAssert.ErrorAsync(await _client.SendAsync(AuditApi.As(HttpMethod.Post, $"/cases/{empty}/signoff")), 409, "case_empty", "no image");
 
-        Assert.Equal(records, AuditDatabase.Records(_api.DatabasePath).Count);
+        Assert.Equal(records, AuditRows.Records(_api.DatabasePath).Count);
         var detail = await ApiAssert.OkJsonAsync(await _client.SendAsync(AuditApi.As(HttpMethod.Get, $"/cases/{caseId}")));
         Assert.Equal(JsonValueKind.Null, Assert.Single(detail.GetProperty("images").EnumerateArray()).GetProperty("review").ValueKind);
     }
@@ -156,7 +156,7 @@ public sealed class CaseTests : IAsyncLifetime
 
         var heatmap = await _client.SendAsync(AuditApi.As(HttpMethod.Get, $"/cases/{caseId}/images/{first}/heatmap"));
         Assert.Equal("image/png", heatmap.Content.Headers.ContentType?.MediaType);
-        Assert.Equal("heatmap_shown", AuditDatabase.Records(_api.DatabasePath)[^1].Kind);
+        Assert.Equal("heatmap_shown", AuditRows.Records(_api.DatabasePath)[^1].Kind);
 
         // Lowest top-class probability first (nothing is referred without a gate).
         var queue = await ApiAssert.OkJsonAsync(await _client.SendAsync(AuditApi.As(HttpMethod.Get, "/review/queue?limit=10")));
@@ -192,7 +192,7 @@ public sealed class CaseTests : IAsyncLifetime
         var feedback = await ApiAssert.FeedbackCountAsync(_client);
         await ApiAssert.OkJsonAsync(await AuditApi.ReviewAsync(_client, caseId, uploads[2].GetProperty("prediction_id").GetString()!, names[2]));
         Assert.Equal(feedback - 1, await ApiAssert.FeedbackCountAsync(_client));
-        Assert.Equal(5, AuditDatabase.Records(_api.DatabasePath).Count(r => r.Kind == "review"));
+        Assert.Equal(5, AuditRows.Records(_api.DatabasePath).Count(r => r.Kind == "review"));
         Assert.True((await AuditApi.VerifyAsync(_client)).GetProperty("ok").GetBoolean());
     }
 }

@@ -37,7 +37,7 @@ public sealed class PredictionRecordTests : IAsyncLifetime
         Assert.Equal(4, prediction.GetProperty("probabilities").GetArrayLength());
         Assert.NotEqual(id, (await AuditApi.PredictAsync(_client, image)).GetProperty("prediction_id").GetString());
 
-        var records = AuditDatabase.Records(_api.DatabasePath);
+        var records = AuditRows.Records(_api.DatabasePath);
         Assert.Equal(2, records.Count);
         using var body = JsonDocument.Parse(records[0].Body);
         var data = body.RootElement.GetProperty("data");
@@ -65,7 +65,7 @@ public sealed class PredictionRecordTests : IAsyncLifetime
         Assert.True(response.IsSuccessStatusCode);
         var id = Assert.Single(response.Headers.GetValues("X-Prediction-Id"));
 
-        using var body = JsonDocument.Parse(Assert.Single(AuditDatabase.Records(_api.DatabasePath)).Body);
+        using var body = JsonDocument.Parse(Assert.Single(AuditRows.Records(_api.DatabasePath)).Body);
         Assert.Equal(id, body.RootElement.GetProperty("subject").GetString());
         Assert.True(body.RootElement.GetProperty("data").GetProperty("heatmap_shown").GetBoolean());
         Assert.Equal("explain", body.RootElement.GetProperty("data").GetProperty("source").GetString());
@@ -94,7 +94,7 @@ public sealed class PredictionRecordTests : IAsyncLifetime
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(image)), row.Sha256);
         Assert.Equal("web:carol", row.SentBy);
 
-        var kinds = AuditDatabase.Records(_api.DatabasePath).Select(record => record.Kind).ToList();
+        var kinds = AuditRows.Records(_api.DatabasePath).Select(record => record.Kind).ToList();
         Assert.Equal(["prediction", "correction"], kinds);
         Assert.True((await AuditApi.VerifyAsync(_client)).GetProperty("ok").GetBoolean());
     }
@@ -105,7 +105,7 @@ public sealed class PredictionRecordTests : IAsyncLifetime
         var image = TestImages.Jpeg(seed: 304);
         var id = (await AuditApi.PredictAsync(_client, image)).GetProperty("prediction_id").GetString()!;
         var before = await ApiAssert.FeedbackCountAsync(_client);
-        var recordsBefore = AuditDatabase.Records(_api.DatabasePath).Count;
+        var recordsBefore = AuditRows.Records(_api.DatabasePath).Count;
 
         await ApiAssert.ErrorAsync(
             await _client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: AuditApi.CorrectionByPrediction(new string('0', 32), "Pre"))),
@@ -120,13 +120,13 @@ public sealed class PredictionRecordTests : IAsyncLifetime
         both.Add(new ByteArrayContent(image), "file", "smear.jpg");
         await ApiAssert.ErrorAsync(await _client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: both)), 422, "ambiguous_correction", "not both");
 
-        AuditDatabase.Execute(_api.DatabasePath, "UPDATE audit_images SET expires_ts = 1");
+        AuditRows.Execute(_api.DatabasePath, "UPDATE audit_images SET expires_ts = 1");
         await ApiAssert.ErrorAsync(
             await _client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: AuditApi.CorrectionByPrediction(id, "Pre"))),
             410, "prediction_expired", "no longer kept");
 
         Assert.Equal(before, await ApiAssert.FeedbackCountAsync(_client));
-        Assert.Equal(recordsBefore, AuditDatabase.Records(_api.DatabasePath).Count);
+        Assert.Equal(recordsBefore, AuditRows.Records(_api.DatabasePath).Count);
     }
 
     [Fact]
@@ -147,11 +147,11 @@ public sealed class PredictionRecordTests : IAsyncLifetime
         }
 
         Assert.True((await AuditApi.VerifyAsync(_client)).GetProperty("ok").GetBoolean());
-        var records = AuditDatabase.Records(_api.DatabasePath);
+        var records = AuditRows.Records(_api.DatabasePath);
 
         // An edited class, hash left alone: that record's hash no longer matches.
         var original = records[1].Body;
-        AuditDatabase.Execute(_api.DatabasePath, "UPDATE audit_records SET body = replace(body, '\"model_version\":1', '\"model_version\":7') WHERE seq = 2");
+        AuditRows.Execute(_api.DatabasePath, "UPDATE audit_records SET body = replace(body, '\"model_version\":1', '\"model_version\":7') WHERE seq = 2");
         var verified = await AuditApi.VerifyAsync(_client);
         Assert.False(verified.GetProperty("ok").GetBoolean());
         Assert.Equal(2, verified.GetProperty("first_break").GetProperty("seq").GetInt64());
@@ -160,15 +160,15 @@ public sealed class PredictionRecordTests : IAsyncLifetime
 
         // Edited and re-hashed: the next record no longer names it.
         var forged = original.Replace("\"model_version\":1", "\"model_version\":7", StringComparison.Ordinal);
-        AuditDatabase.Execute(_api.DatabasePath, $"UPDATE audit_records SET body = '{forged}', hash = '{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(forged)))}' WHERE seq = 2");
+        AuditRows.Execute(_api.DatabasePath, $"UPDATE audit_records SET body = '{forged}', hash = '{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(forged)))}' WHERE seq = 2");
         verified = await AuditApi.VerifyAsync(_client);
         Assert.Equal(3, verified.GetProperty("first_break").GetProperty("seq").GetInt64());
         Assert.Equal("prev_hash_mismatch", verified.GetProperty("first_break").GetProperty("code").GetString());
 
         // Restored, then one record deleted.
-        AuditDatabase.Execute(_api.DatabasePath, $"UPDATE audit_records SET body = '{original}', hash = '{records[1].Hash}' WHERE seq = 2");
+        AuditRows.Execute(_api.DatabasePath, $"UPDATE audit_records SET body = '{original}', hash = '{records[1].Hash}' WHERE seq = 2");
         Assert.True((await AuditApi.VerifyAsync(_client)).GetProperty("ok").GetBoolean());
-        AuditDatabase.Execute(_api.DatabasePath, "DELETE FROM audit_records WHERE seq = 3");
+        AuditRows.Execute(_api.DatabasePath, "DELETE FROM audit_records WHERE seq = 3");
         verified = await AuditApi.VerifyAsync(_client);
         Assert.Equal(4, verified.GetProperty("first_break").GetProperty("seq").GetInt64());
         Assert.Equal("missing_records", verified.GetProperty("first_break").GetProperty("code").GetString());
@@ -184,7 +184,7 @@ public sealed class PredictionRecordTests : IAsyncLifetime
 }
 
 /// <summary>Direct reads and edits of the audit tables in a test's SQLite file, as someone with the file would make them.</summary>
-public static class AuditDatabase
+public static class AuditRows
 {
     public sealed record Row(long Seq, string RecordId, string Kind, string Body, string PrevHash, string Hash);
 
