@@ -44,6 +44,9 @@ public sealed record ClassActivationMap(int ClassCount, int Size, float[] Values
 /// <summary>A prediction with the maps that explain it.</summary>
 public sealed record ExplainedScores(float[] Probabilities, ClassActivationMap Map)
 {
+    /// <summary>The referral gate's score from the same pass; null for a model without one.</summary>
+    public double? OodScore { get; init; }
+
     public int PredictedClass => TensorPrimitives.IndexOfMax<float>(Probabilities);
 }
 
@@ -60,6 +63,9 @@ public sealed class OnnxClassifier : IDisposable
     private readonly string[] _inputNames = [ClassifierModelFile.InputName];
     private readonly string[] _explainOutputNames = [ClassifierModelFile.ProbabilitiesName, ClassifierModelFile.ClassActivationMapName];
     private readonly ConcurrentBag<ClassifyRun> _classifyRuns = [];
+    private readonly string[] _probabilitiesAndOodScore = [ClassifierModelFile.ProbabilitiesName, ClassifierModelFile.OodScoreName];
+    private readonly string[] _explainWithOodScore =
+        [ClassifierModelFile.ProbabilitiesName, ClassifierModelFile.ClassActivationMapName, ClassifierModelFile.OodScoreName];
 
     private OnnxClassifier(InferenceSession session, SessionOptions sessionOptions)
     {
@@ -81,7 +87,11 @@ public sealed class OnnxClassifier : IDisposable
             : 0;
         Metadata = session.ModelMetadata.CustomMetadataMap;
         HasClassActivationMap = HasProbabilities && session.OutputMetadata.ContainsKey(ClassifierModelFile.ClassActivationMapName);
+        HasOodScore = HasProbabilities && session.OutputMetadata.ContainsKey(ClassifierModelFile.OodScoreName);
     }
+
+    /// <summary>Whether the model computes the referral gate's out-of-distribution score in-graph; older models do not.</summary>
+    public bool HasOodScore { get; }
 
     public bool HasProbabilities { get; }
 
@@ -131,6 +141,60 @@ public sealed class OnnxClassifier : IDisposable
         {
             _classifyRuns.Add(run);
         }
+    }
+
+    /// <summary>
+    /// The class probabilities and the out-of-distribution score of one preprocessed image from one backbone pass
+    /// (the score is a few hundred thousand multiply-adds on the features the pass computes anyway); the score is null
+    /// for a model without the output.
+    /// </summary>
+    public (float[] Probabilities, double? OodScore) ClassifyWithOodScore(float[] tensor)
+    {
+        if (!HasOodScore)
+        {
+            return (Classify(tensor), null);
+        }
+
+        if (tensor.Length != ImagePreprocessor.TensorLength)
+        {
+            throw new ArgumentException($"Expected {ImagePreprocessor.TensorLength} floats, got {tensor.Length}.", nameof(tensor));
+        }
+
+        // The same pooled run as Classify, with the score written into its one-float buffer beside the probabilities.
+        var run = _classifyRuns.TryTake(out var pooled) ? pooled : new ClassifyRun(ClassCount);
+        try
+        {
+            using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, ImagePreprocessor.Size, ImagePreprocessor.Size]);
+            _session.Run(run.Options, _inputNames, [input], _probabilitiesAndOodScore, run.OutputsWithOodScore);
+            return ([.. run.Probabilities], run.OodScore[0]);
+        }
+        finally
+        {
+            _classifyRuns.Add(run);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="ClassifyViews(float[], int, float[])"/> with the out-of-distribution score of the image as it is (the
+    /// identity view, which every test-time set starts with): the gate was fitted on unrotated held-out images.
+    /// </summary>
+    public (float[] Probabilities, double? OodScore) ClassifyViewsWithOodScore(float[] tensor, int viewCount, float[] viewBuffer)
+    {
+        var views = DihedralView.TestTimeViews(viewCount);
+        var (sum, oodScore) = ClassifyWithOodScore(tensor);
+        if (views.Count == 1)
+        {
+            return (sum, oodScore);
+        }
+
+        foreach (var view in views.Where(view => view != DihedralView.Identity))
+        {
+            DihedralView.Apply(tensor, viewBuffer, view);
+            TensorPrimitives.Add(sum, Classify(viewBuffer), sum);
+        }
+
+        TensorPrimitives.Divide(sum, views.Count, sum);
+        return (sum, oodScore);
     }
 
     /// <summary>
@@ -204,10 +268,13 @@ public sealed class OnnxClassifier : IDisposable
 
         using var runOptions = new RunOptions();
         using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, ImagePreprocessor.Size, ImagePreprocessor.Size]);
-        using var outputs = _session.Run(runOptions, _inputNames, [input], _explainOutputNames);
+        using var outputs = _session.Run(runOptions, _inputNames, [input], HasOodScore ? _explainWithOodScore : _explainOutputNames);
         var probabilities = outputs[0].GetTensorDataAsSpan<float>().ToArray();
         var map = outputs[1].GetTensorDataAsSpan<float>().ToArray();
-        return new ExplainedScores(probabilities, new ClassActivationMap(ClassCount, ClassifierModelFile.MapSize, map));
+        return new ExplainedScores(probabilities, new ClassActivationMap(ClassCount, ClassifierModelFile.MapSize, map))
+        {
+            OodScore = HasOodScore ? outputs[2].GetTensorDataAsSpan<float>()[0] : null,
+        };
     }
 
     public void Dispose()
@@ -262,7 +329,14 @@ internal sealed class ClassifyRun : IDisposable
     {
         Probabilities = new float[classCount];
         Outputs = [OrtValue.CreateTensorValueFromMemory(Probabilities, [1, classCount])];
+        OutputsWithOodScore = [Outputs[0], OrtValue.CreateTensorValueFromMemory(OodScore, [1, 1])];
     }
+
+    /// <summary>The referral gate's score, for models that compute it (<see cref="OutputsWithOodScore"/>).</summary>
+    public float[] OodScore { get; } = new float[1];
+
+    /// <summary>The probabilities and the score: the same probability buffer, plus one float for the score.</summary>
+    public OrtValue[] OutputsWithOodScore { get; }
 
     public RunOptions Options { get; } = new();
 
@@ -274,5 +348,6 @@ internal sealed class ClassifyRun : IDisposable
     {
         Options.Dispose();
         Outputs[0].Dispose();
+        OutputsWithOodScore[1].Dispose();
     }
 }

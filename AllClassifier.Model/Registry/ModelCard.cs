@@ -69,6 +69,18 @@ public sealed record ModelCard
     /// </summary>
     public string? ClassActivationMap { get; init; }
 
+    /// <summary>
+    /// The referral gate fitted with the model (thresholds, coverage, quality limits); null for cards written before
+    /// gates existed, whose models serve without one.
+    /// </summary>
+    public Referral.ReferralGate? ReferralGate { get; init; }
+
+    /// <summary>
+    /// Each class's share of the training images (before augmentation), by class name: the reference mix the API's
+    /// class-mix drift gauge compares recent predictions with. Empty for cards written before it.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> TrainingClassMix { get; init; } = new Dictionary<string, double>();
+
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,

@@ -12,6 +12,92 @@ public sealed record PromotionDecision(bool Promote, string Reason);
 /// </summary>
 public static class PromotionRule
 {
+    /// <summary>
+    /// How unlikely the challenger's test-split referral count must be under its stated coverage (either tail of the
+    /// binomial) before it is kept back: one in a thousand, so an honest gate is almost never refused by chance.
+    /// </summary>
+    public const double ReferralTailProbability = 0.001;
+
+    /// <summary>
+    /// The macro-F1 rule, after the referral gate's: a challenger whose gate refers far more or far fewer of the fixed
+    /// test split than its card's coverage states, or that would replace a gated champion with an ungated model, is
+    /// kept back whatever its macro-F1.
+    /// </summary>
+    public static PromotionDecision Decide(
+        double candidateMacroF1,
+        int? championVersion,
+        double? championMacroF1OnSameSplit,
+        Referral.ReferralGate? candidateGate,
+        bool championHasGate)
+    {
+        return ReferralGateProblem(candidateGate, championVersion, championHasGate) is { } problem
+            ? new PromotionDecision(false, problem)
+            : Decide(candidateMacroF1, championVersion, championMacroF1OnSameSplit);
+    }
+
+    /// <summary>Why the challenger's referral gate keeps it back, or null when it does not.</summary>
+    public static string? ReferralGateProblem(Referral.ReferralGate? gate, int? championVersion, bool championHasGate)
+    {
+        if (gate is not { Present: true })
+        {
+            return championHasGate
+                ? $"the challenger has no referral gate and champion v{championVersion} has one; kept as challenger"
+                : null;
+        }
+
+        if (gate.TestReferralRate is not { } rate || gate.TestCount is not { } count || count == 0)
+        {
+            return "the challenger's referral gate was not measured on the test split; kept as challenger";
+        }
+
+        var referred = (int)Math.Round(rate * count);
+        var stated = 1 - gate.Coverage;
+        var (atMost, atLeast) = BinomialTails(count, stated, referred);
+        var text = string.Create(
+            CultureInfo.InvariantCulture,
+            $"its referral gate refers {referred} of {count} test images ({rate:P1}) where coverage {gate.Coverage:P1} states {stated:P1}");
+        if (atLeast < ReferralTailProbability)
+        {
+            return string.Create(CultureInfo.InvariantCulture, $"{text}: far more (binomial p {atLeast:G2}); kept as challenger");
+        }
+
+        return atMost < ReferralTailProbability
+            ? string.Create(CultureInfo.InvariantCulture, $"{text}: far fewer (binomial p {atMost:G2}); kept as challenger")
+            : null;
+    }
+
+    /// <summary>P(X ≤ k) and P(X ≥ k) for X ~ Binomial(n, p), summed in log space so large n does not underflow.</summary>
+    public static (double AtMost, double AtLeast) BinomialTails(int n, double p, int k)
+    {
+        if (p <= 0)
+        {
+            return (1, k <= 0 ? 1 : 0);
+        }
+
+        if (p >= 1)
+        {
+            return (k >= n ? 1 : 0, 1);
+        }
+
+        var logP = Math.Log(p);
+        var logQ = Math.Log(1 - p);
+        var logChoose = 0.0;
+        double atMost = 0, atLeast = 0;
+        for (var i = 0; i <= n; i++)
+        {
+            if (i > 0)
+            {
+                logChoose += Math.Log(n - i + 1) - Math.Log(i);
+            }
+
+            var mass = Math.Exp(logChoose + (i * logP) + ((n - i) * logQ));
+            atMost += i <= k ? mass : 0;
+            atLeast += i >= k ? mass : 0;
+        }
+
+        return (Math.Min(1, atMost), Math.Min(1, atLeast));
+    }
+
     public static PromotionDecision Decide(double candidateMacroF1, int? championVersion, double? championMacroF1OnSameSplit)
     {
         if (championVersion is null)

@@ -1,15 +1,16 @@
-using AllClassifier.Training.Onnx;
 using System.ComponentModel;
 using AllClassifier.Feedback;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Registry;
-using AllClassifier.Training.Heads;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Quantization;
 using AllClassifier.Trainer.Sensor;
 using AllClassifier.Trainer.Training;
 using AllClassifier.Trainer.Worker;
+using AllClassifier.Training.Augmentation;
+using AllClassifier.Training.Heads;
+using AllClassifier.Training.Onnx;
 using Spectre.Console;
 using Spectre.Console.Cli;
 
@@ -53,6 +54,11 @@ public class PipelineSettings : CommandSettings
     [Description("Test-time augmentation: rotated/flipped views the served model scores and averages per image (1, 2, 4 or 8; 1 = off). Each view is one more backbone pass per prediction; the test metrics and latency are measured the same way.")]
     [DefaultValue(1)]
     public int TestTimeViews { get; init; } = 1;
+
+    [CommandOption("--referral-coverage <SHARE>")]
+    [Description("Share of held-out in-distribution images the referral gate lets through; its thresholds are chosen on the validation split at this coverage (0.5-0.9999).")]
+    [DefaultValue(Model.Referral.ReferralGate.DefaultCoverage)]
+    public double ReferralCoverage { get; init; } = Model.Referral.ReferralGate.DefaultCoverage;
 
     [CommandOption("--augment-shifts <N>")]
     [Description("Extra copies per training image under random acquisition shifts, each changing magnification, stain colour or hue, and focus or JPEG compression (0-8).")]
@@ -134,6 +140,11 @@ public class PipelineSettings : CommandSettings
             return ValidationResult.Error("--tta-views must be 1, 2, 4 or 8.");
         }
 
+        if (ReferralCoverage is < 0.5 or > 0.9999)
+        {
+            return ValidationResult.Error("--referral-coverage must be between 0.5 and 0.9999.");
+        }
+
         if (AugmentShifts is < 0 or > 8)
         {
             return ValidationResult.Error("--augment-shifts must be between 0 and 8.");
@@ -170,6 +181,7 @@ public class PipelineSettings : CommandSettings
             Seed = Seed,
             AugmentViews = AugmentViews,
             TestTimeViews = TestTimeViews,
+            ReferralCoverage = ReferralCoverage,
             Features = FeatureLayouts.TryParse(Features, out var layout) ? layout : FeatureLayout.MultiScale,
             AugmentShifts = AugmentShifts,
             EvaluateAcquisitionShifts = EvaluateShifts,

@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using AllClassifier.Training.Heads;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
@@ -7,6 +6,8 @@ using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Features;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Augmentation;
+using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx;
 using AllClassifier.Training.Quantization;
 

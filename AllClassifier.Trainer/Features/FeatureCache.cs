@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using AllClassifier.Training.Augmentation;
 using Microsoft.Data.Sqlite;
 
 namespace AllClassifier.Trainer.Features;

@@ -1,4 +1,5 @@
 using AllClassifier.Model.Imaging;
+using AllClassifier.Training.Augmentation;
 using AllClassifier.Training.Onnx;
 using AllClassifier.Training.Quantization;
 

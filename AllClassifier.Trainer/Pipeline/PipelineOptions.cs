@@ -3,6 +3,7 @@ using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Quantization;
 using AllClassifier.Trainer.Sensor;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Augmentation;
 using AllClassifier.Training.Onnx;
 
 namespace AllClassifier.Trainer.Pipeline;
@@ -36,7 +37,7 @@ public sealed record PipelineOptions
     public int AugmentViews { get; init; } = 1;
 
     /// <summary>
-    /// Extra copies per training image under random acquisition shifts (<see cref="Features.AcquisitionShift.Augmentations"/>:
+    /// Extra copies per training image under random acquisition shifts (<see cref="Training.Augmentation.AcquisitionShift.Augmentations"/>:
     /// magnification, stain or hue, blur or JPEG together). Two, because on the public dataset they bring the worst
     /// accuracy drop under a shift down to about a point without costing accuracy.
     /// </summary>
@@ -51,7 +52,13 @@ public sealed record PipelineOptions
     /// </summary>
     public int TestTimeViews { get; init; } = 1;
 
-    /// <summary>Whether test_classifier also scores the test split under each of <see cref="Features.AcquisitionShift.Evaluation"/>.</summary>
+    /// <summary>
+    /// The share of held-out in-distribution images the referral gate lets through (<see cref="Model.Referral.ReferralGate"/>);
+    /// its thresholds are chosen on the validation split at this coverage.
+    /// </summary>
+    public double ReferralCoverage { get; init; } = Model.Referral.ReferralGate.DefaultCoverage;
+
+    /// <summary>Whether test_classifier also scores the test split under each of <see cref="Training.Augmentation.AcquisitionShift.Evaluation"/>.</summary>
     public bool EvaluateAcquisitionShifts { get; init; }
 
     public double TestFraction { get; init; } = DataSplit.DefaultTestFraction;

@@ -60,6 +60,8 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
                     [TestTimeViewsParameter] = test.TestTimeViews.ToString(CultureInfo.InvariantCulture),
                 },
                 ClassActivationMap = run.ClassActivationMap,
+                ReferralGate = test.ReferralGate,
+                TrainingClassMix = TrainingClassMix(run.Data),
             },
             File.Exists(chartPath) ? await File.ReadAllBytesAsync(chartPath, cancellationToken) : null,
             extraFiles);
@@ -73,7 +75,8 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
                 _ when champion.Version == test.Champion?.Version => test.Champion.Metrics.MacroF1,
                 _ => ChampionOnTestSplit(champion, work, runDirectory, reporter, cancellationToken),
             };
-            var outcome = PromotionRule.Decide(test.Metrics.MacroF1, champion?.Version, championMacroF1);
+            var outcome = PromotionRule.Decide(
+                test.Metrics.MacroF1, champion?.Version, championMacroF1, test.ReferralGate, champion?.Card.ReferralGate is { Present: true });
             if (outcome.Promote)
             {
                 registry.SetAlias(registered.Version);
@@ -111,6 +114,17 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
         var role = decision.Outcome.Promote ? "champion" : "challenger";
         var tracked = tracking is null ? "" : $" (MLflow run {tracking.RunId}, '{tracking.ModelName}' version {tracking.Version})";
         return string.Create(CultureInfo.InvariantCulture, $"registered version {registered.Version} as {role}: {decision.Outcome.Reason}{tracked}");
+    }
+
+    /// <summary>Each class's share of the training split (keys <c>train/class/source</c>), by class name.</summary>
+    private static Dictionary<string, double> TrainingClassMix(DataSummary data)
+    {
+        var perClass = data.Counts
+            .Where(pair => pair.Key.StartsWith("train/", StringComparison.Ordinal))
+            .GroupBy(pair => pair.Key.Split('/')[1], pair => pair.Value)
+            .ToDictionary(group => group.Key, group => group.Sum());
+        var total = perClass.Values.Sum();
+        return total == 0 ? [] : perClass.ToDictionary(pair => pair.Key, pair => (double)pair.Value / total);
     }
 
     private double ChampionOnTestSplit(RegisteredVersion champion, WorkDirectory work, string runDirectory, IPipelineReporter reporter, CancellationToken cancellationToken)

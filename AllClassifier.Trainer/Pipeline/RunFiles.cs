@@ -19,6 +19,10 @@ public sealed record RunFiles(string Directory)
     public const string MetricsFileName = "metrics.json";
     public const string RegistrationFileName = "registration.json";
     public const string ManifestsFolder = "manifests";
+    public const string ReferralGateFileName = "referral_gate.json";
+    public const string Int8ReferralGateFileName = "referral_gate-int8.json";
+    public const string GateParametersFileName = "referral_gate.bin";
+    public const string Int8GateParametersFileName = "referral_gate-int8.bin";
 
     public string Model => Path.Combine(Directory, ModelFileName);
 
@@ -34,6 +38,15 @@ public sealed record RunFiles(string Directory)
     /// <summary>The model and head files of the candidate served at <paramref name="precision"/>.</summary>
     public (string Model, string Head) Served(string precision) =>
         precision == BackbonePrecision.Int8 ? (Int8Model, Int8Head) : (Model, Head);
+
+    /// <summary>
+    /// The referral gate of the candidate served at <paramref name="precision"/>: its card entry (thresholds, coverage)
+    /// and its fitted parameters, which test_classifier scores the test split with; absent for runs without a gate.
+    /// </summary>
+    public (string Card, string Parameters) ReferralGate(string precision) =>
+        precision == BackbonePrecision.Int8
+            ? (Path.Combine(Directory, Int8ReferralGateFileName), Path.Combine(Directory, Int8GateParametersFileName))
+            : (Path.Combine(Directory, ReferralGateFileName), Path.Combine(Directory, GateParametersFileName));
 
     public string History => Path.Combine(Directory, HistoryFileName);
 

@@ -2,14 +2,17 @@ using System.Diagnostics;
 using System.Globalization;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
+using AllClassifier.Model.Referral;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Evaluation;
 using AllClassifier.Trainer.Features;
 using AllClassifier.Trainer.Tracking;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Augmentation;
 using AllClassifier.Training.Heads;
 using AllClassifier.Training.Quantization;
+using AllClassifier.Training.Referral;
 
 namespace AllClassifier.Trainer.Pipeline;
 
@@ -67,6 +70,15 @@ public sealed record TestReport
     /// test-time augmentation; 1 (the image alone) in reports written before it.
     /// </summary>
     public int TestTimeViews { get; init; } = 1;
+
+    /// <summary>
+    /// The served candidate's referral gate with its figures on this test split filled in
+    /// (<see cref="ReferralGate.TestReferralRate"/>); null for a run without a gate.
+    /// </summary>
+    public ReferralGate? ReferralGate { get; init; }
+
+    /// <summary>Accuracy on the test images the gate does not refer; null without a gate.</summary>
+    public double? AcceptedAccuracy { get; init; }
 }
 
 /// <summary>
@@ -137,6 +149,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             throw new InvalidDataException($"Run {runId} has no trained model to test.");
         }
 
+        var (referralGate, acceptedAccuracy) = MeasureReferralGate(files, precision, test, features[0], actual, predicted, work);
         var (servedModel, _) = files.Served(precision);
         var (latency, sample, difference) = MeasureEndToEnd(servedModel, head, test, probabilities, views.Count, work, options.LatencySampleSize, reporter);
         var servedAccuracy = EvaluationMetrics.FromPredictions(actual, predicted).Accuracy;
@@ -181,6 +194,8 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             WorstShiftDrop = shifts.Count > 0 ? shifts.Max(shift => shift.Drop) : null,
             TestTimeViews = views.Count,
             FirstConvolutionForms = forms,
+            ReferralGate = referralGate,
+            AcceptedAccuracy = acceptedAccuracy,
         };
         var metricsPath = files.Metrics;
         WorkDirectory.WriteJson(metricsPath, report);
@@ -215,12 +230,60 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             cancellationToken);
 
         var viewsText = views.Count == 1 ? "" : $" (mean of {views.Count} views)";
+        var referralText = referralGate is { TestReferralRate: { } referredShare }
+            ? string.Create(CultureInfo.InvariantCulture, $"; referral gate refers {referredShare:P1} (stated {1 - referralGate.Coverage:P1}), accuracy on the rest {acceptedAccuracy:P2}")
+            : "; no referral gate";
         var championText = champion is null
             ? "no champion yet"
             : string.Create(CultureInfo.InvariantCulture, $"champion v{champion.Version} macro-F1 {champion.Metrics.MacroF1:F3} on the same split");
         return string.Create(
             CultureInfo.InvariantCulture,
-            $"{precision}{viewsText}: accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3} on {metrics.TestCount} test images; ECE {metrics.Calibration.ExpectedCalibrationError:F3} (uncalibrated {metrics.Calibration.UncalibratedExpectedCalibrationError:F3}); {latency:F1} ms/image end to end; {championText}");
+            $"{precision}{viewsText}: accuracy {metrics.Accuracy:P1}, macro-F1 {metrics.MacroF1:F3} on {metrics.TestCount} test images; ECE {metrics.Calibration.ExpectedCalibrationError:F3} (uncalibrated {metrics.Calibration.UncalibratedExpectedCalibrationError:F3}); {latency:F1} ms/image end to end{referralText}; {championText}");
+    }
+
+    /// <summary>
+    /// The served candidate's referral gate on the test split: its score from the test features (the image as it is),
+    /// its quality checks from the images, and the accuracy on the images it lets through.
+    /// </summary>
+    private (ReferralGate? Gate, double? AcceptedAccuracy) MeasureReferralGate(
+        RunFiles files,
+        string precision,
+        IReadOnlyList<ManifestEntry> test,
+        IReadOnlyList<float[]> identityFeatures,
+        IReadOnlyList<int> actual,
+        IReadOnlyList<int> predicted,
+        WorkDirectory work)
+    {
+        var (cardPath, parametersPath) = files.ReferralGate(precision);
+        if (!File.Exists(cardPath) || !File.Exists(parametersPath))
+        {
+            return (null, null);
+        }
+
+        var card = WorkDirectory.ReadJson<ReferralGate>(cardPath);
+        var gate = MahalanobisGate.Load(parametersPath);
+        var (referred, accepted, acceptedCorrect) = (0, 0, 0);
+        for (var i = 0; i < test.Count; i++)
+        {
+            var bytes = File.ReadAllBytes(work.Resolve(test[i].Path));
+            var header = preprocessor.Inspect(bytes);
+            var tensor = new float[ImagePreprocessor.TensorLength];
+            preprocessor.WriteInspectedTensor(bytes, tensor);
+            var decision = card.Decide(ImageQuality.Measure(tensor, header.Width, header.Height), gate.Score(identityFeatures[i]));
+            if (decision.Refer)
+            {
+                referred++;
+            }
+            else
+            {
+                accepted++;
+                acceptedCorrect += actual[i] == predicted[i] ? 1 : 0;
+            }
+        }
+
+        return (
+            card with { TestReferralRate = (double)referred / test.Count, TestCount = test.Count },
+            accepted == 0 ? null : (double)acceptedCorrect / accepted);
     }
 
     /// <summary>

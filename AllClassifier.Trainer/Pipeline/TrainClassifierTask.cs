@@ -1,16 +1,19 @@
 using System.Globalization;
 using System.Security.Cryptography;
-using AllClassifier.Training.Heads;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
-using AllClassifier.Training.Onnx;
+using AllClassifier.Model.Referral;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Evaluation;
 using AllClassifier.Trainer.Features;
 using AllClassifier.Trainer.Tracking;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Augmentation;
+using AllClassifier.Training.Heads;
+using AllClassifier.Training.Onnx;
 using AllClassifier.Training.Quantization;
+using AllClassifier.Training.Referral;
 
 namespace AllClassifier.Trainer.Pipeline;
 
@@ -132,6 +135,9 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         };
         var checkEntries = (validation.Count > 0 ? validation : train).Take(SelfCheckImages).ToList();
         var trainLabels = trainRequests.Select(item => (int)item.Entry.Class).ToList();
+        // The referral gate's quality limits come from the held-out images as they are (no augmentation).
+        var validationQuality = validation.Select(entry => MeasureQuality(work.Resolve(entry.Path))).ToList();
+        var referral = new ReferralFit(validationQuality, options.ReferralCoverage);
         Candidate? fp32 = null;
         if (options.Int8.TrainsFp32)
         {
@@ -145,7 +151,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             }
 
             reporter.Info($"features: {features.CacheHits} from cache, {features.Computed} computed");
-            fp32 = TrainCandidate(features.Features, null, options.Features, files.Model, files.Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions);
+            fp32 = TrainCandidate(features.Features, null, options.Features, files.Model, files.Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions, referral with { Files = files.ReferralGate(BackbonePrecision.Fp32) });
         }
 
         Candidate? int8 = null;
@@ -169,7 +175,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             }
 
             reporter.Info($"INT8 features: {int8Features.CacheHits} from cache, {int8Features.Computed} computed");
-            int8 = TrainCandidate(int8Features.Features, ranges, options.Features, files.Int8Model, files.Int8Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions);
+            int8 = TrainCandidate(int8Features.Features, ranges, options.Features, files.Int8Model, files.Int8Head, metadata, reporter, work, trainLabels, validation, checkEntries, trainingOptions, referral with { Files = files.ReferralGate(BackbonePrecision.Int8) });
             reporter.Info(string.Create(
                 CultureInfo.InvariantCulture,
                 $"INT8 candidate: val macro-F1 {int8.Result.History.Single(e => e.Epoch == int8.Result.BestEpoch).ValidationMacroF1:F3}; ONNX self-check max diff {int8.SelfCheckDifference:E1}"));
@@ -236,6 +242,42 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
 
     private sealed record Candidate(HeadTrainingResult Result, ClassifierHead? LinearProbe, double SelfCheckDifference, double Temperature);
 
+    /// <summary>What fitting a candidate's referral gate needs: the held-out images' quality, the coverage, where to write it.</summary>
+    private sealed record ReferralFit(IReadOnlyList<ImageQuality> ValidationQuality, double Coverage)
+    {
+        public (string Card, string Parameters) Files { get; init; }
+    }
+
+    private ImageQuality MeasureQuality(string path)
+    {
+        var bytes = File.ReadAllBytes(path);
+        var header = preprocessor.Inspect(bytes);
+        var tensor = new float[ImagePreprocessor.TensorLength];
+        preprocessor.WriteInspectedTensor(bytes, tensor);
+        return ImageQuality.Measure(tensor, header.Width, header.Height);
+    }
+
+    /// <summary>
+    /// Fits the referral gate on the candidate's own training features (so its score is the served model's) and
+    /// chooses its thresholds on the validation split; none without validation images.
+    /// </summary>
+    private static MahalanobisGate? FitReferralGate(LabeledFeatures trainSet, LabeledFeatures validationSet, int classCount, ReferralFit referral, IPipelineReporter reporter, string precision)
+    {
+        if (validationSet.Features.Count == 0)
+        {
+            reporter.Info($"no referral gate{precision}: the validation split is empty, so no threshold can be chosen");
+            return null;
+        }
+
+        var gate = MahalanobisGate.Fit(trainSet.Features, trainSet.Labels, classCount);
+        var scores = validationSet.Features.Select(vector => gate.Score(vector)).ToList();
+        var card = ReferralGateFitter.Fit(gate, scores, referral.ValidationQuality, referral.Coverage);
+        gate.Save(referral.Files.Parameters);
+        WorkDirectory.WriteJson(referral.Files.Card, card);
+        reporter.Info($"referral gate{precision}: {card.Describe()}; shrinkage {card.Shrinkage:F3}");
+        return gate;
+    }
+
     /// <summary>
     /// Trains a head on one backbone's features (train views first, then validation), composes the model with that
     /// backbone (fp32, or INT8 with <paramref name="int8Backbone"/>), writes model and head, and self-checks them.
@@ -252,7 +294,8 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         IReadOnlyList<int> trainLabels,
         IReadOnlyList<ManifestEntry> validation,
         IReadOnlyList<ManifestEntry> checkEntries,
-        HeadTrainingOptions trainingOptions)
+        HeadTrainingOptions trainingOptions,
+        ReferralFit referral)
     {
         var trainSet = new LabeledFeatures(features.Take(trainLabels.Count).ToList(), trainLabels);
         var validationSet = new LabeledFeatures(features.Skip(trainLabels.Count).ToList(), validation.Select(entry => (int)entry.Class).ToList());
@@ -291,10 +334,11 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
             ? (softmax ?? HeadTrainer.Train(trainSet, validationSet, trainingOptions with { Kind = HeadKind.Softmax })).Head
             : null;
         var modelMetadata = new Dictionary<string, string>(metadata) { ["head"] = result.Head.Kind.ToString().ToLowerInvariant() };
-        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head, modelMetadata, linearProbe, int8Backbone, layout);
+        var gate = FitReferralGate(trainSet, validationSet, head.ClassCount, referral, reporter, precision);
+        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head, modelMetadata, linearProbe, int8Backbone, layout, gate);
         File.WriteAllBytes(modelPath, model);
         var checkFeatures = validation.Count > 0 ? validationSet.Features : trainSet.Features;
-        return new Candidate(result, linearProbe, SelfCheck(model, head, checkEntries, checkFeatures, work), temperature);
+        return new Candidate(result, linearProbe, SelfCheck(model, head, gate, checkEntries, checkFeatures, work), temperature);
     }
 
     private static Dictionary<string, string> Parameters(PipelineOptions options, DataSummary data)
@@ -333,13 +377,25 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
     }
 
     /// <summary>Scores a few images end to end with the composed model and compares with the managed head.</summary>
-    private double SelfCheck(byte[] model, ClassifierHead head, IReadOnlyList<ManifestEntry> entries, IReadOnlyList<float[]> features, WorkDirectory work)
+    private double SelfCheck(byte[] model, ClassifierHead head, MahalanobisGate? gate, IReadOnlyList<ManifestEntry> entries, IReadOnlyList<float[]> features, WorkDirectory work)
     {
         using var classifier = OnnxClassifier.Load(model, new ScorerOptions { IntraOpThreads = Environment.ProcessorCount });
         var agreement = new HeadAgreement(head);
         for (var i = 0; i < entries.Count; i++)
         {
-            agreement.Compare(classifier.Classify(preprocessor.ToTensor(File.ReadAllBytes(work.Resolve(entries[i].Path)))), features[i]);
+            var (probabilities, oodScore) = classifier.ClassifyWithOodScore(preprocessor.ToTensor(File.ReadAllBytes(work.Resolve(entries[i].Path))));
+            agreement.Compare(probabilities, features[i]);
+            if (gate is not null)
+            {
+                // The in-graph score must be the managed one the thresholds were chosen on (float rounding aside).
+                var expected = gate.Score(features[i]);
+                if (oodScore is not { } actual || Math.Abs(actual - expected) > 1e-2 * Math.Max(1, Math.Abs(expected)))
+                {
+                    throw new InvalidOperationException(string.Create(
+                        CultureInfo.InvariantCulture,
+                        $"The composed model's referral score {oodScore} differs from the fitted gate's {expected:G6}."));
+                }
+            }
         }
 
         return agreement.Require("validation images");

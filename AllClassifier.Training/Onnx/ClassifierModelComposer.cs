@@ -2,8 +2,9 @@ using AllClassifier.Model.Inference;
 using AllClassifier.Training.Heads;
 using AllClassifier.Model.Onnx.Proto;
 using AllClassifier.Training.Quantization;
-using static AllClassifier.Training.Onnx.OnnxNodes;
+using AllClassifier.Training.Referral;
 using Google.Protobuf;
+using static AllClassifier.Training.Onnx.OnnxNodes;
 
 namespace AllClassifier.Training.Onnx;
 
@@ -27,6 +28,7 @@ public static class ClassifierModelComposer
     public const string ProbabilitiesName = ClassifierModelFile.ProbabilitiesName;
     public const string FeaturesName = ClassifierModelFile.FeaturesName;
     public const string ClassActivationMapName = ClassifierModelFile.ClassActivationMapName;
+    public const string OodScoreName = ClassifierModelFile.OodScoreName;
     public const int MapSize = ClassifierModelFile.MapSize;
     public const string BatchDimension = "batch";
     private const int ImageSize = 224;
@@ -58,9 +60,17 @@ public static class ClassifierModelComposer
         IReadOnlyDictionary<string, string>? metadata = null,
         ClassifierHead? linearProbe = null,
         ActivationRanges? int8Backbone = null,
-        FeatureLayout layout = FeatureLayout.GlobalPool)
+        FeatureLayout layout = FeatureLayout.GlobalPool,
+        MahalanobisGate? referralGate = null)
     {
         ValidateHead(head, layout, nameof(head));
+        if (referralGate is not null && referralGate.FeatureCount != layout.FeatureCount())
+        {
+            throw new ArgumentException(
+                $"The referral gate takes {referralGate.FeatureCount} features; the backbone gives {layout.FeatureCount()}.",
+                nameof(referralGate));
+        }
+
         var camHead = head.Layers.Count == 1 ? head : linearProbe;
         if (camHead is not null)
         {
@@ -85,8 +95,68 @@ public static class ClassifierModelComposer
                 : ClassActivationMapVariant.LinearProbe;
         }
 
+        if (referralGate is not null)
+        {
+            AppendReferralGate(model.Graph, referralGate);
+        }
+
         AddMetadata(model, allMetadata);
         return model.ToByteArray();
+    }
+
+    /// <summary>
+    /// The referral gate's nodes alone (input <see cref="FeaturesName"/> [N,features], output <see cref="OodScoreName"/>),
+    /// exactly as <see cref="Compose"/> appends them: what the benchmark times to state the gate's cost per request.
+    /// </summary>
+    public static byte[] ComposeReferralGate(MahalanobisGate gate)
+    {
+        var graph = new GraphProto { Name = "referral_gate" };
+        graph.Input.Add(TensorValue(FeaturesName, BatchDimension, gate.FeatureCount));
+        AppendReferralGate(graph, gate);
+        var model = new ModelProto { IrVersion = IrVersion, ProducerName = "AllClassifier", Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = string.Empty, Version = OpsetVersion });
+        return model.ToByteArray();
+    }
+
+    /// <summary>
+    /// The referral gate's score as output <see cref="OodScoreName"/> [N,1]: y = W(x − centre), then
+    /// min over classes of ‖y − m_c‖² expanded as ‖y‖² − 2 y·m_c + ‖m_c‖², so it needs only Gemm, Mul, Add and
+    /// ReduceMin, which mean the same at opset 8 (fp32) and 13 (INT8). Centring first keeps ‖y‖ near the distances it
+    /// is compared with, so the expansion loses nothing in float.
+    /// </summary>
+    private static void AppendReferralGate(GraphProto graph, MahalanobisGate gate)
+    {
+        var (dimension, classes) = (gate.FeatureCount, gate.ClassCount);
+        var bias = new float[dimension];
+        for (var row = 0; row < dimension; row++)
+        {
+            bias[row] = -System.Numerics.Tensors.TensorPrimitives.Dot(gate.Whitening.AsSpan(row * dimension, dimension), gate.Center);
+        }
+
+        var crossWeights = new float[classes * dimension];
+        System.Numerics.Tensors.TensorPrimitives.Multiply(gate.ClassCentres, -2f, crossWeights);
+        var centreNorms = new float[classes];
+        for (var c = 0; c < classes; c++)
+        {
+            var centre = gate.ClassCentres.AsSpan(c * dimension, dimension);
+            centreNorms[c] = System.Numerics.Tensors.TensorPrimitives.Dot(centre, centre);
+        }
+
+        var ones = new float[dimension];
+        Array.Fill(ones, 1f);
+        graph.Initializer.Add(OnnxTensors.Float("referral/whitening", gate.Whitening, dimension, dimension));
+        graph.Initializer.Add(OnnxTensors.Float("referral/whitening_bias", bias, dimension));
+        graph.Initializer.Add(OnnxTensors.Float("referral/cross_weights", crossWeights, classes, dimension));
+        graph.Initializer.Add(OnnxTensors.Float("referral/centre_norms", centreNorms, classes));
+        graph.Initializer.Add(OnnxTensors.Float("referral/ones", ones, 1, dimension));
+        graph.Initializer.Add(OnnxTensors.Float("referral/zero", [0f], 1));
+        graph.Node.Add(Node("Gemm", "referral/whiten", [FeaturesName, "referral/whitening", "referral/whitening_bias"], ["referral/whitened"], IntAttribute("transB", 1)));
+        graph.Node.Add(Node("Mul", "referral/squares", ["referral/whitened", "referral/whitened"], ["referral/squares"]));
+        graph.Node.Add(Node("Gemm", "referral/norm", ["referral/squares", "referral/ones", "referral/zero"], ["referral/norm"], IntAttribute("transB", 1)));
+        graph.Node.Add(Node("Gemm", "referral/cross", ["referral/whitened", "referral/cross_weights", "referral/centre_norms"], ["referral/cross"], IntAttribute("transB", 1)));
+        graph.Node.Add(Node("Add", "referral/distances", ["referral/norm", "referral/cross"], ["referral/distances"]));
+        graph.Node.Add(Node("ReduceMin", "referral/min", ["referral/distances"], [OodScoreName], IntsAttribute("axes", 1), IntAttribute("keepdims", 1)));
+        graph.Output.Add(TensorValue(OodScoreName, BatchDimension, 1));
     }
 
     /// <summary>

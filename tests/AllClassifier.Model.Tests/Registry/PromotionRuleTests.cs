@@ -48,3 +48,70 @@ public sealed class EvaluationMetricsTests
         Assert.Equal(2.0 / 3.0, metrics.PerClass[1].Precision, 6);
     }
 }
+
+public sealed class ReferralPromotionTests
+{
+    private static Model.Referral.ReferralGate Gate(double referred, int count) =>
+        new() { OodThreshold = 10, Coverage = 0.99, TestReferralRate = referred / count, TestCount = count };
+
+    [Theory]
+    [InlineData(5, 500)]
+    [InlineData(0, 500)]
+    [InlineData(11, 500)]
+    public void A_gate_referring_about_what_its_coverage_states_does_not_hold_promotion_back(int referred, int count)
+    {
+        var decision = PromotionRule.Decide(0.95, championVersion: 2, championMacroF1OnSameSplit: 0.94, Gate(referred, count), championHasGate: true);
+
+        Assert.True(decision.Promote, decision.Reason);
+    }
+
+    [Fact]
+    public void A_gate_referring_far_more_than_stated_is_kept_back_with_the_reason()
+    {
+        var decision = PromotionRule.Decide(0.99, championVersion: 2, championMacroF1OnSameSplit: 0.90, Gate(30, 500), championHasGate: true);
+
+        Assert.False(decision.Promote);
+        Assert.Contains("far more", decision.Reason);
+        Assert.Contains("30 of 500", decision.Reason);
+        Assert.Contains("kept as challenger", decision.Reason);
+    }
+
+    [Fact]
+    public void A_gate_referring_far_fewer_than_stated_is_kept_back_even_as_the_first_model()
+    {
+        var decision = PromotionRule.Decide(0.99, championVersion: null, championMacroF1OnSameSplit: null, Gate(0, 5000), championHasGate: false);
+
+        Assert.False(decision.Promote);
+        Assert.Contains("far fewer", decision.Reason);
+    }
+
+    [Fact]
+    public void An_ungated_challenger_cannot_replace_a_gated_champion_but_may_replace_an_ungated_one()
+    {
+        var replacesGated = PromotionRule.Decide(0.99, 3, 0.90, candidateGate: null, championHasGate: true);
+        var replacesUngated = PromotionRule.Decide(0.99, 3, 0.90, candidateGate: null, championHasGate: false);
+
+        Assert.False(replacesGated.Promote);
+        Assert.Contains("no referral gate", replacesGated.Reason);
+        Assert.True(replacesUngated.Promote);
+    }
+
+    [Fact]
+    public void A_gate_never_measured_on_the_test_split_is_kept_back()
+    {
+        var decision = PromotionRule.Decide(0.99, null, null, new Model.Referral.ReferralGate { OodThreshold = 1 }, championHasGate: false);
+
+        Assert.False(decision.Promote);
+        Assert.Contains("not measured", decision.Reason);
+    }
+
+    [Fact]
+    public void Binomial_tails_match_hand_computed_values()
+    {
+        // n = 4, p = 0.5: P(X <= 1) = 5/16, P(X >= 1) = 15/16.
+        var (atMost, atLeast) = PromotionRule.BinomialTails(4, 0.5, 1);
+
+        Assert.Equal(5.0 / 16, atMost, 10);
+        Assert.Equal(15.0 / 16, atLeast, 10);
+    }
+}

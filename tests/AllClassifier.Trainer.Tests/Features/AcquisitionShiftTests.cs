@@ -1,5 +1,6 @@
 using AllClassifier.Model.Imaging;
 using AllClassifier.Trainer.Features;
+using AllClassifier.Training.Augmentation;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using AllClassifier.Model;
 using AllClassifier.Model.Inference;
-using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Evaluation;
@@ -10,6 +9,8 @@ using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Quantization;
 using AllClassifier.Trainer.Tests.Commands;
 using AllClassifier.Trainer.Training;
+using AllClassifier.Training.Augmentation;
+using AllClassifier.Training.Onnx;
 
 namespace AllClassifier.Trainer.Tests.Pipeline;
 

@@ -7,7 +7,7 @@ using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 
-namespace AllClassifier.Trainer.Features;
+namespace AllClassifier.Training.Augmentation;
 
 /// <summary>What differs when another lab captures a smear.</summary>
 public enum AcquisitionShiftKind
