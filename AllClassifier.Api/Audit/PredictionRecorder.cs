@@ -96,9 +96,9 @@ public sealed partial class PredictionRecorder(
             prediction.PredictedClass,
             prediction.ClassName,
             prediction.TestTimeViews,
-            Refer: null,
-            ReferReasons: null,
-            OodScore: null,
+            prediction.Refer,
+            prediction.ReferReasons,
+            prediction.OodScore,
             heatmapShown);
         await writer.AppendAsync(AuditKinds.Prediction, caller, data.PredictionId, caseId, data, cancellationToken);
         double? expires = caseId is null ? AuditChain.Seconds(writer.Now.AddMinutes(options.Value.PendingImageMinutes)) : null;

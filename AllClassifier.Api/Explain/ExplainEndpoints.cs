@@ -13,6 +13,9 @@ public static class ExplainEndpoints
     public const string ExplainedClassHeader = "X-Explained-Class";
     public const string PredictedClassHeader = "X-Predicted-Class";
     public const string PredictionIdHeader = "X-Prediction-Id";
+    public const string ReferHeader = "X-Refer";
+    public const string ReferReasonsHeader = "X-Refer-Reasons";
+    public const string OodScoreHeader = "X-Ood-Score";
 
     public static IEndpointRouteBuilder MapExplainEndpoints(this IEndpointRouteBuilder app)
     {
@@ -26,7 +29,10 @@ public static class ExplainEndpoints
                 "default: the predicted class). Answers image/png: the 224x224 model input with the class's activation map " +
                 "(7x7, upsampled bilinearly) in the viridis colour map, alpha-blended over it; yellow marks the strongest " +
                 "evidence for the class in this image, dark purple the weakest (colours are scaled per image). Headers " +
-                $"{ExplainedClassHeader} and {PredictedClassHeader} name the classes, {PredictionIdHeader} the prediction's audit record. The map is exact for a linear head (its mean " +
+                $"{ExplainedClassHeader} and {PredictedClassHeader} name the classes, {PredictionIdHeader} the prediction's audit record; " +
+                $"{ReferHeader} (true|false), {ReferReasonsHeader} (comma-separated reason codes, empty when not referred) and " +
+                $"{OodScoreHeader} (absent without a gate) carry the referral gate's decision as /predict's refer, refer_reasons and " +
+                "ood_score do. The map is exact for a linear head (its mean " +
                 "plus the bias is the class's logit) but coarse: one cell covers 32x32 pixels. It shows what the model relied " +
                 "on, which is evidence to check, not a diagnosis. Errors: as /predict, plus 409 when the served model has no " +
                 "map and 422 for an unknown class.")
@@ -81,6 +87,12 @@ public static class ExplainEndpoints
         response.Headers[PredictionIdHeader] = predictionId;
         response.Headers[ExplainedClassHeader] = prediction!.Explanation!.ClassName;
         response.Headers[PredictedClassHeader] = prediction.ClassName;
+        response.Headers[ReferHeader] = prediction.Refer ? "true" : "false";
+        response.Headers[ReferReasonsHeader] = string.Join(',', prediction.ReferReasons);
+        if (prediction.OodScore is { } oodScore)
+        {
+            response.Headers[OodScoreHeader] = oodScore.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        }
         return TypedResults.File(prediction.Explanation.OverlayPng, "image/png");
     }
 }

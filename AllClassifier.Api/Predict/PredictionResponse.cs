@@ -24,6 +24,16 @@ public sealed record PredictionResponse(float[] Probabilities, int PredictedClas
     [JsonIgnore]
     public string ImageContentType { get; init; } = "application/octet-stream";
 
+    /// <summary>True: do not trust a class, a technologist must look (the referral gate's decision).</summary>
+    public bool Refer { get; init; }
+
+    /// <summary>Why the image is referred (<see cref="Model.Referral.ReferralReasons"/> codes); empty when it is not.</summary>
+    public IReadOnlyList<string> ReferReasons { get; init; } = [];
+
+    /// <summary>The out-of-distribution score (threshold under <c>GET /model</c>'s <c>referral_gate</c>); null without a gate.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.Never)]
+    public double? OodScore { get; init; }
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public Explanation? Explanation { get; init; }
 }

@@ -7,6 +7,7 @@ using AllClassifier.Api.Telemetry;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
+using AllClassifier.Model.Referral;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Predict;
@@ -76,9 +77,11 @@ public sealed class PredictionService(
                 using var resized = decoded!;
                 ImagePreprocessor.WriteTensor(resized, tensor);
                 var viewCount = lease.Model.Card.TestTimeAugmentation;
+                var gate = lease.Model.ReferralGate;
+                var (probabilities, oodScore) = explain is null || viewCount > 1 ? Classify(classifier, tensor, viewCount) : (null, null);
                 if (explain is null)
                 {
-                    return (Respond(Classify(classifier, tensor, viewCount), lease.Model, header!, viewCount, started, explanation: null), null);
+                    return (Respond(probabilities!, gate, Refer(gate, tensor, header!, oodScore), lease.Model, header!, viewCount, started, explanation: null), null);
                 }
 
                 // The map is the image's as it is (the identity view), since it is drawn over that image; the probabilities
@@ -86,7 +89,11 @@ public sealed class PredictionService(
                 // identity view is scored twice then: explanations are rare and the map needs its own output).
                 // The overlay is drawn over the same resized image the tensor is made from.
                 var explained = lease.Model.Explainer!.Explain(tensor);
-                var probabilities = viewCount == 1 ? explained.Probabilities : Classify(classifier, tensor, viewCount);
+                if (probabilities is null)
+                {
+                    (probabilities, oodScore) = (explained.Probabilities, explained.OodScore);
+                }
+
                 var classIndex = explain.Class is { } requested ? (int)requested : ArgMax(probabilities);
                 var map = explained.Map.ForClass(classIndex);
                 var explanation = new Explanation(
@@ -94,7 +101,7 @@ public sealed class PredictionService(
                     CellClasses.Names[classIndex],
                     [.. map.Chunk(explained.Map.Size)],
                     ClassActivationOverlay.RenderPng(resized, map, explained.Map.Size));
-                return (Respond(probabilities, lease.Model, header!, viewCount, started, explanation), null);
+                return (Respond(probabilities, gate, Refer(gate, tensor, header!, oodScore), lease.Model, header!, viewCount, started, explanation), null);
             }
             finally
             {
@@ -107,17 +114,17 @@ public sealed class PredictionService(
     /// The image's probabilities, averaged over <paramref name="viewCount"/> test-time views: all of them run inside the
     /// caller's inference slot, so one request holds its slot for every pass and the gate still bounds the work.
     /// </summary>
-    private float[] Classify(OnnxClassifier classifier, float[] tensor, int viewCount)
+    private (float[] Probabilities, double? OodScore) Classify(OnnxClassifier classifier, float[] tensor, int viewCount)
     {
         if (viewCount == 1)
         {
-            return classifier.Classify(tensor);
+            return classifier.ClassifyWithOodScore(tensor);
         }
 
         var view = tensors.Rent();
         try
         {
-            return classifier.ClassifyViews(tensor, viewCount, view);
+            return classifier.ClassifyViewsWithOodScore(tensor, viewCount, view);
         }
         finally
         {
@@ -125,18 +132,38 @@ public sealed class PredictionService(
         }
     }
 
+    /// <summary>
+    /// The referral decision: the in-graph score against the card's threshold and the model-free quality checks on the
+    /// same tensor the model saw. No gate (or a model that computes no score) refers nothing and says so under /model.
+    /// </summary>
+    private static ReferralDecision Refer(ReferralGate gate, float[] tensor, ImageHeader header, double? oodScore) =>
+        gate.Present && oodScore is { } score
+            ? gate.Decide(ImageQuality.Measure(tensor, header.Width, header.Height), score)
+            : ReferralDecision.NoGate;
+
     private PredictionResponse Respond(
-        float[] probabilities, ServedModel model, ImageHeader header, int viewCount, long started, Explanation? explanation)
+        float[] probabilities,
+        ReferralGate gate,
+        ReferralDecision referral,
+        ServedModel model,
+        ImageHeader header,
+        int viewCount,
+        long started,
+        Explanation? explanation)
     {
         var predicted = ArgMax(probabilities);
         var className = CellClasses.Names[predicted];
         metrics.RecordPrediction(className, probabilities[predicted], Stopwatch.GetElapsedTime(started).TotalSeconds);
+        metrics.RecordReferral(referral, gate);
         return new PredictionResponse(probabilities, predicted, className, model.Version)
         {
             TestTimeViews = viewCount,
             Explanation = explanation,
             ModelSha256 = model.Card.ModelSha256,
             ImageContentType = header.MimeType,
+            Refer = referral.Refer,
+            ReferReasons = referral.Reasons,
+            OodScore = referral.OodScore,
         };
     }
 

@@ -19,7 +19,7 @@ public static class ModelEndpoints
 
         group.MapGet("", GetModelCard)
             .WithName("GetModelCard")
-            .WithSummary("The model card of the model being served: version, creation time, classes, test metrics and per-class table (snake_case), and `serving`: the first convolution's form in use on this CPU, why, the CPU features, the warm-up.")
+            .WithSummary("The model card of the model being served: version, creation time, classes, test metrics and per-class table (snake_case); `serving`: the first convolution's form in use on this CPU, why, the CPU features, the warm-up; and `referral_gate`: the out-of-distribution threshold, quality limits and the in-distribution coverage they were chosen for ('present': false for a model without a gate).")
             .Produces<ModelCard>(StatusCodes.Status200OK)
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
 
@@ -47,9 +47,10 @@ public static class ModelEndpoints
             return ApiError.NoModel(options.Value.NoModelRetryAfterSeconds).ToResult(response);
         }
 
-        // The card's own serializer settings, so the API serves exactly the model.json the trainer wrote, plus how this
-        // replica serves it (the first convolution's form for its CPU, and why).
-        var card = JsonSerializer.SerializeToNode(model.Card, ModelCard.JsonOptions)!.AsObject();
+        // The card's own serializer settings, so the API serves the model.json the trainer wrote, with the referral gate
+        // it is served with (an absent one for a model without), plus how this replica serves it (the first
+        // convolution's form for its CPU, and why).
+        var card = JsonSerializer.SerializeToNode(model.ServedCard, ModelCard.JsonOptions)!.AsObject();
         card["serving"] = JsonSerializer.SerializeToNode(model.Variant, ModelCard.JsonOptions);
         return TypedResults.Json(card, ModelCard.JsonOptions);
     }

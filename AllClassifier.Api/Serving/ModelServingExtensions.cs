@@ -50,7 +50,9 @@ public static class ModelServingExtensions
         builder.Services.AddSingleton<ChampionWatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<ChampionWatcher>());
         // Tagged ready: a model is served only once warmed (ModelLoader), so readiness waits for the warm-up.
-        builder.Services.AddHealthChecks().AddCheck<ModelHealthCheck>("model", tags: [ServiceDefaultsExtensions.ReadyTag]);
+        builder.Services.AddHealthChecks()
+            .AddCheck<ModelHealthCheck>("model", tags: [ServiceDefaultsExtensions.ReadyTag])
+            .AddCheck<ReferralGateHealthCheck>(ReferralGateHealthCheck.Name);
         return builder;
     }
 }

@@ -1,4 +1,5 @@
 using AllClassifier.Model.Inference;
+using AllClassifier.Model.Referral;
 using AllClassifier.Model.Registry;
 
 namespace AllClassifier.Api.Serving;
@@ -36,6 +37,22 @@ public sealed class ServedModel(
     public ModelCard Card => registered.Card;
 
     public string ConfusionMatrixPath => registered.ConfusionMatrixPath;
+
+    /// <summary>
+    /// The gate this model is served with: the card's, when the model file also computes the score it thresholds;
+    /// otherwise an absent gate saying why (older models, or a card and file that do not match).
+    /// </summary>
+    public ReferralGate ReferralGate { get; } = registered.Card.ReferralGate switch
+    {
+        { Present: true } gate when classifier.HasOodScore => gate,
+        { Present: true } => ReferralGate.Absent("the model card has a referral gate but the model file computes no out-of-distribution score"),
+        { Present: false } gate => gate,
+        null when classifier.HasOodScore => ReferralGate.Absent("the model file computes an out-of-distribution score but its card has no threshold"),
+        null => ReferralGate.Absent($"model version {registered.Version} was trained before referral gates existed"),
+    };
+
+    /// <summary>The card as served: the model card with the gate it is served with.</summary>
+    public ModelCard ServedCard => field ??= registered.Card with { ReferralGate = ReferralGate };
 
     /// <summary>Whether its sessions are gone: it was replaced and its last request has finished.</summary>
     public bool IsDisposed { get; private set; }

@@ -37,6 +37,10 @@ public sealed class PredictTests(ServingApiFactory api)
         Assert.Equal(Array.IndexOf(probabilities, probabilities.Max()), predicted);
         Assert.Equal(new[] { "Benign", "Early", "Pre", "Pro" }[predicted], json.GetProperty("class_name").GetString());
         Assert.Equal(1, json.GetProperty("model_version").GetInt32());
+        // The test gate's threshold refers nothing; its score is still reported.
+        Assert.False(json.GetProperty("refer").GetBoolean());
+        Assert.Equal(0, json.GetProperty("refer_reasons").GetArrayLength());
+        Assert.True(json.GetProperty("ood_score").GetDouble() > 0);
 
         // The same bytes through the same library in-process give the same scores: no second preprocessing path.
         using var classifier = OnnxClassifier.Load(TestModels.Model);

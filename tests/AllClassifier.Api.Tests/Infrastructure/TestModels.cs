@@ -1,7 +1,9 @@
 using AllClassifier.Model;
 using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx;
+using AllClassifier.Model.Referral;
 using AllClassifier.Model.Registry;
+using AllClassifier.Training.Referral;
 
 namespace AllClassifier.Api.Tests.Infrastructure;
 
@@ -13,7 +15,24 @@ public static class TestModels
     /// <summary>One composed model, built once per test run: composing reads the 64 MB backbone.</summary>
     public static byte[] Model => SeededModel.Value;
 
-    public static byte[] Compose(ClassifierHead head) => ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head);
+    /// <summary>A model with the test referral gate (<see cref="Gate"/>), as the trainer composes them.</summary>
+    public static byte[] Compose(ClassifierHead head) =>
+        ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head, referralGate: MahalanobisGate.Euclidean(head.FeatureCount, head.ClassCount));
+
+    /// <summary>A model composed as before referral gates existed: no out-of-distribution output.</summary>
+    public static byte[] ComposeWithoutGate(ClassifierHead head) => ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head);
+
+    /// <summary>
+    /// The card's gate for <see cref="Compose"/>'s models: their score is the squared length of the features, so a
+    /// threshold this high refers no image and quality limits this wide fail none; tests narrow them.
+    /// </summary>
+    public static ReferralGate Gate { get; } = new()
+    {
+        OodThreshold = 1e12,
+        Quality = new QualityLimits(),
+        FeatureCount = 512,
+        HeldOut = 8,
+    };
 
     public static ClassifierHead RandomHead(int seed)
     {
@@ -50,6 +69,8 @@ public static class TestModels
             Metrics = EvaluationMetrics.FromPredictions(actual, predicted, meanLatencyMs: 50),
             TrainingDataHash = new string('a', 64),
             Parameters = new Dictionary<string, string> { ["seed"] = "7", ["classes"] = string.Join(",", CellClasses.Names) },
+            ReferralGate = Gate,
+            TrainingClassMix = new Dictionary<string, double> { ["Benign"] = 0.25, ["Early"] = 0.25, ["Pre"] = 0.25, ["Pro"] = 0.25 },
         };
     }
 }
