@@ -3,7 +3,9 @@ using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
+using AllClassifier.Model.Referral;
 using AllClassifier.Model.Registry;
+using AllClassifier.Training.Referral;
 using AllClassifier.Training.Synthetic;
 using Spectre.Console;
 
@@ -45,7 +47,9 @@ public static class BenchModels
             [.. Values(512, 1.0).Select(Math.Abs)],
             [.. Enumerable.Range(0, 512).Select(_ => (float)(0.5 + random.NextDouble()))],
             [new DenseLayer(512, 4, Values(2048, 0.2), Values(4, 0.5))]);
-        var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head, int8Backbone: int8Backbone);
+        // With a referral gate, so the figures include its cost as a trained model's do; its threshold refers nothing.
+        var model = ClassifierModelComposer.Compose(
+            BackboneFiles.InDirectory(), head, int8Backbone: int8Backbone, referralGate: MahalanobisGate.Euclidean(512, 4));
         var registry = new LocalModelRegistry(registryDirectory);
         var version = registry.Register(model, _ => new ModelCard
         {
@@ -55,6 +59,7 @@ public static class BenchModels
             TrainingDataHash = "bench",
             Precision = int8Backbone is null ? BackbonePrecision.Fp32 : BackbonePrecision.Int8,
             TestTimeAugmentation = testTimeViews,
+            ReferralGate = new ReferralGate { OodThreshold = 1e12, Quality = new QualityLimits(), FeatureCount = 512 },
         });
         registry.SetAlias(version.Version);
         return version;

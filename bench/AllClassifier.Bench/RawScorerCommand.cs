@@ -115,7 +115,7 @@ public sealed class RawScorerCommand : Command<RawScorerCommand.Settings>
         return 0;
     }
 
-    private static List<double> Latencies(Action run, TimeSpan duration)
+    internal static List<double> Latencies(Action run, TimeSpan duration)
     {
         var samples = new List<double>();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -134,7 +134,7 @@ public sealed class RawScorerCommand : Command<RawScorerCommand.Settings>
     /// baseline per pair in this thread's CPU time (one-thread sessions compute on the caller), which other processes'
     /// load on a shared machine barely moves, unlike wall time.
     /// </summary>
-    private static List<double> PairedDifferences(Action baseline, Action candidate, TimeSpan duration)
+    internal static List<double> PairedDifferences(Action baseline, Action candidate, TimeSpan duration)
     {
         var differences = new List<double>();
         var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
@@ -199,7 +199,7 @@ public sealed class RawScorerCommand : Command<RawScorerCommand.Settings>
 
     private static double Median(List<double> samples) => Percentile(samples, 50);
 
-    private static double Percentile(List<double> samples, double percentile)
+    internal static double Percentile(List<double> samples, double percentile)
     {
         var sorted = samples.Order().ToList();
         return sorted[Math.Clamp((int)Math.Ceiling(percentile / 100 * sorted.Count) - 1, 0, sorted.Count - 1)];
