@@ -1,3 +1,6 @@
+using System.Buffers;
+using System.Numerics.Tensors;
+
 namespace AllClassifier.Model.Referral;
 
 /// <summary>
@@ -35,8 +38,9 @@ public sealed record ImageQuality(
     private const int Plane = Size * Size;
 
     /// <summary>
-    /// Measures one tensor of <see cref="Imaging.ImagePreprocessor.TensorLength"/> floats in one pass over the pixels
-    /// plus one over the luminance for the Laplacian (about 0.1 ms on one core).
+    /// Measures one tensor of <see cref="Imaging.ImagePreprocessor.TensorLength"/> floats: luminance and the Laplacian
+    /// over every pixel, the colour statistics over every other row and column (means over 12,544 pixels are as
+    /// stable as over 50,176, and the divisions they need are the expensive part).
     /// </summary>
     public static ImageQuality Measure(ReadOnlySpan<float> tensor, int width, int height)
     {
@@ -48,52 +52,77 @@ public sealed record ImageQuality(
         var red = tensor[..Plane];
         var green = tensor.Slice(Plane, Plane);
         var blue = tensor.Slice(2 * Plane, Plane);
-        var luminance = new float[Plane];
-        double sum = 0, sumSquares = 0, redShare = 0, blueShare = 0, saturation = 0;
+        var luminance = ArrayPool<float>.Shared.Rent(Plane);
+        try
+        {
+            return Measure(red, green, blue, luminance, width, height);
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(luminance);
+        }
+    }
+
+    private static ImageQuality Measure(
+        ReadOnlySpan<float> red, ReadOnlySpan<float> green, ReadOnlySpan<float> blue, float[] buffer, int width, int height)
+    {
+        var luminance = buffer.AsSpan(0, Plane);
+        TensorPrimitives.Multiply(red, 0.299f, luminance);
+        TensorPrimitives.MultiplyAdd(green, 0.587f, luminance, luminance);
+        TensorPrimitives.MultiplyAdd(blue, 0.114f, luminance, luminance);
+        double sum = TensorPrimitives.Sum<float>(luminance);
+        double sumSquares = TensorPrimitives.SumOfSquares<float>(luminance);
         var bright = 0;
         var dark = 0;
-        for (var i = 0; i < Plane; i++)
+        foreach (var y in luminance)
         {
-            float r = red[i], g = green[i], b = blue[i];
-            var y = (0.299f * r) + (0.587f * g) + (0.114f * b);
-            luminance[i] = y;
-            sum += y;
-            sumSquares += (double)y * y;
             bright += y >= BrightLevel ? 1 : 0;
             dark += y <= DarkLevel ? 1 : 0;
-            var total = r + g + b;
-            if (total > 0)
-            {
-                redShare += r / total;
-                blueShare += b / total;
-            }
-            else
-            {
-                // Black carries no colour: counted as grey so it does not pull the stain statistics.
-                redShare += 1.0 / 3;
-                blueShare += 1.0 / 3;
-            }
+        }
 
-            var max = Math.Max(r, Math.Max(g, b));
-            var min = Math.Min(r, Math.Min(g, b));
-            saturation += max > 0 ? (max - min) / max : 0;
+        double redShare = 0, blueShare = 0, saturation = 0;
+        var sampled = 0;
+        for (var row = 0; row < Size; row += 2)
+        {
+            for (var column = 0; column < Size; column += 2)
+            {
+                var i = (row * Size) + column;
+                float r = red[i], g = green[i], b = blue[i];
+                sampled++;
+                var total = r + g + b;
+                if (total > 0)
+                {
+                    redShare += r / total;
+                    blueShare += b / total;
+                }
+                else
+                {
+                    // Black carries no colour: counted as grey so it does not pull the stain statistics.
+                    redShare += 1.0 / 3;
+                    blueShare += 1.0 / 3;
+                }
+
+                var max = Math.Max(r, Math.Max(g, b));
+                var min = Math.Min(r, Math.Min(g, b));
+                saturation += max > 0 ? (max - min) / max : 0;
+            }
         }
 
         var mean = sum / Plane;
         var variance = Math.Max(0, (sumSquares / Plane) - (mean * mean));
 
-        // The Laplacian's variance over the interior pixels, the usual no-reference focus measure.
+        // The Laplacian's variance over the interior pixels, the usual no-reference focus measure, a row at a time.
         double lapSum = 0, lapSquares = 0;
+        Span<float> laplacian = stackalloc float[Size - 2];
         for (var row = 1; row < Size - 1; row++)
         {
-            var offset = row * Size;
-            for (var column = 1; column < Size - 1; column++)
-            {
-                var i = offset + column;
-                double laplacian = luminance[i - 1] + luminance[i + 1] + luminance[i - Size] + luminance[i + Size] - (4 * luminance[i]);
-                lapSum += laplacian;
-                lapSquares += laplacian * laplacian;
-            }
+            var centre = luminance.Slice((row * Size) + 1, Size - 2);
+            TensorPrimitives.Add(luminance.Slice(row * Size, Size - 2), luminance.Slice((row * Size) + 2, Size - 2), laplacian);
+            TensorPrimitives.Add(laplacian, luminance.Slice(((row - 1) * Size) + 1, Size - 2), laplacian);
+            TensorPrimitives.Add(laplacian, luminance.Slice(((row + 1) * Size) + 1, Size - 2), laplacian);
+            TensorPrimitives.MultiplyAdd(centre, -4f, laplacian, laplacian);
+            lapSum += TensorPrimitives.Sum<float>(laplacian);
+            lapSquares += TensorPrimitives.SumOfSquares<float>(laplacian);
         }
 
         const int interior = (Size - 2) * (Size - 2);
@@ -104,9 +133,9 @@ public sealed record ImageQuality(
             (double)bright / Plane,
             (double)dark / Plane,
             Math.Sqrt(variance),
-            redShare / Plane,
-            blueShare / Plane,
-            saturation / Plane,
+            redShare / sampled,
+            blueShare / sampled,
+            saturation / sampled,
             Math.Min(width, height));
     }
 }

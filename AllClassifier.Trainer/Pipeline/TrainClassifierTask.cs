@@ -136,8 +136,13 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         var checkEntries = (validation.Count > 0 ? validation : train).Take(SelfCheckImages).ToList();
         var trainLabels = trainRequests.Select(item => (int)item.Entry.Class).ToList();
         // The referral gate's quality limits come from the held-out images as they are (no augmentation).
-        var validationQuality = validation.Select(entry => MeasureQuality(work.Resolve(entry.Path))).ToList();
-        var referral = new ReferralFit(validationQuality, options.ReferralCoverage);
+        var validationQuality = validation.Select(entry => MeasureQuality(File.ReadAllBytes(work.Resolve(entry.Path)))).ToList();
+        // Quality limits also cover the acquisition shifts the model is trained to take (the same seeded copies).
+        var shiftedQuality = validation
+            .SelectMany(entry => AcquisitionShift.Augmentations(entry.Sha256, options.AugmentShifts)
+                .Select(shift => MeasureQuality(shift.Apply(File.ReadAllBytes(work.Resolve(entry.Path))))))
+            .ToList();
+        var referral = new ReferralFit(validationQuality, [.. validationQuality, .. shiftedQuality], options.ReferralCoverage);
         Candidate? fp32 = null;
         if (options.Int8.TrainsFp32)
         {
@@ -243,14 +248,13 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
     private sealed record Candidate(HeadTrainingResult Result, ClassifierHead? LinearProbe, double SelfCheckDifference, double Temperature);
 
     /// <summary>What fitting a candidate's referral gate needs: the held-out images' quality, the coverage, where to write it.</summary>
-    private sealed record ReferralFit(IReadOnlyList<ImageQuality> ValidationQuality, double Coverage)
+    private sealed record ReferralFit(IReadOnlyList<ImageQuality> ValidationQuality, IReadOnlyList<ImageQuality> QualityReference, double Coverage)
     {
         public (string Card, string Parameters) Files { get; init; }
     }
 
-    private ImageQuality MeasureQuality(string path)
+    private ImageQuality MeasureQuality(byte[] bytes)
     {
-        var bytes = File.ReadAllBytes(path);
         var header = preprocessor.Inspect(bytes);
         var tensor = new float[ImagePreprocessor.TensorLength];
         preprocessor.WriteInspectedTensor(bytes, tensor);
@@ -271,7 +275,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
 
         var gate = MahalanobisGate.Fit(trainSet.Features, trainSet.Labels, classCount);
         var scores = validationSet.Features.Select(vector => gate.Score(vector)).ToList();
-        var card = ReferralGateFitter.Fit(gate, scores, referral.ValidationQuality, referral.Coverage);
+        var card = ReferralGateFitter.Fit(gate, scores, referral.ValidationQuality, referral.Coverage, referral.QualityReference);
         gate.Save(referral.Files.Parameters);
         WorkDirectory.WriteJson(referral.Files.Card, card);
         reporter.Info($"referral gate{precision}: {card.Describe()}; shrinkage {card.Shrinkage:F3}");

@@ -10,7 +10,10 @@ namespace AllClassifier.Training.Referral;
 /// A quality limit is the held-out images' <see cref="TailQuantile"/> quantile on its side, moved away from the median by
 /// the same distance again (at least a stated floor): quality checks are meant for junk (blank slides, heavy blur, blown
 /// exposure), not for the mild acquisition differences between good smears, so they sit well outside the spread
-/// seen. The score threshold then spends what is left of the referral budget.
+/// seen. They are taken over the held-out images together with the acquisition-shifted copies the trainer trains on
+/// (<paramref name="qualityReference"/> of <see cref="Fit"/>): a mild blur or another stain is in-distribution by the
+/// trainer's own definition. The score threshold then spends what is left of the referral budget on the held-out images
+/// as they are.
 /// </remarks>
 public static class ReferralGateFitter
 {
@@ -27,7 +30,8 @@ public static class ReferralGateFitter
         MahalanobisGate gate,
         IReadOnlyList<double> heldOutScores,
         IReadOnlyList<ImageQuality> heldOutQuality,
-        double coverage = ReferralGate.DefaultCoverage)
+        double coverage = ReferralGate.DefaultCoverage,
+        IReadOnlyList<ImageQuality>? qualityReference = null)
     {
         if (heldOutScores.Count != heldOutQuality.Count || heldOutScores.Count == 0)
         {
@@ -39,7 +43,7 @@ public static class ReferralGateFitter
             throw new ArgumentOutOfRangeException(nameof(coverage), coverage, "Coverage is a share strictly between 0 and 1.");
         }
 
-        var limits = QualityLimitsOf(heldOutQuality);
+        var limits = QualityLimitsOf(qualityReference is { Count: > 0 } ? qualityReference : heldOutQuality);
         var passingQuality = new List<double>();
         var reasons = new List<string>();
         for (var i = 0; i < heldOutQuality.Count; i++)
