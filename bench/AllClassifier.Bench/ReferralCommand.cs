@@ -15,7 +15,6 @@ using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
-using Spectre.Console;
 using Spectre.Console.Cli;
 
 namespace AllClassifier.Bench;
@@ -163,7 +162,7 @@ public sealed class ReferralCommand : Command<ReferralCommand.Settings>
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
             $"model v{champion.Version} ({champion.Card.Precision}, {champion.Card.Head} head); gate {gate.Describe()}; test split referral at training {gate.TestReferralRate:P2}"));
-        var table = new Table().AddColumns("group", "kind", "images", "refused", "referred", "AUROC ood", "AUROC 1-maxp", "max p >= 0.9", "top reasons");
+        var rows = new List<string[]> { new[] { "group", "kind", "images", "refused", "referred", "AUROC ood", "AUROC 1-maxp", "maxp>=0.9", "top reasons" } };
         var inScores = inDistribution.Select(o => o.Score).ToList();
         var inUncertainty = inDistribution.Select(o => 1 - o.MaxProbability).ToList();
         foreach (var group in groups)
@@ -176,8 +175,8 @@ public sealed class ReferralCommand : Command<ReferralCommand.Settings>
             var confident = outcomes.Count == 0 ? 0 : outcomes.Count(o => o.MaxProbability >= 0.9) / (double)outcomes.Count;
             var reasons = string.Join(" ", outcomes.SelectMany(o => o.Reasons).GroupBy(r => r).OrderByDescending(g => g.Count()).Take(3)
                 .Select(g => $"{g.Key}:{g.Count()}"));
-            table.AddRow(
-                Markup.Escape(group.Name),
+            rows.Add([
+                group.Name,
                 group.Kind,
                 outcomes.Count.ToString(CultureInfo.InvariantCulture),
                 group.Unreadable.ToString(CultureInfo.InvariantCulture),
@@ -185,10 +184,16 @@ public sealed class ReferralCommand : Command<ReferralCommand.Settings>
                 auroc,
                 aurocSoftmax,
                 F(confident * 100, "F1") + " %",
-                Markup.Escape(reasons));
+                reasons,
+            ]);
         }
 
-        AnsiConsole.Write(table);
+        // Plain aligned text: the figures are read from logs and pasted into docs, where a console table wraps.
+        var widths = Enumerable.Range(0, rows[0].Length).Select(c => rows.Max(row => row[c].Length)).ToArray();
+        foreach (var row in rows)
+        {
+            Console.WriteLine(string.Join("  ", row.Select((cell, c) => c == row.Length - 1 ? cell : cell.PadRight(widths[c]))).TrimEnd());
+        }
         var exactlyOne = inDistribution.Count(o => o.MaxProbability >= 1f) / (double)Math.Max(1, inDistribution.Count);
         Console.WriteLine(string.Create(
             CultureInfo.InvariantCulture,
