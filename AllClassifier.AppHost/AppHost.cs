@@ -59,7 +59,15 @@ if (useContainers)
     trainer.WithMlflowTracking(mlflow);
 
     var nodeExporter = builder.AddNodeExporter("node-exporter");
-    var prometheus = builder.AddPrometheusContainer("prometheus", dataRoot, backend, web, nodeExporter);
+    // The web app's /metrics answers a scraper on this host only; from a container Prometheus needs a key.
+    IResourceBuilder<ParameterResource>? scrapeKey = null;
+    if (!builder.ExecutionContext.IsPublishMode)
+    {
+        scrapeKey = builder.AddSecret(AccessExtensions.MetricsScrapeKeyParameter);
+        web.WithEnvironment("Metrics__ScrapeKey", scrapeKey);
+    }
+
+    var prometheus = builder.AddPrometheusContainer("prometheus", dataRoot, (web.Resource, scrapeKey), backend, web, nodeExporter);
     builder.AddGrafana("grafana", prometheus, builder.AddSecret(AccessExtensions.GrafanaAdminPasswordParameter));
 }
 else if (PrometheusBinary.FindOnPath() is { } prometheusBinary)

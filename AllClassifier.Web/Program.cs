@@ -10,6 +10,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.AddServiceDefaults();
 builder.AddTransportSecurity();
+builder.AddMetricsAccess();
 builder.AddPersistentDataProtection();
 builder.AddStaffAccounts();
 builder.AddBackendClient();
@@ -27,6 +28,7 @@ builder.Services.AddRazorPages(options => options.Conventions
 var app = builder.Build();
 
 app.UseTransportSecurity();
+app.UseMetricsAccess();
 app.UseStaffSecurityHeaders(app.Services.GetRequiredService<IOptions<OidcOptions>>().Value);
 app.UseExceptionHandler("/Error");
 app.UseStatusCodePagesWithReExecute("/Error");

@@ -13,6 +13,9 @@ public static class AccessExtensions
     public const string FirstAdminPasswordParameter = "first-admin-password";
     public const string GrafanaAdminPasswordParameter = "grafana-admin-password";
 
+    /// <summary>The bearer token a Prometheus container sends to the web app's <c>/metrics</c> (run mode with containers).</summary>
+    public const string MetricsScrapeKeyParameter = "metrics-scrape-key";
+
     /// <summary>The API client name the web app's key is registered under, and recorded in feedback rows.</summary>
     public const string WebClientName = "web";
 

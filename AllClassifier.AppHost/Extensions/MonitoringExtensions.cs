@@ -21,9 +21,13 @@ public static class MonitoringExtensions
     private const int PrometheusPort = 9090;
     private static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(5);
 
-    /// <summary>Prometheus in a container. Run mode scrapes the real endpoints; publish mode ships the container stack's configuration.</summary>
+    /// <summary>
+    /// Prometheus in a container. Run mode scrapes the real endpoints, <paramref name="web"/> with its scrape key;
+    /// publish mode ships the container stack's configuration.
+    /// </summary>
     public static IResourceBuilder<ContainerResource> AddPrometheusContainer(
-        this IDistributedApplicationBuilder builder, string name, DataRoot dataRoot, params IResourceBuilder<IResourceWithEndpoints>[] scraped)
+        this IDistributedApplicationBuilder builder, string name, DataRoot dataRoot, (IResource Resource, IResourceBuilder<ParameterResource>? ScrapeKey) web,
+        params IResourceBuilder<IResourceWithEndpoints>[] scraped)
     {
         var prometheus = builder.AddContainer(name, "prom/prometheus", "v2.55.1")
             .WithImageRegistry("docker.io")

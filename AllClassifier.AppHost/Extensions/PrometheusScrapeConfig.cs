@@ -3,8 +3,11 @@ using System.Text;
 
 namespace AllClassifier.AppHost.Extensions;
 
-/// <summary>One Prometheus scrape job: a single <c>host:port</c> target and its metrics path.</summary>
-public sealed record ScrapeTarget(string Job, string HostAndPort, string MetricsPath = "/metrics");
+/// <summary>
+/// One Prometheus scrape job: a single <c>host:port</c> target, its metrics path and, for a target that wants one, the
+/// bearer token Prometheus sends.
+/// </summary>
+public sealed record ScrapeTarget(string Job, string HostAndPort, string MetricsPath = "/metrics", string? BearerToken = null);
 
 /// <summary>
 /// Renders a Prometheus configuration file (<c>prometheus.yml</c>) for a fixed set of targets, loading the given
@@ -45,7 +48,14 @@ public static class PrometheusScrapeConfig
         foreach (var target in targets)
         {
             yaml.AppendLine(CultureInfo.InvariantCulture, $"  - job_name: {Quote(target.Job)}")
-                .AppendLine(CultureInfo.InvariantCulture, $"    metrics_path: {Quote(target.MetricsPath)}")
+                .AppendLine(CultureInfo.InvariantCulture, $"    metrics_path: {Quote(target.MetricsPath)}");
+            if (target.BearerToken is { } token)
+            {
+                yaml.AppendLine("    authorization:")
+                    .AppendLine(CultureInfo.InvariantCulture, $"      credentials: {Quote(token)}");
+            }
+
+            yaml
                 .AppendLine("    static_configs:")
                 .AppendLine(CultureInfo.InvariantCulture, $"      - targets: [{Quote(target.HostAndPort)}]");
         }

@@ -26,6 +26,16 @@ public sealed class PrometheusScrapeConfigTests
         Assert.DoesNotContain("rule_files", withoutRules, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void A_target_with_a_bearer_token_gets_it_as_the_jobs_authorization_and_others_get_none()
+    {
+        var yaml = PrometheusScrapeConfig.Render(
+            [new ScrapeTarget("web", "host:5080", BearerToken: "scrape-key-1"), new ScrapeTarget("backend", "host:8000")], TimeSpan.FromSeconds(5));
+
+        Assert.Contains("  - job_name: \"web\"\n    metrics_path: \"/metrics\"\n    authorization:\n      credentials: \"scrape-key-1\"\n    static_configs:", yaml, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(yaml, "authorization:"));
+    }
+
     [Theory]
     [InlineData("back\"end", "localhost:1")]
     [InlineData("backend", "localhost:1\n  - job_name: injected")]
