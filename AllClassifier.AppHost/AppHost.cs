@@ -27,6 +27,8 @@ var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
     // Read by glibc before the runtime's first threads: two malloc arenas rather than up to 8 per core
     // (docs/benchmarks.md, the soak).
     .WithEnvironment("MALLOC_ARENA_MAX", "2")
+    // With containers the API listens on every interface (or is deployed): classifying needs a key there too.
+    .WithEnvironment("Auth__RequireKeyForPredict", useContainers ? "true" : "false")
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "API")
     .WithUrlForEndpoint("http", _ => new() { Url = "/docs", DisplayText = "API docs" });
@@ -38,6 +40,7 @@ var web = builder.AddProject<Projects.AllClassifier_Web>("web")
     // By name, not by one endpoint: service discovery lets the web app's client and proxy reach every replica.
     .WithEnvironment("BACKEND_URL", $"http://{backend.Resource.Name}")
     .WithStaffAccess(dataRoot, apiKey, firstAdminPassword)
+    .WithTrustedProxies()
     .WaitFor(backend)
     .WithHttpHealthCheck("/health")
     .WithUrlForEndpoint("http", url => url.DisplayText = "Web UI");

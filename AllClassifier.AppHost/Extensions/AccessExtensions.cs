@@ -40,4 +40,24 @@ public static class AccessExtensions
             .WithEnvironment("StaffAccounts__DatabasePath", $"{dataRoot.StaffDir}/staff.db")
             .WithEnvironment("DataProtection__KeysDirectory", $"{dataRoot.StaffDir}/keys")
             .WithEnvironment("StaffAccounts__FirstAdmin__Password", firstAdminPassword);
+
+    /// <summary>
+    /// Deployed, the web app sits behind the platform's TLS-terminating ingress, which reaches it from the private
+    /// networks of the environment: their forwarded client address and scheme are believed. Run mode trusts no proxy.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithTrustedProxies(this IResourceBuilder<ProjectResource> web)
+    {
+        if (!web.ApplicationBuilder.ExecutionContext.IsPublishMode)
+        {
+            return web;
+        }
+
+        string[] privateNetworks = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"];
+        for (var i = 0; i < privateNetworks.Length; i++)
+        {
+            web.WithEnvironment($"ForwardedHeaders__KnownNetworks__{i}", privateNetworks[i]);
+        }
+
+        return web;
+    }
 }

@@ -28,7 +28,7 @@ public sealed partial class AzdProjectTests
     [GeneratedRegex(@"(?m)^  [\w-]+:\n(?:    .*\n?)+")]
     private static partial Regex ServiceBlock();
 
-    private static string FindRepositoryRoot()
+    internal static string FindRepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {

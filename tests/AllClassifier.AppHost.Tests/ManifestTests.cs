@@ -136,6 +136,18 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
     }
 
     [Fact]
+    public void Deployed_the_api_needs_a_key_to_classify_and_the_web_app_believes_only_the_ingress_networks()
+    {
+        var backendEnv = AspireManifest.Environment(manifest.Resource("backend"));
+        var webEnv = AspireManifest.Environment(manifest.Resource("web"));
+
+        Assert.Equal("true", backendEnv["Auth__RequireKeyForPredict"]);
+        Assert.Equal("10.0.0.0/8", webEnv["ForwardedHeaders__KnownNetworks__0"]);
+        Assert.DoesNotContain(webEnv.Keys, key => key.StartsWith("ForwardedHeaders__KnownProxies", StringComparison.Ordinal));
+        Assert.DoesNotContain("Metrics__ScrapeKey", webEnv.Keys);
+    }
+
+    [Fact]
     public void The_api_key_is_a_secret_input_known_to_backend_and_web_and_the_first_admin_password_reaches_the_web()
     {
         var backendEnv = AspireManifest.Environment(manifest.Resource("backend"));
