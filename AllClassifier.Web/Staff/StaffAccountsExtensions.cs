@@ -29,6 +29,8 @@ public static class StaffAccountsExtensions
                 "StaffAccounts: MaxFailedSignIns, LockoutDuration, SignInAttemptsPerAddress and SignInAttemptWindow must be positive.")
             .ValidateOnStart();
 
+        // Also with a provider: the sign-in page is mapped (it hands over) and its endpoint names the policy.
+        AddSignInRateLimit(builder);
         if (oidc.Enabled)
         {
             AddOpenIdConnect(builder, oidc);
@@ -65,7 +67,6 @@ public static class StaffAccountsExtensions
             identity.User.RequireUniqueEmail = false;
         });
         builder.Services.AddHostedService<StaffAccountsSeeder>();
-        AddSignInRateLimit(builder);
     }
 
     /// <summary>The policy on the sign-in form: <see cref="StaffAccountsOptions.SignInAttemptsPerAddress"/> posts per client address.</summary>
