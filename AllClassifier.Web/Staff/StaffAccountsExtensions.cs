@@ -112,7 +112,8 @@ public static class StaffAccountsExtensions
                 options.ClientSecret = oidc.ClientSecret;
                 options.ResponseType = "code";
                 options.UsePkce = true;
-                options.SaveTokens = false;
+                // The ID token is kept (in the encrypted cookie) as the end-session request's id_token_hint.
+                options.SaveTokens = true;
                 options.MapInboundClaims = false;
                 options.GetClaimsFromUserInfoEndpoint = true;
                 options.Scope.Add("profile");

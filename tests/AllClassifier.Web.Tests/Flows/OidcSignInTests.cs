@@ -1,9 +1,11 @@
 using System.Net;
 using AllClassifier.Web.Tests.Infrastructure;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace AllClassifier.Web.Tests.Flows;
@@ -27,6 +29,7 @@ public sealed class OidcSignInTests : IAsyncLifetime
                 ["issuer"] = issuer,
                 ["authorization_endpoint"] = issuer + "/authorize",
                 ["token_endpoint"] = issuer + "/token",
+                ["end_session_endpoint"] = issuer + "/logout",
                 ["jwks_uri"] = issuer + "/jwks",
                 ["response_types_supported"] = new[] { "code" },
                 ["subject_types_supported"] = new[] { "public" },
@@ -43,13 +46,7 @@ public sealed class OidcSignInTests : IAsyncLifetime
     [Fact]
     public async Task Signed_out_visitors_are_sent_to_the_provider_with_the_authorization_code_flow_and_pkce()
     {
-        await using var web = new WebAppFactory(WebAppFactory.ClosedLoopbackAddress(), new Dictionary<string, string?>
-        {
-            ["Authentication:Oidc:Authority"] = authority.ToString(),
-            ["Authentication:Oidc:ClientId"] = "allclassifier",
-            ["Authentication:Oidc:ClientSecret"] = "secret",
-            ["Authentication:Oidc:RequireHttpsMetadata"] = "false",
-        });
+        await using var web = OidcWeb();
         using var client = web.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
         using var page = await client.GetAsync("/Model");
@@ -68,4 +65,36 @@ public sealed class OidcSignInTests : IAsyncLifetime
         // A sign-in form post is handed over to the provider too, so the CSP allows that form action.
         Assert.Contains(authority.GetLeftPart(UriPartial.Authority), string.Join(";", signIn.Headers.GetValues("Content-Security-Policy")));
     }
+
+    [Fact]
+    public async Task Signing_out_also_signs_out_at_the_provider()
+    {
+        await using var web = OidcWeb();
+        using var client = web.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        // No page of the app has a form before signing in here: the token comes from the app's own antiforgery service.
+        var context = new DefaultHttpContext { RequestServices = web.Services };
+        var tokens = web.Services.GetRequiredService<IAntiforgery>().GetAndStoreTokens(context);
+        var cookie = context.Response.Headers.SetCookie.ToString().Split(';')[0];
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/Account/SignOut")
+        {
+            Content = new FormUrlEncodedContent(new Dictionary<string, string> { [tokens.FormFieldName] = tokens.RequestToken! }),
+        };
+        request.Headers.Add("Cookie", cookie);
+        using var signedOut = await client.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Redirect, signedOut.StatusCode);
+        var target = signedOut.Headers.Location!;
+        Assert.Equal(new Uri(authority, "/logout").GetLeftPart(UriPartial.Path), target.GetLeftPart(UriPartial.Path));
+        Assert.Contains("post_logout_redirect_uri=", target.Query, StringComparison.Ordinal);
+        Assert.Contains(signedOut.Headers.GetValues("Set-Cookie"), c => c.StartsWith(".AspNetCore.Cookies=;", StringComparison.Ordinal));
+    }
+
+    private WebAppFactory OidcWeb() => new(WebAppFactory.ClosedLoopbackAddress(), new Dictionary<string, string?>
+    {
+        ["Authentication:Oidc:Authority"] = authority.ToString(),
+        ["Authentication:Oidc:ClientId"] = "allclassifier",
+        ["Authentication:Oidc:ClientSecret"] = "secret",
+        ["Authentication:Oidc:RequireHttpsMetadata"] = "false",
+    });
 }
