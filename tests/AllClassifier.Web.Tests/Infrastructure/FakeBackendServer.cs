@@ -103,8 +103,13 @@ public sealed partial class FakeBackendServer : IAsyncDisposable
             await using var stream = file.OpenReadStream();
             var read = await stream.ReadAsync(header);
             var isImage = read >= 3 && ((header[0] == 0xFF && header[1] == 0xD8) || (header[0] == 0x89 && header[1] == (byte)'P'));
+            // A file named "blurry..." is referred, as the API's gate would refer an out-of-focus field.
+            var referred = file.FileName.Contains("blurry", StringComparison.OrdinalIgnoreCase);
             return isImage
-                ? Results.Text(request.Query["explain"] == "true" ? ApiSamples.PredictionPreExplained : ApiSamples.PredictionPre, "application/json")
+                ? Results.Text(
+                    referred ? ApiSamples.PredictionReferred
+                    : request.Query["explain"] == "true" ? ApiSamples.PredictionPreExplained : ApiSamples.PredictionPre,
+                    "application/json")
                 : Results.Json(new { detail = "the file is not a JPEG, PNG or BMP image", code = "unsupported_format" }, statusCode: 415);
         });
         app.MapPost("/feedback", () => Results.Json(new { stored = true, feedback_count = Interlocked.Increment(ref feedbackCount) }));
