@@ -1,3 +1,4 @@
+using AllClassifier.Feedback.Audit;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;

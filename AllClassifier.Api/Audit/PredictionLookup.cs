@@ -1,3 +1,4 @@
+using AllClassifier.Feedback.Audit;
 using System.Data.Common;
 using System.Text.Json;
 

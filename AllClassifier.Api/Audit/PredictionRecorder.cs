@@ -1,3 +1,4 @@
+using AllClassifier.Feedback.Audit;
 using AllClassifier.Feedback;
 using AllClassifier.Api.Access;
 using AllClassifier.Api.Errors;

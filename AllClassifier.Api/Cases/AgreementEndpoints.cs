@@ -1,3 +1,4 @@
+using AllClassifier.Feedback.Audit;
 using System.Globalization;
 using AllClassifier.Api.Access;
 using AllClassifier.Api.Audit;

@@ -1,3 +1,4 @@
+using AllClassifier.Feedback.Audit;
 using AllClassifier.Feedback;
 using System.Text.Json;
 using System.Text.RegularExpressions;

@@ -56,6 +56,13 @@ public static class TrainerCli
                 .WithExample("task", "train_classifier", "--workdir", ".data/work", "--registry", ".data/registry");
             config.AddCommand<WorkerCommand>("worker")
                 .WithDescription("Run the retraining service (DATA_DIR, MODEL_REGISTRY_DIR, FEEDBACK_DIR, FB_THRESH, WORK_DIR).");
+            config.AddBranch("audit", audit =>
+            {
+                audit.SetDescription("The audit trail of predictions, reviews and sign-offs in the feedback database.");
+                audit.AddCommand<AuditVerifyCommand>("verify")
+                    .WithDescription("Check the hash chain (the API's GET /audit/verify); exit code 1 names the first break.")
+                    .WithExample("audit", "verify", "--feedback-dir", "/app/data");
+            });
             config.AddBranch("models", models =>
             {
                 models.SetDescription("Inspect and manage the model registry.");

@@ -1,3 +1,4 @@
+using AllClassifier.Feedback.Audit;
 using AllClassifier.Api.Audit;
 using AllClassifier.Api.Tests.Infrastructure;
 using Microsoft.Data.Sqlite;

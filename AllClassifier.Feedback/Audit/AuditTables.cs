@@ -1,4 +1,4 @@
-namespace AllClassifier.Api.Audit;
+namespace AllClassifier.Feedback.Audit;
 
 /// <summary>
 /// The tables of prediction records, kept images and cases, beside the feedback table in the same database (SQLite

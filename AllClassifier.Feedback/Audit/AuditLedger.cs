@@ -2,7 +2,7 @@ using System.Data.Common;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 
-namespace AllClassifier.Api.Audit;
+namespace AllClassifier.Feedback.Audit;
 
 /// <summary>
 /// The append-only audit chain and the working state written with it. Every change goes through
@@ -194,8 +194,8 @@ public sealed class AuditWriter(DbConnection connection, DbTransaction transacti
     }
 }
 
-/// <summary>Parameter binding shared by the SQLite and PostgreSQL providers.</summary>
-internal static class Sql
+/// <summary>Parameter binding shared by the SQLite and PostgreSQL providers (both bind <c>@name</c>).</summary>
+public static class Sql
 {
     public static void Bind(DbCommand command, params (string Name, object? Value)[] parameters)
     {

@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
 
-namespace AllClassifier.Api.Audit;
+namespace AllClassifier.Feedback.Audit;
 
 /// <summary>One link of the audit chain as it is stored: the canonical body and the columns indexed beside it.</summary>
 public sealed record AuditEntry(long Seq, string RecordId, string Kind, double Ts, string? Subject, string? CaseId, string Body, string PrevHash, string Hash);

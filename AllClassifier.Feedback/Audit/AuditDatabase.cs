@@ -1,11 +1,10 @@
 using System.Data.Common;
-using AllClassifier.Api.Feedback;
 using AllClassifier.Feedback;
 using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
-namespace AllClassifier.Api.Audit;
+namespace AllClassifier.Feedback.Audit;
 
 /// <summary>
 /// Where the audit tables live: the feedback database, SQLite or PostgreSQL. The statements themselves are shared
