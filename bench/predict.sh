@@ -31,7 +31,8 @@ if [ -z "${REGISTRY:-}" ]; then
   REGISTRY="$work/registry"; IMAGES_DIR="${IMAGES_DIR:-$work/smears}"
 fi
 IMAGES_DIR="${IMAGES_DIR:?folder of JPEGs}"; export IMAGES_DIR
-echo "== served model: $(jq -r '"version \(.version), \(.precision), features \(.feature_layout // .features // "?"), test accuracy \(.metrics.accuracy)"' "$(ls -d "$REGISTRY"/*/v* 2>/dev/null | head -1)/model.json" 2>/dev/null || echo "champion of $REGISTRY"); $(ls "$IMAGES_DIR" | wc -l) images from $IMAGES_DIR"
+card="$(ls "$REGISTRY"/*/versions/"$(cat "$REGISTRY"/*/aliases/champion 2>/dev/null | head -1)"/model.json 2>/dev/null | head -1 || true)"
+echo "== served model: $( [ -n "$card" ] && jq -c '{version, precision, test_time_augmentation, accuracy: .metrics.accuracy, macro_f1: .metrics.macro_f1}' "$card" || echo "champion of $REGISTRY"); $(ls "$IMAGES_DIR" | wc -l) images from $IMAGES_DIR"
 
 echo
 echo "== raw scorer (the API's loader and default options, ${duration} s) $(stamp)"
@@ -43,8 +44,8 @@ raw_value() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$raw_line"; }
 echo
 echo "== /predict over HTTP $(stamp)"
 mkdir -p "$work/api" && ln -sfn "$(cd "$REGISTRY" && pwd)" "$work/api/registry"
-start_api "$work/api" RateLimiting__Enabled=false
-echo "API at $url: $(grep -m1 -o 'first convolution [^;]*;[^;]*' "$work/api/api.log" || true)"
+start_api "$work/api" RateLimiting__Enabled=false "Logging__LogLevel__AllClassifier.Api.Serving.ChampionWatcher=Information"
+echo "API at $url: $(grep -m1 -o 'first convolution [^;]*' "$work/api/api.log" || echo "(no serving line in its log)")"
 echo "/model serving: $(curl -s "$url/model" | jq -c .serving)"
 run_wrk() { wrk -t"$1" -c"$2" -d"$3s" --timeout 30s -s ../shared/peer-fastapi/rotate.lua "$url" | sed -n 's/^WRK_JSON //p'; }
 # Warm as a user's server would be: traffic at the load measured, past the JIT's tier-up window.
