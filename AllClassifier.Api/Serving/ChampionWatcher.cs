@@ -108,7 +108,8 @@ internal sealed partial class ChampionWatcher(
         var previous = CurrentVersion();
         holder.Swap(model);
         holder.ReportChampionProblem(null);
-        LogServing(logger, version, previous, model.Variant.FirstConvolutionForm, model.Variant.Reason, string.Join(' ', model.Variant.CpuFeatures), model.Variant.WarmupInferences);
+        LogServing(logger, version, previous);
+        LogVariant(logger, version, model.Variant.FirstConvolutionForm, model.Variant.Reason, string.Join(' ', model.Variant.CpuFeatures), model.Variant.WarmupInferences);
     }
 
     private string CurrentVersion() => holder.Current?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";
@@ -119,8 +120,11 @@ internal sealed partial class ChampionWatcher(
     [LoggerMessage(Level = LogLevel.Information, Message = "Reloaded the registry on request; serving {Current}")]
     private static partial void LogReloaded(ILogger logger, string current);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model version {Version} (previously {Previous}); first convolution {Form}: {Reason}; CPU features [{CpuFeatures}]; {Warmup} warm-up inferences per session before serving")]
-    private static partial void LogServing(ILogger logger, int version, string previous, string form, string reason, string cpuFeatures, int warmup);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Serving model version {Version} (previously {Previous})")]
+    private static partial void LogServing(ILogger logger, int version, string previous);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Model version {Version}: first convolution {Form}: {Reason}; CPU features [{CpuFeatures}]; {Warmup} warm-up inferences per session before serving")]
+    private static partial void LogVariant(ILogger logger, int version, string form, string reason, string cpuFeatures, int warmup);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "Refused model version {Version}; still serving {Current}")]
     private static partial void LogRefused(ILogger logger, Exception exception, int version, string current);

@@ -36,7 +36,14 @@ public sealed class ModelHolder : IDisposable
     /// <summary>Serves <paramref name="model"/> from now on; the previous one is disposed when its last request ends.</summary>
     public void Swap(ServedModel model)
     {
-        Interlocked.Exchange(ref _current, model)?.Release();
+        var previous = Interlocked.Exchange(ref _current, model);
+        if (previous is not null)
+        {
+            // Set before this reference goes: the last request holding the old model may release it at any moment.
+            previous.AfterDisposal = ShrinkArena;
+            previous.Release();
+        }
+
         ReturnSwapGarbage();
     }
 
@@ -51,6 +58,24 @@ public sealed class ModelHolder : IDisposable
     private static void ReturnSwapGarbage()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        NativeHeap.ReturnFreePages();
+    }
+
+    /// <summary>
+    /// Once a dropped model's sessions are gone (when its last request ends), their kernel packs lie free in ONNX
+    /// Runtime's shared arena; one inference of the current model with arena shrinkage hands them back to the system,
+    /// else the arena would hold a model's packs more than before the first swap.
+    /// </summary>
+    private void ShrinkArena()
+    {
+        if (TryAcquire(out var lease))
+        {
+            using (lease)
+            {
+                lease.Model.Classifier.ShrinkArena();
+            }
+        }
+
         NativeHeap.ReturnFreePages();
     }
 }

@@ -54,6 +54,9 @@ public sealed class ServedModel(
     /// <summary>The card as served: the model card with the gate it is served with.</summary>
     public ModelCard ServedCard => field ??= registered.Card with { ReferralGate = ReferralGate };
 
+    /// <summary>Runs once its sessions are gone (set by the holder when it swaps this model out).</summary>
+    internal Action? AfterDisposal { get; set; }
+
     /// <summary>Whether its sessions are gone: it was replaced and its last request has finished.</summary>
     public bool IsDisposed { get; private set; }
 
@@ -87,6 +90,7 @@ public sealed class ServedModel(
             Explainer?.Dispose();
             IsDisposed = true;
             NativeHeap.ReturnFreePages();
+            AfterDisposal?.Invoke();
         }
     }
 }

@@ -198,6 +198,20 @@ public sealed class OnnxClassifier : IDisposable
     }
 
     /// <summary>
+    /// Runs one inference that ends by handing the CPU arena's wholly free chunks back to the system (ONNX Runtime's
+    /// <c>memory.enable_memory_arena_shrinkage</c>): after a model swap the dropped sessions' kernel packs sit free in
+    /// the shared arena, and without this the next model would only reuse them if it packs to the same sizes.
+    /// </summary>
+    public void ShrinkArena()
+    {
+        var tensor = new float[ImagePreprocessor.TensorLength];
+        using var runOptions = new RunOptions();
+        runOptions.AddRunConfigEntry("memory.enable_memory_arena_shrinkage", "cpu:0");
+        using var input = OrtValue.CreateTensorValueFromMemory(tensor, [1, 3, ImagePreprocessor.Size, ImagePreprocessor.Size]);
+        using var outputs = _session.Run(runOptions, _inputNames, [input], _probabilitiesOnly);
+    }
+
+    /// <summary>
     /// The mean class probabilities over the first <paramref name="viewCount"/> test-time views of one preprocessed image
     /// (<see cref="DihedralView.TestTimeViews"/>), one backbone pass each; <paramref name="viewBuffer"/> (a tensor's
     /// length) holds each view in turn. One view is <see cref="Classify"/> itself.
