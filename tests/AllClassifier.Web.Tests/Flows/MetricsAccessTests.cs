@@ -49,11 +49,11 @@ public sealed partial class MetricsAccessTests
         using var client = web.CreateClient();
         using var warmUp = await WebAppFactory.SignInAsync(client, "warm-up", "Wrong-guess-0000");
 
-        var start = await ScrapeAsync(client);
+        var start = await ScrapeAfterFailedSignInsAsync(client, 1);
         using var existing = await WebAppFactory.SignInAsync(client, WebAppFactory.AdminName, "Wrong-guess-0001");
-        var afterExisting = await ScrapeAsync(client);
+        var afterExisting = await ScrapeAfterFailedSignInsAsync(client, 2);
         using var unknown = await WebAppFactory.SignInAsync(client, "nobody-of-that-name", "Wrong-guess-0002");
-        var afterUnknown = await ScrapeAsync(client);
+        var afterUnknown = await ScrapeAfterFailedSignInsAsync(client, 3);
 
         var existingMoved = Moved(start, afterExisting);
         var unknownMoved = Moved(afterExisting, afterUnknown);
@@ -69,6 +69,26 @@ public sealed partial class MetricsAccessTests
         return await client.SendAsync(request);
     }
 
+    // A request is counted once its answer is sent, which can be just after the client has read it: poll until the
+    // failed sign-ins so far are all in.
+    private static async Task<Dictionary<string, double>> ScrapeAfterFailedSignInsAsync(HttpClient client, int failures)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while (true)
+        {
+            var samples = await ScrapeAsync(client);
+            var counted = samples.Where(s => s.Key.StartsWith("http_requests_total", StringComparison.Ordinal)
+                    && s.Key.Contains("handler=\"/Account/SignIn\",method=\"POST\"", StringComparison.Ordinal))
+                .Sum(s => s.Value);
+            if (counted >= failures || DateTime.UtcNow > deadline)
+            {
+                return samples;
+            }
+
+            await Task.Delay(50);
+        }
+    }
+
     private static async Task<Dictionary<string, double>> ScrapeAsync(HttpClient client)
     {
         using var response = await GetMetricsAsync(client, ScrapeKey);
@@ -76,11 +96,12 @@ public sealed partial class MetricsAccessTests
             .ToDictionary(m => m.Groups[1].Value, m => double.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
     }
 
-    // The series a sign-in moves (its route's counters, Identity's own), with how much they moved.
+    // The counters a sign-in moves (its route's, Identity's own), with how much they moved; gauges of requests in
+    // flight and durations move on their own.
     private static SortedSet<string> Moved(Dictionary<string, double> before, Dictionary<string, double> after) =>
         [.. after.Where(s => (s.Key.Contains("SignIn", StringComparison.Ordinal) || s.Key.Contains("sign-in", StringComparison.Ordinal)
                     || s.Key.StartsWith("aspnetcore_identity", StringComparison.Ordinal))
-                && !s.Key.Contains("duration", StringComparison.Ordinal) && s.Value != before.GetValueOrDefault(s.Key))
+                && s.Key.Contains("_total{", StringComparison.Ordinal) && s.Value != before.GetValueOrDefault(s.Key))
             .Select(s => $"{s.Key} +{s.Value - before.GetValueOrDefault(s.Key)}")];
 
     [GeneratedRegex(@"^([a-zA-Z_:][^ ]*(?:\{[^}]*\})?) ([0-9.eE+-]+)(?: \d+)?$", RegexOptions.Multiline)]
