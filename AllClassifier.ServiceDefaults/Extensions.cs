@@ -105,12 +105,14 @@ public static class ServiceDefaultsExtensions
             metrics.RequireAuthorization(metricsPolicy);
         }
 
+        // Probes never authenticate, whatever fallback authorization policy the service sets.
         app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync })
-            .DisableRateLimiting();
+            .DisableRateLimiting()
+            .AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions
         {
             Predicate = check => check.Tags.Contains(LiveTag),
-        }).DisableRateLimiting();
+        }).DisableRateLimiting().AllowAnonymous();
 
         // Degraded is not ready: a probe sends no traffic to a replica whose model is still loading or warming.
         app.MapHealthChecks(ReadinessEndpointPath, new HealthCheckOptions

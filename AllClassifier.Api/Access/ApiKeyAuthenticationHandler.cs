@@ -31,7 +31,9 @@ public sealed partial class ApiKeyAuthenticationHandler(
             return Task.FromResult(AuthenticateResult.Fail("unknown API key"));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, client)], SchemeName);
+        var claims = ApiScopeNames.Each(keys.ScopesOf(client)).Select(scope => new Claim(ApiScopeNames.ClaimType, scope))
+            .Prepend(new Claim(ClaimTypes.Name, client));
+        var identity = new ClaimsIdentity(claims, SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
     }
 
@@ -40,6 +42,14 @@ public sealed partial class ApiKeyAuthenticationHandler(
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = HeaderName;
         await Response.WriteAsJsonAsync(new ErrorResponse(ChallengeDetail, ErrorCodes.Unauthorized), Context.RequestAborted);
+    }
+
+    protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
+    {
+        Response.StatusCode = StatusCodes.Status403Forbidden;
+        var scope = Context.Items.TryGetValue(ApiKeyRequirementHandler.MissingScopeItem, out var missing) ? missing as string : null;
+        var detail = scope is null ? "this API key may not call this endpoint" : $"this API key lacks the '{scope}' scope";
+        await Response.WriteAsJsonAsync(new ErrorResponse(detail, ErrorCodes.Forbidden), Context.RequestAborted);
     }
 
     // The key itself is never logged, only where the attempt came from.

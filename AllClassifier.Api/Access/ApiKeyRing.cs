@@ -16,7 +16,12 @@ public sealed class ApiKeyRing(IOptions<ApiAccessOptions> options)
         .Select(entry => (entry.Key, Hash(entry.Value)))
         .ToList();
 
+    private readonly ApiAccessOptions _access = options.Value;
+
     public bool IsEmpty => _keys.Count == 0;
+
+    /// <summary>What the client's key may do (<see cref="ApiAccessOptions.ApiKeyScopes"/>).</summary>
+    public ApiScopes ScopesOf(string client) => _access.ScopesOf(client);
 
     /// <summary>The client the key belongs to, or null for an unknown key.</summary>
     public string? FindClient(string presentedKey)

@@ -63,6 +63,9 @@ public static class ErrorCodes
     /// <summary>401: no valid <c>X-Api-Key</c> while keys are configured.</summary>
     public const string Unauthorized = "unauthorized";
 
+    /// <summary>403: the key is valid but lacks the scope the endpoint needs (predict, feedback or admin).</summary>
+    public const string Forbidden = "forbidden";
+
     /// <summary>429: the caller's rate limit is reached (with <c>Retry-After</c>).</summary>
     public const string RateLimited = "rate_limited";
 

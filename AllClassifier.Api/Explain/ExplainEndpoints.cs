@@ -1,3 +1,4 @@
+using AllClassifier.Api.Access;
 using AllClassifier.Api.Audit;
 using AllClassifier.Api.Errors;
 using AllClassifier.Api.Predict;
@@ -22,6 +23,7 @@ public static class ExplainEndpoints
         app.MapGroup("/explain")
             .WithTags("Prediction")
             .MapPost("", Explain)
+            .RequireAuthorization(ApiPolicies.Predict)
             .WithName("Explain")
             .WithSummary("Shows where in the image the model found the evidence for a class: a PNG heat map over the input.")
             .WithDescription(
@@ -35,10 +37,11 @@ public static class ExplainEndpoints
                 "ood_score do. The map is exact for a linear head (its mean " +
                 "plus the bias is the class's logit) but coarse: one cell covers 32x32 pixels. It shows what the model relied " +
                 "on, which is evidence to check, not a diagnosis. Errors: as /predict, plus 409 when the served model has no " +
-                "map and 422 for an unknown class.")
+                "map and 422 for an unknown class; 401 without a valid X-Api-Key when Auth:RequireKeyForPredict is set.")
             .Accepts<ExplainForm>("multipart/form-data")
             .ProducesUploadErrors()
             .Produces<byte[]>(StatusCodes.Status200OK, "image/png")
+            .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status409Conflict);
         return app;
     }

@@ -68,7 +68,7 @@ public static partial class FeedbackEndpoints
         var group = app.MapGroup("/feedback").WithTags("Feedback");
 
         group.MapPost("", PostFeedback)
-            .RequireAuthorization(ApiPolicies.Writes)
+            .RequireAuthorization(ApiPolicies.Feedback)
             .WithName("PostFeedback")
             .WithSummary("Stores a correction: the true class, the predicted class and the image, for retraining.")
             .WithDescription(
@@ -89,21 +89,22 @@ public static partial class FeedbackEndpoints
             .Produces<ErrorResponse>(StatusCodes.Status507InsufficientStorage);
 
         group.MapGet("/rows", ListRows)
-            .RequireAuthorization(ApiPolicies.Writes)
+            .RequireAuthorization(ApiPolicies.Admin)
             .WithName("ListFeedbackRows")
             .WithSummary("The newest feedback rows without their images (id, ts, labels, model version, sender), for review.")
-            .WithDescription($"Query 'limit': 1-{MaxListedRows}, default 50. Needs a key when keys are configured.")
+            .WithDescription($"Query 'limit': 1-{MaxListedRows}, default 50. Needs a key with the admin scope when keys are configured.")
             .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status422UnprocessableEntity);
 
         group.MapDelete("/{id:long}", DeleteRow)
-            .RequireAuthorization(ApiPolicies.Writes)
+            .RequireAuthorization(ApiPolicies.Admin)
             .WithName("DeleteFeedbackRow")
-            .WithSummary("Deletes one feedback row and its image, e.g. on a patient's request. Needs a key when keys are configured.")
+            .WithSummary("Deletes one feedback row and its image, e.g. on a patient's request. Needs a key with the admin scope when keys are configured.")
             .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
 
         group.MapGet("/count", GetCount)
+            .AllowAnonymous()
             .WithName("GetFeedbackCount")
             .WithSummary("The number of stored feedback rows, and those pending since the model was trained.")
             .WithDescription(

@@ -9,6 +9,7 @@ public static class PingEndpoints
         app.MapGroup("/ping")
             .WithTags("Service")
             .MapGet("", () => TypedResults.Ok(new PingResponse("ok")))
+            .AllowAnonymous()
             .WithName("Ping")
             .WithSummary("Liveness check of the original API: answers {\"status\": \"ok\"}.");
         return app;

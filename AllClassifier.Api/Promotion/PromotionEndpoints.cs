@@ -25,13 +25,14 @@ public static partial class PromotionEndpoints
         var group = app.MapGroup("/model/versions").WithTags("Model");
 
         group.MapGet("", ListVersions)
+            .AllowAnonymous()
             .WithName("ListModelVersions")
             .WithSummary("Every registered version, newest first, with its test metrics and which one is the champion.");
 
         group.MapPost("/{version:int}/promote", Promote)
-            .RequireAuthorization(ApiPolicies.Writes)
+            .RequireAuthorization(ApiPolicies.Admin)
             .WithName("PromoteModelVersion")
-            .WithSummary("Makes a registered version the champion. Needs a key when keys are configured.")
+            .WithSummary("Makes a registered version the champion. Needs a key with the admin scope when keys are configured.")
             .WithDescription("404 for an unknown version; 409 while the API follows an MLflow alias instead of the local registry.")
             .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)

@@ -18,12 +18,14 @@ public static class ModelEndpoints
         var group = app.MapGroup("/model").WithTags("Model");
 
         group.MapGet("", GetModelCard)
+            .AllowAnonymous()
             .WithName("GetModelCard")
             .WithSummary("The model card of the model being served: version, creation time, classes, test metrics and per-class table (snake_case); `serving`: the first convolution's form in use on this CPU, why, the CPU features, the warm-up; and `referral_gate`: the out-of-distribution threshold, quality limits and the in-distribution coverage they were chosen for ('present': false for a model without a gate).")
             .Produces<ModelCard>(StatusCodes.Status200OK)
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
 
         group.MapGet("/confusion-matrix.png", GetConfusionMatrix)
+            .AllowAnonymous()
             .WithName("GetConfusionMatrix")
             .WithSummary("The test-split confusion matrix picture of the model being served.")
             .Produces(StatusCodes.Status200OK, contentType: "image/png")
@@ -31,9 +33,9 @@ public static class ModelEndpoints
             .Produces<ErrorResponse>(StatusCodes.Status503ServiceUnavailable);
 
         group.MapPost("/reload", Reload)
-            .RequireAuthorization(ApiPolicies.Writes)
+            .RequireAuthorization(ApiPolicies.Admin)
             .WithName("ReloadModel")
-            .WithSummary("Reads the registry's champion now instead of at the next poll, and retries versions refused before. Needs a key when keys are configured.")
+            .WithSummary("Reads the registry's champion now instead of at the next poll, and retries versions refused before. Needs a key with the admin scope when keys are configured.")
             .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized);
 
         return app;

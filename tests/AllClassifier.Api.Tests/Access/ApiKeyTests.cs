@@ -159,6 +159,23 @@ public sealed class LockedDownApiTests(LockedDownApiFactory api) : IClassFixture
     }
 
     [Theory]
+    [InlineData(null)]
+    [InlineData("wrong")]
+    public async Task Explain_needs_a_key_like_predict(string? key)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/explain") { Content = Forms.Image(TestImages.Jpeg(seed: 8)) };
+        if (key is not null)
+        {
+            request.Headers.Add(ApiKeyAuthenticationHandler.HeaderName, key);
+        }
+
+        var response = await _client.SendAsync(request);
+
+        await ApiAssert.ErrorAsync(response, 401, "unauthorized", "X-Api-Key");
+        Assert.False(response.Headers.Contains(Api.Explain.ExplainEndpoints.PredictedClassHeader));
+    }
+
+    [Theory]
     [InlineData("/ping")]
     [InlineData("/health")]
     [InlineData("/alive")]
