@@ -13,8 +13,9 @@ public static partial class RateLimitingExtensions
     {
         builder.Services.AddOptions<RateLimitOptions>()
             .BindConfiguration(RateLimitOptions.SectionName)
-            .Validate(o => o.TokenLimit > 0 && o.TokensPerPeriod > 0 && o.ReplenishmentPeriod > TimeSpan.Zero,
-                "RateLimiting: TokenLimit and TokensPerPeriod must be positive and ReplenishmentPeriod longer than zero.")
+            .Validate(o => o.TokenLimit > 0 && o.TokensPerPeriod > 0 && o.ReplenishmentPeriod > TimeSpan.Zero
+                    && o.PersonTokenLimit is null or > 0 && o.PersonTokensPerPeriod is null or > 0,
+                "RateLimiting: TokenLimit, TokensPerPeriod and the person limits must be positive and ReplenishmentPeriod longer than zero.")
             .ValidateOnStart();
 
         builder.Services.AddRateLimiter(_ => { });
@@ -22,17 +23,18 @@ public static partial class RateLimitingExtensions
             .Configure<IOptions<RateLimitOptions>, ILoggerFactory>((limiter, limits, loggers) =>
             {
                 var settings = limits.Value;
-                limiter.GlobalLimiter = PartitionedRateLimiter.Create<HttpContext, string>(context =>
-                    settings.Enabled
-                        ? RateLimitPartition.GetTokenBucketLimiter(PartitionKey(context), _ => new TokenBucketRateLimiterOptions
-                        {
-                            TokenLimit = settings.TokenLimit,
-                            TokensPerPeriod = settings.TokensPerPeriod,
-                            ReplenishmentPeriod = settings.ReplenishmentPeriod,
-                            QueueLimit = 0,
-                            AutoReplenishment = true,
-                        })
-                        : RateLimitPartition.GetNoLimiter(string.Empty));
+                // Chained: a request needs a token from its client's bucket and, for a named person, from the
+                // person's too. The client's bucket alone bounds what the client sends, whatever names it gives.
+                limiter.GlobalLimiter = PartitionedRateLimiter.CreateChained(
+                    PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                        settings.Enabled
+                            ? RateLimitPartition.GetTokenBucketLimiter(PartitionKey(context), _ => Bucket(settings.TokenLimit, settings.TokensPerPeriod, settings))
+                            : RateLimitPartition.GetNoLimiter(string.Empty)),
+                    PartitionedRateLimiter.Create<HttpContext, string>(context =>
+                        settings.Enabled && PersonKey(context) is { } person
+                            ? RateLimitPartition.GetTokenBucketLimiter(person, _ => Bucket(
+                                settings.PersonTokenLimit ?? settings.TokenLimit, settings.PersonTokensPerPeriod ?? settings.TokensPerPeriod, settings))
+                            : RateLimitPartition.GetNoLimiter(string.Empty)));
                 limiter.OnRejected = async (rejected, cancellationToken) =>
                 {
                     var response = rejected.HttpContext.Response;
@@ -46,14 +48,28 @@ public static partial class RateLimitingExtensions
         return builder;
     }
 
+    private static TokenBucketRateLimiterOptions Bucket(int tokenLimit, int tokensPerPeriod, RateLimitOptions settings) => new()
+    {
+        TokenLimit = tokenLimit,
+        TokensPerPeriod = tokensPerPeriod,
+        ReplenishmentPeriod = settings.ReplenishmentPeriod,
+        QueueLimit = 0,
+        AutoReplenishment = true,
+    };
+
     /// <summary>
-    /// Callers with a key share its budget wherever they connect from, each person behind a front end their own;
-    /// callers without a key are told apart by address.
+    /// Callers with a key share its budget wherever they connect from and whoever they say they act for (the
+    /// acting-user header is the caller's word, so it never earns a budget of its own); callers without a key are
+    /// told apart by address.
     /// </summary>
     private static string PartitionKey(HttpContext context) =>
-        CallerName.Of(context) is { } caller
-            ? "client:" + caller
+        context.User.Identity is { IsAuthenticated: true, Name: { } client }
+            ? "client:" + client
             : "address:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown");
+
+    /// <summary>The person behind a keyed client (<c>client:person</c>), or null when the client names nobody.</summary>
+    private static string? PersonKey(HttpContext context) =>
+        CallerName.Of(context) is { } caller && context.User.Identity?.Name is { } client && caller != client ? "person:" + caller : null;
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "rate limit reached for {Caller}")]
     private static partial void LogRejected(ILogger logger, string caller);
