@@ -60,6 +60,12 @@ public static class ErrorCodes
     /// <summary>409: the API follows MLflow's alias, so promotion happens in MLflow.</summary>
     public const string FollowsMlflow = "follows_mlflow";
 
+    /// <summary>409: promotion without a version found no version newer than the champion (it never rolls back).</summary>
+    public const string NoNewerChallenger = "no_newer_challenger";
+
+    /// <summary>503: the model registry is locked by a training run (with <c>Retry-After</c>).</summary>
+    public const string RegistryBusy = "registry_busy";
+
     /// <summary>401: no valid <c>X-Api-Key</c> while keys are configured.</summary>
     public const string Unauthorized = "unauthorized";
 

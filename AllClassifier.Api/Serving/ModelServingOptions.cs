@@ -70,6 +70,15 @@ public sealed class ModelServingOptions
     /// <summary>The Retry-After sent while no model is loaded.</summary>
     public int NoModelRetryAfterSeconds { get; set; } = 5;
 
+    /// <summary>
+    /// How long an admin's promotion waits for the registry's lock before answering 503: a trainer holds it while it
+    /// re-measures the champion, which can take minutes.
+    /// </summary>
+    public TimeSpan RegistryLockWait { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The Retry-After sent when the registry is locked.</summary>
+    public int RegistryBusyRetryAfterSeconds { get; set; } = 10;
+
     /// <summary>The Retry-After sent when the inference queue is full.</summary>
     public int BusyRetryAfterSeconds { get; set; } = 1;
 }

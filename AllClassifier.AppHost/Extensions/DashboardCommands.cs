@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -17,7 +15,7 @@ public static class DashboardCommands
     public const string PromoteChallenger = "promote-challenger";
     public const string ReloadModel = "reload-model";
 
-    /// <summary>The optional argument of <see cref="PromoteChallenger"/>; empty means the newest challenger.</summary>
+    /// <summary>The optional argument of <see cref="PromoteChallenger"/>; empty means the newest version, never an older one.</summary>
     public const string VersionArgument = "version";
 
     private const string KeyHeader = "X-Api-Key";
@@ -34,7 +32,7 @@ public static class DashboardCommands
             .WithHttpCommand("/model/versions/{version}/promote", "Promote challenger", commandName: PromoteChallenger, commandOptions: new HttpCommandOptions
             {
                 Method = HttpMethod.Post,
-                Description = "Makes a registered version the champion (empty: the newest challenger). Every replica serves it within a poll.",
+                Description = "Makes a registered version the champion (empty: the newest version, only if newer than the champion). Every replica serves it within a poll.",
                 ConfirmationMessage = "Serve this version to the lab?",
                 IconName = "ArrowUp",
                 Arguments =
@@ -45,14 +43,13 @@ public static class DashboardCommands
                         Label = "Version",
                         InputType = InputType.Number,
                         Required = false,
-                        Placeholder = "newest challenger",
+                        Placeholder = "newest, if newer than the champion",
                     },
                 ],
                 PrepareRequest = async context =>
                 {
                     await AddKeyAsync(context, apiKey);
-                    var version = RequestedVersion(context.Arguments) ?? await NewestChallengerAsync(context.HttpClient, context.Request.RequestUri!, context.CancellationToken);
-                    context.Request.RequestUri = new Uri(context.Request.RequestUri!, $"/model/versions/{version.ToString(CultureInfo.InvariantCulture)}/promote");
+                    context.Request.RequestUri = new Uri(context.Request.RequestUri!, PromotePath(RequestedVersion(context.Arguments)));
                 },
                 GetCommandResult = ReportAsync,
             })
@@ -77,16 +74,14 @@ public static class DashboardCommands
             ? version
             : null;
 
-    // The API lists versions newest first; the champion is marked.
-    private static async Task<int> NewestChallengerAsync(HttpClient http, Uri endpoint, CancellationToken cancellationToken)
-    {
-        var listed = await http.GetFromJsonAsync<JsonElement>(new Uri(endpoint, "/model/versions"), cancellationToken);
-        return listed.GetProperty("versions").EnumerateArray()
-            .Where(v => !v.GetProperty("champion").GetBoolean())
-            .Select(v => (int?)v.GetProperty("version").GetInt32())
-            .FirstOrDefault()
-            ?? throw new InvalidOperationException("The registry holds no challenger to promote.");
-    }
+    /// <summary>
+    /// A named version may be older than the champion (a rollback); without one the API promotes the newest version
+    /// only if it is newer than the champion, deciding under the registry's lock, so "newest challenger" never means
+    /// "the version before".
+    /// </summary>
+    public static string PromotePath(int? version) => version is { } named
+        ? $"/model/versions/{named.ToString(CultureInfo.InvariantCulture)}/promote"
+        : "/model/versions/newest/promote";
 
     private static async Task<ExecuteCommandResult> ReportAsync(HttpCommandResultContext context)
     {

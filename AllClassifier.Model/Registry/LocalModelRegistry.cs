@@ -27,6 +27,9 @@ public sealed record RegisteredVersion(int Version, string Directory, ModelCard 
     }
 }
 
+/// <summary>The registry's lock is held by another process for longer than the caller would wait.</summary>
+public sealed class RegistryBusyException(string message, Exception inner) : IOException(message, inner);
+
 /// <summary>The champion when it is usable, else why not (null and null: no champion has been chosen yet).</summary>
 public sealed record ChampionCheck(RegisteredVersion? Champion, string? Problem);
 
@@ -340,22 +343,41 @@ public sealed class LocalModelRegistry(string root, TimeProvider? timeProvider =
     /// Runs <paramref name="action"/> while holding the registry's exclusive lock, so read-compare-write steps
     /// (like the promotion rule) of two trainers never interleave.
     /// </summary>
-    public T WithLock<T>(Func<T> action)
+    public T WithLock<T>(Func<T> action) => WithLock(action, LockTimeout);
+
+    /// <summary>
+    /// Like <see cref="WithLock{T}(Func{T})"/>, waiting at most <paramref name="wait"/> for the lock (zero: one try);
+    /// throws <see cref="RegistryBusyException"/> when another process holds it longer, e.g. a trainer re-measuring
+    /// the champion, so an interactive caller can answer at once instead of blocking.
+    /// </summary>
+    public T WithLock<T>(Func<T> action, TimeSpan wait)
     {
         Directory.CreateDirectory(ModelDirectory);
         var lockPath = Path.Combine(ModelDirectory, ".lock");
-        var deadline = DateTime.UtcNow + LockTimeout;
+        var deadline = DateTime.UtcNow + wait;
+        FileStream handle;
         while (true)
         {
             try
             {
-                using var handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
-                return action();
+                handle = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+                break;
             }
-            catch (IOException) when (DateTime.UtcNow < deadline)
+            catch (IOException ex)
             {
+                if (DateTime.UtcNow >= deadline)
+                {
+                    throw new RegistryBusyException($"The model registry at {Root} is locked by another process.", ex);
+                }
+
                 Thread.Sleep(20);
             }
+        }
+
+        // Only the lock's own open is retried: an IOException of the action itself is the caller's to see.
+        using (handle)
+        {
+            return action();
         }
     }
 

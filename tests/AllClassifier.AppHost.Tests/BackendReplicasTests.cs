@@ -60,7 +60,7 @@ public sealed class BackendReplicasTests(ITestOutputHelper output) : IAsyncLifet
     }
 
     [Fact]
-    public async Task Requests_through_the_web_app_reach_both_replicas_and_both_serve_a_version_promoted_through_the_API_or_the_dashboard()
+    public async Task Requests_through_the_web_app_reach_both_replicas_and_both_serve_a_version_promoted_through_the_dashboard_or_the_API()
     {
         using var timeout = new CancellationTokenSource(Deadline);
         await _app.ResourceNotifications.WaitForResourceHealthyAsync("web", timeout.Token);
@@ -69,23 +69,28 @@ public sealed class BackendReplicasTests(ITestOutputHelper output) : IAsyncLifet
         var before = await ServersOfVersionAsync(staff, version: 1, timeout.Token);
         output.WriteLine($"Version 1 served through the web app by {string.Join(", ", before)}");
 
-        using var backend = _app.CreateHttpClient("backend", "http");
-        using var promote = new HttpRequestMessage(HttpMethod.Post, "model/versions/2/promote");
-        promote.Headers.Add("X-Api-Key", ApiKey);
-        using var promoted = await backend.SendAsync(promote, timeout.Token);
-        Assert.True(promoted.IsSuccessStatusCode, $"Promotion answered {(int)promoted.StatusCode}");
-
-        var after = await ServersOfVersionAsync(staff, version: 2, timeout.Token);
-        output.WriteLine($"Version 2 served through the web app by {string.Join(", ", after)}");
-        Assert.Equal(before.Order(), after.Order());
-
         // The dashboard's "Promote challenger" from one replica's menu, without a version, promotes the newest
-        // challenger (version 1 again); the registry is shared, so both replicas serve it.
+        // version (2, newer than the champion); the registry is shared, so both replicas serve it.
         var commands = _app.Services.GetRequiredService<ResourceCommandService>();
         var backendResource = _app.Services.GetRequiredService<DistributedApplicationModel>().Resources.Single(r => r.Name == "backend");
         var replica = await FirstReplicaIdAsync(backendResource, timeout.Token);
         var byCommand = await commands.ExecuteCommandAsync(replica, DashboardCommands.PromoteChallenger, timeout.Token);
         Assert.True(byCommand.Success, byCommand.Message);
+        var after = await ServersOfVersionAsync(staff, version: 2, timeout.Token);
+        output.WriteLine($"Version 2 served through the web app by {string.Join(", ", after)}");
+        Assert.Equal(before.Order(), after.Order());
+
+        // Again without a version: the champion is the newest, and "newest challenger" never means the one before.
+        var again = await commands.ExecuteCommandAsync(replica, DashboardCommands.PromoteChallenger, timeout.Token);
+        Assert.False(again.Success, again.Message);
+        Assert.Contains("no_newer_challenger", again.Message);
+
+        // A rollback names its version.
+        using var backend = _app.CreateHttpClient("backend", "http");
+        using var promote = new HttpRequestMessage(HttpMethod.Post, "model/versions/1/promote");
+        promote.Headers.Add("X-Api-Key", ApiKey);
+        using var promoted = await backend.SendAsync(promote, timeout.Token);
+        Assert.True(promoted.IsSuccessStatusCode, $"Promotion answered {(int)promoted.StatusCode}");
         Assert.Equal(before.Order(), (await ServersOfVersionAsync(staff, version: 1, timeout.Token)).Order());
 
         // "Reload model" on the resource runs on every replica.
