@@ -38,7 +38,7 @@ var app = builder.Build();
 
 app.UseServedByHeader();
 app.UseApiErrors();
-app.MapDefaultEndpoints(ApiPolicies.Metrics);
+app.MapDefaultEndpoints(ApiPolicies.Metrics, healthDetailPolicy: ApiPolicies.Admin);
 app.UseApiAccess();
 app.UseRateLimiter();
 app.MapApiDocs();

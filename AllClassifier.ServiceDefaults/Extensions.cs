@@ -91,9 +91,11 @@ public static class ServiceDefaultsExtensions
     /// Maps <c>/health</c> (every check), <c>/alive</c> (liveness only), <c>/ready</c> (checks tagged ready) and <c>/metrics</c> (Prometheus), and
     /// records every request under the LLD's HTTP metric names. Call it before the application's endpoints and
     /// before authentication, so refused requests are counted too. <paramref name="metricsPolicy"/> names an
-    /// authorization policy for <c>/metrics</c>; probes and scrapes are never rate limited.
+    /// authorization policy for <c>/metrics</c>; probes and scrapes are never rate limited. <paramref name="healthDetailPolicy"/>
+    /// names the policy a caller must meet to read each check's description in <c>/health</c> (descriptions name
+    /// paths, hosts and exception text); null shows them to every caller.
     /// </summary>
-    public static WebApplication MapDefaultEndpoints(this WebApplication app, string? metricsPolicy = null)
+    public static WebApplication MapDefaultEndpoints(this WebApplication app, string? metricsPolicy = null, string? healthDetailPolicy = null)
     {
         // The host and process gauges are observed on scrape; resolving them here registers their callbacks.
         app.Services.GetRequiredService<HostMetrics>();
@@ -105,8 +107,8 @@ public static class ServiceDefaultsExtensions
             metrics.RequireAuthorization(metricsPolicy);
         }
 
-        // Probes never authenticate, whatever fallback authorization policy the service sets.
-        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthReportWriter.WriteAsync })
+        // Probes never authenticate; what /health says beyond the status depends on the caller (HealthReportWriter).
+        app.MapHealthChecks(HealthEndpointPath, new HealthCheckOptions { ResponseWriter = HealthReportWriter.For(healthDetailPolicy) })
             .DisableRateLimiting()
             .AllowAnonymous();
         app.MapHealthChecks(AlivenessEndpointPath, new HealthCheckOptions

@@ -75,6 +75,7 @@ public sealed class LocalPostgresTests : IAsyncLifetime
         using var backend = app.CreateHttpClient("backend", "http");
         using var healthRequest = new HttpRequestMessage(HttpMethod.Get, "health");
         healthRequest.Headers.Accept.ParseAdd("application/json");
+        healthRequest.Headers.Add("X-Api-Key", ApiKey);
         using var health = await backend.SendAsync(healthRequest, timeout.Token);
         var store = (await health.Content.ReadFromJsonAsync<JsonElement>(timeout.Token)).GetProperty("checks").GetProperty("feedback-store");
         Assert.Equal("Healthy", store.GetProperty("status").GetString());

@@ -89,12 +89,34 @@ public sealed class ApiKeyTests(KeyedApiFactory api) : IClassFixture<KeyedApiFac
     }
 
     [Fact]
-    public async Task Health_says_keys_are_required()
+    public async Task Health_says_keys_are_required_to_an_admin_key_and_names_no_path_to_anyone_else()
     {
-        var report = await HealthReportAsync(_client);
+        var report = await HealthReportAsync(_client, WebKey);
 
         Assert.Contains("API keys required", report.GetProperty("checks").GetProperty("access").GetProperty("description").GetString());
+        Assert.Contains(api.DatabasePath, report.GetProperty("checks").GetProperty("feedback-store").GetProperty("description").GetString());
+
+        using var anonymous = new HttpRequestMessage(HttpMethod.Get, "/health");
+        anonymous.Headers.Accept.ParseAdd("application/json");
+        using var answer = await _client.SendAsync(anonymous);
+        var body = await answer.Content.ReadAsStringAsync();
+        Assert.Contains("\"feedback-store\"", body, StringComparison.Ordinal);
+        Assert.DoesNotContain(api.Root, body, StringComparison.Ordinal);
+        Assert.DoesNotContain("API keys required", body, StringComparison.Ordinal);
         Assert.DoesNotContain(api.Logs.GetSnapshot(), log => log.Message.Contains("no API key is configured", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Answers_name_their_replica_by_an_opaque_id_not_by_host_or_process()
+    {
+        var first = await _client.GetAsync("/ping");
+        var second = await _client.GetAsync("/nowhere");
+
+        var servedBy = Assert.Single(first.Headers.GetValues(Api.Replicas.ServedByExtensions.HeaderName));
+        Assert.Equal(servedBy, Assert.Single(second.Headers.GetValues(Api.Replicas.ServedByExtensions.HeaderName)));
+        Assert.Matches("^[0-9a-f]{16}$", servedBy);
+        Assert.DoesNotContain(Environment.MachineName, servedBy, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain(Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), servedBy, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -118,9 +140,14 @@ public sealed class ApiKeyTests(KeyedApiFactory api) : IClassFixture<KeyedApiFac
         return request;
     }
 
-    internal static async Task<System.Text.Json.JsonElement> HealthReportAsync(HttpClient client)
+    internal static async Task<System.Text.Json.JsonElement> HealthReportAsync(HttpClient client, string? key = null)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        if (key is not null)
+        {
+            request.Headers.Add(ApiKeyAuthenticationHandler.HeaderName, key);
+        }
+
         request.Headers.Accept.ParseAdd("application/json");
         return await ApiAssert.OkJsonAsync(await client.SendAsync(request));
     }

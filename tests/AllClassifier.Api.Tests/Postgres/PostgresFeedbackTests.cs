@@ -105,19 +105,24 @@ public sealed class PostgresFeedbackTests(PostgresServer server)
         var up = await FeedbackStoreHealthAsync(reachable.CreateClient());
         Assert.Equal("Healthy", up.GetProperty("status").GetString());
         Assert.StartsWith("PostgreSQL database test_", up.GetProperty("description").GetString(), StringComparison.Ordinal);
+        // Host, port and database name are for the admin key only.
+        var anonymous = await FeedbackStoreHealthAsync(reachable.CreateClient(), withKey: false);
+        Assert.Equal("Healthy", anonymous.GetProperty("status").GetString());
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, anonymous.GetProperty("description").ValueKind);
 
         using var unreachable = Api(new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = UnusedPort(), Username = "postgres", Database = "feedback", Timeout = 2 }.ConnectionString);
         var client = unreachable.CreateClient();
         var down = await FeedbackStoreHealthAsync(client);
         Assert.Equal("Unhealthy", down.GetProperty("status").GetString());
         Assert.Contains("does not answer", down.GetProperty("description").GetString(), StringComparison.Ordinal);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, (await FeedbackStoreHealthAsync(client, withKey: false)).GetProperty("description").ValueKind);
         using var plain = await client.GetAsync("/health");
         Assert.Equal(HttpStatusCode.ServiceUnavailable, plain.StatusCode);
     }
 
-    private static async Task<System.Text.Json.JsonElement> FeedbackStoreHealthAsync(HttpClient client)
+    private static async Task<System.Text.Json.JsonElement> FeedbackStoreHealthAsync(HttpClient client, bool withKey = true)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        using var request = withKey ? WithKey(HttpMethod.Get, "/health") : new HttpRequestMessage(HttpMethod.Get, "/health");
         request.Headers.Accept.ParseAdd("application/json");
         using var response = await client.SendAsync(request);
         var report = await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(response.Content);
