@@ -8,6 +8,8 @@ var dataRoot = DataRoot.FromConfiguration(builder);
 // Writes to the API always need a key: the web app's, generated once and kept in user secrets.
 var apiKey = builder.AddSecret(AccessExtensions.ApiKeyParameter);
 var firstAdminPassword = builder.AddSecret(AccessExtensions.FirstAdminPasswordParameter);
+// The dashboard's promote/reload/run-pipeline commands use their own admin-only key, not the web app's.
+var adminKey = builder.AddSecret(AccessExtensions.AdminApiKeyParameter);
 
 // Containers only where an engine answers (or AllClassifier:Containers=always), and always in the manifest.
 var useContainers = builder.UseContainers();
@@ -23,7 +25,8 @@ var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
     .WithModelRegistry(dataRoot)
     .WithRetrainingThreshold(builder.Configuration)
     .WithWebClientKey(apiKey)
-    .WithModelCommands(apiKey)
+    .WithOperatorKey(adminKey)
+    .WithModelCommands(adminKey)
     // Read by glibc before the runtime's first threads: two malloc arenas rather than up to 8 per core
     // (docs/benchmarks.md, the soak).
     .WithEnvironment("MALLOC_ARENA_MAX", "2")
@@ -54,7 +57,7 @@ var trainer = builder.AddProject<Projects.AllClassifier_Trainer>("trainer")
     .WithTrainingInputs(dataRoot, builder.Configuration)
     .WithHttpEndpoint()
     .WithHttpHealthCheck("/health")
-    .WithRunPipelineCommand(apiKey);
+    .WithRunPipelineCommand(adminKey);
 
 if (useContainers)
 {

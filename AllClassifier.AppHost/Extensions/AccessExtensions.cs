@@ -16,6 +16,12 @@ public static class AccessExtensions
     /// <summary>The bearer token a Prometheus container sends to the web app's <c>/metrics</c> (run mode with containers).</summary>
     public const string MetricsScrapeKeyParameter = "metrics-scrape-key";
 
+    /// <summary>The operator's key: the dashboard's commands and the trainer's admin endpoint, scope admin only.</summary>
+    public const string AdminApiKeyParameter = "admin-api-key";
+
+    /// <summary>The API client name of <see cref="AdminApiKeyParameter"/>.</summary>
+    public const string OperatorClientName = "operator";
+
     /// <summary>The API client name the web app's key is registered under, and recorded in feedback rows.</summary>
     public const string WebClientName = "web";
 
@@ -32,6 +38,15 @@ public static class AccessExtensions
     /// <summary>The API accepts <paramref name="key"/> from the web app and names it <see cref="WebClientName"/>.</summary>
     public static IResourceBuilder<ProjectResource> WithWebClientKey(this IResourceBuilder<ProjectResource> backend, IResourceBuilder<ParameterResource> key) =>
         backend.WithEnvironment($"Auth__ApiKeys__{WebClientName}", key);
+
+    /// <summary>
+    /// The API accepts <paramref name="key"/> from the dashboard's commands as <see cref="OperatorClientName"/>, for
+    /// administration only: it can promote and reload but neither classify nor store corrections, and it is not the
+    /// web app's key, so whoever holds one does not hold the other.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> WithOperatorKey(this IResourceBuilder<ProjectResource> backend, IResourceBuilder<ParameterResource> key) =>
+        backend.WithEnvironment($"Auth__ApiKeys__{OperatorClientName}", key)
+            .WithEnvironment($"Auth__ApiKeyScopes__{OperatorClientName}", "admin");
 
     /// <summary>The web app's key for the API, its staff account database, its Data Protection keys and the first admin's password.</summary>
     public static IResourceBuilder<ProjectResource> WithStaffAccess(

@@ -21,6 +21,7 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
                 ["prometheus"] = "container.v0",
                 ["grafana"] = "container.v0",
                 ["api-key"] = "parameter.v0",
+                ["admin-api-key"] = "parameter.v0",
                 ["first-admin-password"] = "parameter.v0",
                 ["grafana-admin-password"] = "parameter.v0",
             },
@@ -160,6 +161,19 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
         Assert.Equal("/app/data/keys", webEnv["DataProtection__KeysDirectory"]);
         AssertSecretInputWithoutDefault("api-key");
         AssertSecretInputWithoutDefault("first-admin-password");
+    }
+
+    [Fact]
+    public void The_dashboards_commands_and_the_trainers_admin_endpoint_use_an_admin_only_key_that_is_not_the_web_apps()
+    {
+        var backendEnv = AspireManifest.Environment(manifest.Resource("backend"));
+        var trainerEnv = AspireManifest.Environment(manifest.Resource("trainer"));
+
+        Assert.Equal("{admin-api-key.value}", backendEnv["Auth__ApiKeys__operator"]);
+        Assert.Equal("admin", backendEnv["Auth__ApiKeyScopes__operator"]);
+        Assert.Equal("{admin-api-key.value}", trainerEnv["Admin__ApiKey"]);
+        Assert.DoesNotContain(AspireManifest.Environment(manifest.Resource("web")), entry => entry.Value == "{admin-api-key.value}");
+        AssertSecretInputWithoutDefault("admin-api-key");
     }
 
     /// <summary>azd asks for such an input at <c>azd up</c> and keeps the answer in its environment; a default would deploy unasked.</summary>
