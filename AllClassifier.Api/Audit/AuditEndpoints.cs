@@ -27,7 +27,7 @@ public static class AuditEndpoints
 
     public static IEndpointRouteBuilder MapAuditEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/audit").WithTags("Audit").RequireAuthorization(ApiPolicies.Writes);
+        var group = app.MapGroup("/audit").WithTags("Audit").RequireAuthorization(ApiPolicies.Admin);
 
         group.MapGet("/verify", Verify)
             .WithName("VerifyAudit")

@@ -23,7 +23,7 @@ public static class AgreementEndpoints
 {
     public static IEndpointRouteBuilder MapAgreementEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGroup("/model").WithTags("Model").RequireAuthorization(ApiPolicies.Writes)
+        app.MapGroup("/model").WithTags("Model").RequireAuthorization(ApiPolicies.Feedback)
             .MapGet("/agreement", GetAgreement)
             .WithName("GetModelAgreement")
             .WithSummary("Model-reviewer agreement and Cohen's kappa per model version (newest first) from reviewed case images.");

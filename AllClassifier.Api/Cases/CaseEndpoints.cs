@@ -28,7 +28,7 @@ public static class CaseEndpoints
 
     public static IEndpointRouteBuilder MapCaseEndpoints(this IEndpointRouteBuilder app)
     {
-        var cases = app.MapGroup("/cases").WithTags("Cases").RequireAuthorization(ApiPolicies.Writes);
+        var cases = app.MapGroup("/cases").WithTags("Cases").RequireAuthorization(ApiPolicies.Feedback);
         cases.MapPost("", Create)
             .WithName("CreateCase")
             .WithSummary("Opens a case for an accession or slide id (JSON {\"accession\": \"S-24-0001\"}: 1-64 letters, digits or -_./).")
@@ -80,7 +80,7 @@ public static class CaseEndpoints
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound)
             .Produces<ErrorResponse>(StatusCodes.Status409Conflict);
 
-        app.MapGroup("/review").WithTags("Cases").RequireAuthorization(ApiPolicies.Writes)
+        app.MapGroup("/review").WithTags("Cases").RequireAuthorization(ApiPolicies.Feedback)
             .MapGet("/queue", Queue)
             .WithName("ReviewQueue")
             .WithSummary("Unreviewed images of open cases: referred first, then the least certain (lowest top-class probability).")
