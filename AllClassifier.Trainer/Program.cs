@@ -1,17 +1,17 @@
 using AllClassifier.Trainer.Commands;
-using AllClassifier.Trainer.Pipeline;
-using AllClassifier.Trainer.Tracking;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
 var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
-if (!MlflowTrackingOptions.TryFromConfiguration(configuration, out var tracking, out var trackingError))
+Spectre.Console.Cli.CommandApp cli;
+try
 {
-    Console.Error.WriteLine($"error: {trackingError}");
+    cli = TrainerCli.Create(new ServiceCollection(), configuration: configuration);
+}
+catch (InvalidOperationException configurationError)
+{
+    Console.Error.WriteLine($"error: {configurationError.Message}");
     return TrainerCli.ErrorExitCode;
 }
 
-var services = new ServiceCollection()
-    .AddMlflowTracking(tracking)
-    .AddTrainerPipeline();
-return await TrainerCli.Create(services, configuration: configuration).RunAsync(args);
+return await cli.RunAsync(args);

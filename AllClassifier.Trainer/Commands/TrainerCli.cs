@@ -19,14 +19,16 @@ public static class TrainerCli
     public const int NotReachedExitCode = 75;
 
     /// <summary>
-    /// The command line over <paramref name="services"/>; options a command is not given fall back on the shared
-    /// settings in <paramref name="configuration"/> (the environment variables when none is given).
+    /// The command line over <paramref name="services"/> composed by <c>AddTrainer</c> from
+    /// <paramref name="configuration"/> (the environment variables when none is given): options a command is not given
+    /// fall back on its shared settings. Services registered before this call (a test's tracker) come first.
     /// </summary>
+    /// <exception cref="InvalidOperationException">The configuration names an unusable MLflow server.</exception>
     public static CommandApp Create(IServiceCollection services, IAnsiConsole? console = null, IConfiguration? configuration = null)
     {
         console ??= AnsiConsole.Console;
         services.AddSingleton(console);
-        services.AddOptions<WorkerOptions>().Bind(configuration ?? new ConfigurationBuilder().AddEnvironmentVariables().Build());
+        services.AddTrainer(configuration ?? new ConfigurationBuilder().AddEnvironmentVariables().Build());
         var app = new CommandApp(new TypeRegistrar(services));
         app.Configure(config =>
         {

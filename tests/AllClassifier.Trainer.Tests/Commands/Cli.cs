@@ -11,7 +11,7 @@ public static class Cli
 {
     public static Task<(int ExitCode, string Output)> RunAsync(params string[] args) => RunAsync(_ => { }, args);
 
-    /// <summary>Runs with extra services registered before the pipeline's (e.g. an experiment tracker).</summary>
+    /// <summary>Runs with extra services registered before the trainer's own (e.g. an experiment tracker).</summary>
     public static Task<(int ExitCode, string Output)> RunAsync(Action<IServiceCollection> configure, params string[] args) =>
         RunAsync(configure, null, args);
 
@@ -30,7 +30,7 @@ public static class Cli
         var services = new ServiceCollection();
         configure(services);
         var configuration = settings is null ? null : new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
-        var exitCode = await TrainerCli.Create(services.AddTrainerPipeline(), console, configuration).RunAsync(args);
+        var exitCode = await TrainerCli.Create(services, console, configuration).RunAsync(args);
         return (exitCode, writer.ToString());
     }
 }
