@@ -1,3 +1,4 @@
+using AllClassifier.Trainer.Commands;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Tests.Worker;
 
@@ -21,7 +22,7 @@ public sealed class RegistryCommandTests
         var (exitCode, output) = await Cli.RunAsync(
             "task", "wait_feedback", "--feedback-db", database, "--registry", registry.Root, "--threshold", "2", "--timeout", "0");
 
-        Assert.Equal(1, exitCode);
+        Assert.Equal(TrainerCli.NotReachedExitCode, exitCode);
         Assert.Contains("Only 1 of 2 new feedback rows", output);
     }
 
