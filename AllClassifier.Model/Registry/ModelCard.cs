@@ -81,7 +81,7 @@ public sealed record ModelCard
     /// </summary>
     public IReadOnlyDictionary<string, double> TrainingClassMix { get; init; } = new Dictionary<string, double>();
 
-    /// <summary>Why register_model did or did not make this version champion (<see cref="PromotionRule"/>); null before it decided.</summary>
+    /// <summary>Why register_model did or did not make this version champion (the trainer's <c>Retraining/PromotionRule</c>); null before it decided.</summary>
     public string? PromotionReason { get; init; }
 
     public static JsonSerializerOptions JsonOptions { get; } = new(JsonSerializerDefaults.Web)

@@ -5,7 +5,7 @@ using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Quantization;
-using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Retraining;
 using AllClassifier.Trainer.Training;
 using AllClassifier.Trainer.Worker;
 using AllClassifier.Training.Augmentation;

@@ -1,6 +1,6 @@
 using System.ComponentModel;
 using AllClassifier.Trainer.Pipeline;
-using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Retraining;
 using AllClassifier.Trainer.Worker;
 using Microsoft.Extensions.Options;
 using Spectre.Console;

@@ -1,4 +1,4 @@
-using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Retraining;
 using AllClassifier.Trainer.Synthetic;
 using AllClassifier.Trainer.Worker;
 using Microsoft.Extensions.Configuration;

@@ -1,7 +1,7 @@
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Quantization;
-using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Retraining;
 using AllClassifier.Trainer.Training;
 using AllClassifier.Training.Augmentation;
 using AllClassifier.Training.Onnx;

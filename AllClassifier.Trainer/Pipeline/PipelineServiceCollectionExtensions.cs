@@ -1,7 +1,7 @@
 using AllClassifier.Model.Imaging;
 using AllClassifier.Trainer.Evaluation;
 using AllClassifier.Trainer.Features;
-using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Retraining;
 using AllClassifier.Trainer.Tracking;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;

@@ -1,3 +1,4 @@
+using AllClassifier.Trainer.Retraining;
 using System.Globalization;
 using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;

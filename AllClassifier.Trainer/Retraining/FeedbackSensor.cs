@@ -1,7 +1,7 @@
 using AllClassifier.Feedback;
 using AllClassifier.Model.Settings;
 
-namespace AllClassifier.Trainer.Sensor;
+namespace AllClassifier.Trainer.Retraining;
 
 public sealed record SensorOptions
 {

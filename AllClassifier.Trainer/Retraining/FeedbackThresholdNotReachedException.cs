@@ -1,4 +1,4 @@
-namespace AllClassifier.Trainer.Sensor;
+namespace AllClassifier.Trainer.Retraining;
 
 /// <summary>
 /// wait_feedback gave up before enough corrections arrived: not a failure, only "not yet". The command line answers

@@ -1,6 +1,7 @@
 using System.Globalization;
+using AllClassifier.Model.Referral;
 
-namespace AllClassifier.Model.Registry;
+namespace AllClassifier.Trainer.Retraining;
 
 /// <summary>Whether a newly registered version replaces the champion, and why.</summary>
 public sealed record PromotionDecision(bool Promote, string Reason);
@@ -27,7 +28,7 @@ public static class PromotionRule
         double candidateMacroF1,
         int? championVersion,
         double? championMacroF1OnSameSplit,
-        Referral.ReferralGate? candidateGate,
+        ReferralGate? candidateGate,
         bool championHasGate)
     {
         return ReferralGateProblem(candidateGate, championVersion, championHasGate) is { } problem
@@ -36,7 +37,7 @@ public static class PromotionRule
     }
 
     /// <summary>Why the challenger's referral gate keeps it back, or null when it does not.</summary>
-    public static string? ReferralGateProblem(Referral.ReferralGate? gate, int? championVersion, bool championHasGate)
+    public static string? ReferralGateProblem(ReferralGate? gate, int? championVersion, bool championHasGate)
     {
         if (gate is not { Present: true })
         {

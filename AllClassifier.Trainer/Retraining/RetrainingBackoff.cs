@@ -1,4 +1,4 @@
-namespace AllClassifier.Trainer.Worker;
+namespace AllClassifier.Trainer.Retraining;
 
 /// <summary>
 /// The pause after a failed or not-promoted run: <c>initial</c>, doubling with each such run in a row up to

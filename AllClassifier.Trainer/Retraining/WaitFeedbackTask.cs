@@ -1,9 +1,9 @@
 using System.Globalization;
 using AllClassifier.Feedback;
 using AllClassifier.Model.Registry;
-using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Pipeline;
 
-namespace AllClassifier.Trainer.Pipeline;
+namespace AllClassifier.Trainer.Retraining;
 
 /// <summary>wait_feedback as a task: succeeds when enough new feedback arrived, fails when the sensor times out.</summary>
 public sealed class WaitFeedbackTask(FeedbackSensor sensor) : IPipelineTask

@@ -2,7 +2,7 @@ using AllClassifier.Model.Registry;
 using AllClassifier.Training.Synthetic;
 using AllClassifier.Feedback;
 using AllClassifier.Trainer.Pipeline;
-using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Retraining;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;

@@ -1,7 +1,7 @@
 using AllClassifier.Feedback;
 using AllClassifier.Model.Registry;
 using AllClassifier.Model.Settings;
-using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Retraining;
 using Microsoft.Extensions.Configuration;
 
 namespace AllClassifier.Trainer.Worker;

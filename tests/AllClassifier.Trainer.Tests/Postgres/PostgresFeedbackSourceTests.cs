@@ -4,7 +4,7 @@ using AllClassifier.Model.Imaging;
 using AllClassifier.Tests.Postgres;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
-using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Retraining;
 using Npgsql;
 
 namespace AllClassifier.Trainer.Tests.Postgres;

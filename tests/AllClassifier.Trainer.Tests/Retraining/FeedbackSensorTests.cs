@@ -1,9 +1,9 @@
 using AllClassifier.Feedback;
 using System.Threading.Channels;
-using AllClassifier.Trainer.Sensor;
+using AllClassifier.Trainer.Retraining;
 using Microsoft.Extensions.Time.Testing;
 
-namespace AllClassifier.Trainer.Tests.Sensor;
+namespace AllClassifier.Trainer.Tests.Retraining;
 
 public sealed class FeedbackSensorTests : IDisposable
 {

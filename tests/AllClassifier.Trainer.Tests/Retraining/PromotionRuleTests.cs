@@ -1,6 +1,7 @@
 using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Retraining;
 
-namespace AllClassifier.Model.Tests.Registry;
+namespace AllClassifier.Trainer.Tests.Retraining;
 
 public sealed class PromotionRuleTests
 {
