@@ -12,7 +12,7 @@ namespace AllClassifier.Api.Audit;
 
 /// <summary>
 /// What the chain keeps about one classification: who asked, which image (its SHA-256, never its bytes), which model
-/// file answered and what it said. The referral fields are null where the served model has no referral gate.
+/// file answered and what it said. <c>ood_score</c> is null where the served model has no referral gate.
 /// </summary>
 public sealed record PredictionRecordData(
     string PredictionId,

@@ -48,7 +48,8 @@ public sealed class PredictionRecordTests : IAsyncLifetime
         Assert.Equal(new LocalModelRegistry(_api.RegistryDirectory).Champion()!.Card.ModelSha256, data.GetProperty("model_sha256").GetString());
         Assert.Equal(1, data.GetProperty("model_version").GetInt32());
         Assert.False(data.GetProperty("heatmap_shown").GetBoolean());
-        Assert.Equal(JsonValueKind.Null, data.GetProperty("refer").ValueKind);
+        Assert.Equal(prediction.GetProperty("refer").GetBoolean(), data.GetProperty("refer").GetBoolean());
+        Assert.Equal(prediction.GetProperty("refer_reasons").GetArrayLength(), data.GetProperty("refer_reasons").GetArrayLength());
         Assert.True(records[0].Body.Length < 2000, "the record holds no image bytes");
         Assert.Equal(records[0].Hash, records[1].PrevHash);
 
