@@ -36,8 +36,28 @@ public static class TransportSecurityExtensions
             }
         });
 
+        builder.Services.AddOptions<TransportSecurityOptions>().BindConfiguration(TransportSecurityOptions.SectionName);
         var secure = CookieSecurity(builder.Environment);
         builder.Services.AddAntiforgery(antiforgery => antiforgery.Cookie.SecurePolicy = secure);
+        // Applied after every scheme's own configuration, so the sign-in cookies of Identity and OIDC follow it too.
+        builder.Services.AddSingleton<IPostConfigureOptions<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>>(services =>
+            new PostConfigureOptions<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions, IOptions<TransportSecurityOptions>>(
+                null, services.GetRequiredService<IOptions<TransportSecurityOptions>>(), (antiforgery, transport) =>
+                {
+                    if (transport.Value.AllowPlainHttp)
+                    {
+                        antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                    }
+                }));
+        builder.Services.AddSingleton<IPostConfigureOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions>>(services =>
+            new PostConfigureOptions<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions, IOptions<TransportSecurityOptions>>(
+                null, services.GetRequiredService<IOptions<TransportSecurityOptions>>(), (cookie, transport) =>
+                {
+                    if (transport.Value.AllowPlainHttp)
+                    {
+                        cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+                    }
+                }));
         var httpsPort = int.TryParse(builder.Configuration["HTTPS_PORT"] ?? builder.Configuration["ASPNETCORE_HTTPS_PORT"], out var port) ? port : 443;
         builder.Services.AddHttpsRedirection(redirection =>
         {
@@ -64,7 +84,13 @@ public static class TransportSecurityExtensions
 
         // Outside development a page over plain HTTP could not keep its Secure cookies: it is sent to https instead.
         // Probes and scrapes stay on plain HTTP, which is how orchestrators and Prometheus reach a container.
-        if (!app.Environment.IsDevelopment())
+        var plainHttp = app.Services.GetRequiredService<IOptions<TransportSecurityOptions>>().Value.AllowPlainHttp;
+        if (plainHttp && !app.Environment.IsDevelopment())
+        {
+            app.Logger.LogWarning("TransportSecurity:AllowPlainHttp is set: pages and sign-in cookies travel over plain HTTP; put a TLS proxy in front");
+        }
+
+        if (!app.Environment.IsDevelopment() && !plainHttp)
         {
             app.UseWhen(context => !IsInfrastructurePath(context.Request.Path), https => https.UseHttpsRedirection());
         }

@@ -13,6 +13,7 @@ public sealed partial class ComposeFileTests
     [Theory]
     [InlineData("ALLCLASSIFIER_API_KEY")]
     [InlineData("ALLCLASSIFIER_ADMIN_PASSWORD")]
+    [InlineData("ALLCLASSIFIER_METRICS_KEY")]
     [InlineData("GRAFANA_ADMIN_PASSWORD")]
     public void Every_secret_is_required_so_compose_refuses_to_start_without_it(string variable)
     {

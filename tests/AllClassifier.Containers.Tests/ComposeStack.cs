@@ -39,6 +39,7 @@ public sealed class ComposeStack : IAsyncLifetime
     private static readonly Dictionary<string, string> ComposeEnvironment = new()
     {
         ["ALLCLASSIFIER_API_KEY"] = ApiKey,
+        ["ALLCLASSIFIER_METRICS_KEY"] = "containers-smoke-metrics-scrape-key",
         ["ALLCLASSIFIER_ADMIN_PASSWORD"] = AdminPassword,
         // Required by the compose file's interpolation even though Grafana is not started here.
         ["GRAFANA_ADMIN_PASSWORD"] = "containers-smoke-grafana-password",

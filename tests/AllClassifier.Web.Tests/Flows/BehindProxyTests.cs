@@ -59,6 +59,22 @@ public sealed class BehindProxyTests
     }
 
     [Fact]
+    public async Task A_deployment_without_tls_that_allows_plain_http_serves_pages_and_signs_in_without_secure_cookies()
+    {
+        await using var web = Production(new() { ["TransportSecurity:AllowPlainHttp"] = "true" });
+        // No proxy is configured: the forwarded headers are ignored and the app sees plain HTTP.
+        using var browser = new ProxiedClient(web.StartOnLoopback(), "203.0.113.7");
+
+        using var page = await browser.SendAsync(HttpMethod.Get, StaffAccountsExtensions.SignInPath);
+        using var signedIn = await browser.SignInAsync(WebAppFactory.AdminName, WebAppFactory.AdminPassword);
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.True(ProxiedClient.SignedIn(signedIn));
+        Assert.Contains(browser.SetCookies, c => c.StartsWith(".AspNetCore.Identity.Application=", StringComparison.Ordinal));
+        Assert.All(browser.SetCookies, c => Assert.DoesNotContain("; secure", c, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public void A_proxy_setting_that_is_not_an_address_stops_the_start()
     {
         using var web = Production(new() { ["ForwardedHeaders:KnownNetworks:0"] = "10.0.0.0/33" });
