@@ -126,7 +126,7 @@ public static class ServiceDefaultsExtensions
                 [HealthStatus.Degraded] = Microsoft.AspNetCore.Http.StatusCodes.Status503ServiceUnavailable,
                 [HealthStatus.Unhealthy] = Microsoft.AspNetCore.Http.StatusCodes.Status503ServiceUnavailable,
             },
-        }).DisableRateLimiting();
+        }).DisableRateLimiting().AllowAnonymous();
 
         return app;
     }
