@@ -3,11 +3,17 @@ using AllClassifier.Model;
 
 namespace AllClassifier.Feedback;
 
-/// <summary>One stored correction.</summary>
-public sealed record FeedbackEntry(CellClass Correct, CellClass Predicted, byte[] Image, string Sha256, int? ModelVersion)
+/// <summary>
+/// One stored correction. <paramref name="Correct"/> is null for a not-assessable verdict (<see cref="FeedbackVerdict"/>),
+/// stored as <c>NotAssessable</c>.
+/// </summary>
+public sealed record FeedbackEntry(CellClass? Correct, CellClass Predicted, byte[] Image, string Sha256, int? ModelVersion)
 {
     /// <summary>The caller that sent it (see <c>CallerName</c>); null on an open API.</summary>
     public string? SentBy { get; init; }
+
+    /// <summary>What the person said, as the <c>correct</c> column stores it.</summary>
+    public string CorrectName => FeedbackVerdict.Name(Correct);
 }
 
 /// <summary>What <see cref="IFeedbackStore.AddAsync"/> stored: the row's id and the row count including it.</summary>

@@ -45,7 +45,7 @@ public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource, TimeProvi
             Parameters =
             {
                 new() { Value = timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0, NpgsqlDbType = NpgsqlDbType.Double },
-                new() { Value = entry.Correct.Name(), NpgsqlDbType = NpgsqlDbType.Text },
+                new() { Value = entry.CorrectName, NpgsqlDbType = NpgsqlDbType.Text },
                 new() { Value = entry.Predicted.Name(), NpgsqlDbType = NpgsqlDbType.Text },
                 new() { Value = entry.Image, NpgsqlDbType = NpgsqlDbType.Bytea },
                 new() { Value = entry.Sha256, NpgsqlDbType = NpgsqlDbType.Text },

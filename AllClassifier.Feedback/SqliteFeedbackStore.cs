@@ -36,7 +36,7 @@ public sealed class SqliteFeedbackStore(IOptions<FeedbackOptions> options, TimeP
                 RETURNING {FeedbackTable.Id}
                 """;
             insert.Parameters.AddWithValue("$ts", timeProvider.GetUtcNow().ToUnixTimeMilliseconds() / 1000.0);
-            insert.Parameters.AddWithValue("$correct", entry.Correct.Name());
+            insert.Parameters.AddWithValue("$correct", entry.CorrectName);
             insert.Parameters.AddWithValue("$predicted", entry.Predicted.Name());
             insert.Parameters.Add("$img", SqliteType.Blob).Value = entry.Image;
             insert.Parameters.AddWithValue("$sha256", entry.Sha256);

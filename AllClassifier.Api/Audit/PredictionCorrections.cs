@@ -42,10 +42,11 @@ public sealed partial class PredictionCorrections(
             return (null, new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.MissingField, $"the form is incomplete: missing '{correctLabelField}'"));
         }
 
-        if (!CellClasses.TryParse(correctText, out var correct))
+        if (!FeedbackVerdict.TryParse(correctText, out var correct))
         {
             return (null, new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.UnknownLabel,
-                $"'{correctLabelField}' is '{correctText.Trim()}', not a class; expected one of {string.Join(", ", CellClasses.Names)} (any case) or an index 0-3"));
+                $"'{correctLabelField}' is '{correctText.Trim()}', not a class; expected one of {string.Join(", ", CellClasses.Names)} " +
+                $"(any case), an index 0-3 or {FeedbackVerdict.NotAssessable}"));
         }
 
         var predictionId = form[PredictionIdField].ToString().Trim();
@@ -78,7 +79,7 @@ public sealed partial class PredictionCorrections(
                         caller,
                         data.PredictionId,
                         prediction.CaseId,
-                        new CorrectionRecordData(data.PredictionId, correct.Name(), predicted.Name(), data.ModelVersion, stored.Id, data.ImageSha256),
+                        new CorrectionRecordData(data.PredictionId, FeedbackVerdict.Name(correct), predicted.Name(), data.ModelVersion, stored.Id, data.ImageSha256),
                         cancellationToken),
                     cancellationToken);
             }
@@ -89,7 +90,7 @@ public sealed partial class PredictionCorrections(
                 throw;
             }
 
-            metrics.RecordFeedback(correct.Name(), predicted.Name());
+            metrics.RecordFeedback(FeedbackVerdict.Name(correct), predicted.Name());
             return (new FeedbackStoredResponse(true, stored.Count, stored.Id), null);
         }
         catch (Exception ex) when (StorageFailures.ToError(ex, options.Value.UnavailableRetryAfterSeconds) is { } error)

@@ -1,3 +1,4 @@
+using AllClassifier.Feedback;
 using AllClassifier.Feedback.Audit;
 using System.Globalization;
 using AllClassifier.Api.Access;
@@ -58,7 +59,7 @@ public static class AgreementEndpoints
     public static VersionAgreement Of(int version, bool serving, IReadOnlyList<(int Predicted, string Decision)> reviews)
     {
         var rated = reviews
-            .Where(review => review.Decision != ReviewDecisions.NotAssessable)
+            .Where(review => review.Decision != FeedbackVerdict.NotAssessable)
             .Select(review => (review.Predicted, Reviewer: (int)CellClasses.Parse(review.Decision)))
             .ToList();
         var n = rated.Count;

@@ -108,11 +108,13 @@ public sealed partial class CaseService(AuditLedger ledger, PredictionRecorder r
     public async Task<(CaseImage? Image, ApiError? Error)> ReviewAsync(
         string caseId, string predictionId, string? decisionText, string? caller, CancellationToken cancellationToken)
     {
-        if (!ReviewDecisions.TryParse(decisionText, out var decision))
+        if (!FeedbackVerdict.TryParse(decisionText, out var verdict))
         {
             return (null, new ApiError(StatusCodes.Status422UnprocessableEntity, ErrorCodes.InvalidDecision,
-                $"'decision' is '{decisionText}'; expected one of {string.Join(", ", CellClasses.Names)} or {ReviewDecisions.NotAssessable}"));
+                $"'decision' is '{decisionText}'; expected one of {string.Join(", ", CellClasses.Names)} or {FeedbackVerdict.NotAssessable}"));
         }
+
+        var decision = FeedbackVerdict.Name(verdict);
 
         var (current, readError) = await ledger.ReadAsync(connection => FindImageAsync(connection, null, caseId, predictionId, cancellationToken), cancellationToken);
         if (readError is not null)
@@ -124,15 +126,16 @@ public sealed partial class CaseService(AuditLedger ledger, PredictionRecorder r
         // feedback store needs; the transaction then checks that nothing changed meanwhile, and on refusal the row goes.
         var predicted = (CellClass)current!.Image.PredictedClass;
         long? feedbackId = null;
-        if (decision != current.Image.ClassName && CellClasses.TryParse(decision, out var correct))
+        // A not-assessable verdict is stored too: never trained on as a class, it tests the referral gate.
+        if (decision != current.Image.ClassName)
         {
             var image = await ledger.ReadAsync(connection => PredictionLookup.FindAsync(connection, null, predictionId, DateTimeOffset.MaxValue, cancellationToken), cancellationToken);
             if (image?.Image is { } bytes)
             {
                 var stored = await feedback.AddAsync(
-                    new FeedbackEntry(correct, predicted, bytes, image.Data.ImageSha256, current.Image.ModelVersion) { SentBy = caller }, cancellationToken);
+                    new FeedbackEntry(verdict, predicted, bytes, image.Data.ImageSha256, current.Image.ModelVersion) { SentBy = caller }, cancellationToken);
                 feedbackId = stored.Id;
-                metrics.RecordFeedback(correct.Name(), predicted.Name());
+                metrics.RecordFeedback(decision, predicted.Name());
             }
         }
 

@@ -1,3 +1,4 @@
+using AllClassifier.Feedback;
 namespace AllClassifier.Api.Cases;
 
 /// <summary>A case in lists: counts only.</summary>
@@ -57,7 +58,7 @@ public sealed record CaseResultSummary(IReadOnlyList<ClassShare> PerClass, int A
     public static CaseResultSummary Of(IReadOnlyList<CaseImage> images)
     {
         var finals = images.Select(image => image.Review?.Decision ?? image.ClassName).ToList();
-        var notAssessable = finals.Count(decision => decision == ReviewDecisions.NotAssessable);
+        var notAssessable = finals.Count(decision => decision == FeedbackVerdict.NotAssessable);
         var accepted = finals.Count - notAssessable;
         var perClass = Model.CellClasses.Names
             .Select(name => (Name: name, Count: finals.Count(decision => decision == name)))
@@ -110,35 +111,3 @@ public sealed record QueueResponse(IReadOnlyList<QueueItem> Items);
 public sealed record CreateCaseRequest(string? Accession);
 
 public sealed record ReviewRequest(string? Decision);
-
-/// <summary>A review's decision: one of the four classes or <see cref="NotAssessable"/>.</summary>
-public static class ReviewDecisions
-{
-    public const string NotAssessable = "NotAssessable";
-
-    /// <summary>A class name (any case, or index) or NotAssessable / not_assessable, as stored: the class name or NotAssessable.</summary>
-    public static bool TryParse(string? text, out string decision)
-    {
-        decision = "";
-        if (string.IsNullOrWhiteSpace(text))
-        {
-            return false;
-        }
-
-        var trimmed = text.Trim();
-        if (string.Equals(trimmed, NotAssessable, StringComparison.OrdinalIgnoreCase)
-            || string.Equals(trimmed, "not_assessable", StringComparison.OrdinalIgnoreCase))
-        {
-            decision = NotAssessable;
-            return true;
-        }
-
-        if (Model.CellClasses.TryParse(trimmed, out var cellClass))
-        {
-            decision = Model.CellClasses.Name(cellClass);
-            return true;
-        }
-
-        return false;
-    }
-}

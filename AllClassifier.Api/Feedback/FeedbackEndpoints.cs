@@ -73,6 +73,8 @@ public static partial class FeedbackEndpoints
             .WithSummary("Stores a correction: the true class, the predicted class and the image, for retraining.")
             .WithDescription(
                 "Labels are class names (Benign, Early, Pre, Pro; any case) or indices 0-3; they are stored as names. " +
+                "correct_label may also be NotAssessable (not a smear, or an unusable image): stored as NotAssessable, never " +
+                "trained on as a class and not counted towards FB_THRESH. " +
                 "The answer's feedback_count includes the stored row. Errors: 400 malformed multipart body; 413 body over " +
                 "the upload limit; 415 body not multipart/form-data or file not a JPEG/PNG/BMP; 422 missing field or file, unknown label, empty, corrupt or " +
                 "truncated image, or dimensions out of bounds; 401 no valid X-Api-Key when keys are configured; 429 rate limit reached " +
@@ -149,9 +151,9 @@ public static partial class FeedbackEndpoints
         }
 
         var labelErrors = new List<string>();
-        if (!CellClasses.TryParse(upload!.Fields[CorrectLabelField], out var correct))
+        if (!FeedbackVerdict.TryParse(upload!.Fields[CorrectLabelField], out var correct))
         {
-            labelErrors.Add(UnknownLabel(CorrectLabelField, upload.Fields[CorrectLabelField]));
+            labelErrors.Add(UnknownLabel(CorrectLabelField, upload.Fields[CorrectLabelField]) + $" or {FeedbackVerdict.NotAssessable}");
         }
 
         if (!CellClasses.TryParse(upload.Fields[PredictedLabelField], out var predicted))
@@ -194,7 +196,7 @@ public static partial class FeedbackEndpoints
             return error.ToResult(request.HttpContext.Response);
         }
 
-        metrics.RecordFeedback(correct.Name(), predicted.Name());
+        metrics.RecordFeedback(entry.CorrectName, predicted.Name());
         return TypedResults.Ok(new FeedbackStoredResponse(true, stored.Count, stored.Id));
     }
 

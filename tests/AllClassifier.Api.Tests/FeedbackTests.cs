@@ -31,6 +31,35 @@ public sealed class FeedbackTests(ServingApiFactory api)
     }
 
     [Fact]
+    public async Task A_not_assessable_verdict_is_stored_as_said_and_never_counts_towards_retraining()
+    {
+        var image = TestImages.Jpeg(seed: 52);
+        var pendingBefore = await PendingSinceTrainingAsync();
+
+        var json = await ApiAssert.OkJsonAsync(await _client.PostAsync("/feedback", Forms.Feedback("not_assessable", "Pre", image)));
+
+        Assert.True(json.GetProperty("stored").GetBoolean());
+        var row = FeedbackDatabase.Last(api.DatabasePath);
+        Assert.Equal(("NotAssessable", "Pre"), (row.Correct, row.Predicted));
+        Assert.Equal(image, row.Img);
+        Assert.Equal(pendingBefore, await PendingSinceTrainingAsync());
+    }
+
+    [Fact]
+    public async Task A_verdict_that_is_neither_a_class_nor_not_assessable_is_refused_naming_both()
+    {
+        var before = FeedbackDatabase.Count(api.DatabasePath);
+
+        var response = await _client.PostAsync("/feedback", Forms.Feedback("unreadable", "Pre", TestImages.Jpeg(seed: 53)));
+
+        await ApiAssert.ErrorAsync(response, 422, "unknown_label", "NotAssessable");
+        Assert.Equal(before, FeedbackDatabase.Count(api.DatabasePath));
+    }
+
+    private async Task<long> PendingSinceTrainingAsync() =>
+        (await ApiAssert.OkJsonAsync(await _client.GetAsync("/feedback/count"))).GetProperty("pending_since_training").GetInt64();
+
+    [Fact]
     public async Task The_database_has_the_LLD_schema_in_WAL_mode()
     {
         // The first request creates the database, whichever test runs first.
