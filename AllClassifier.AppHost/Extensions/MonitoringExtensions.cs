@@ -73,7 +73,11 @@ public static class MonitoringExtensions
                     var hostAndPort = service.Resource.IsContainer()
                         ? await service.GetEndpoint("http", KnownNetworkIdentifiers.DefaultAspireContainerNetwork).Property(EndpointProperty.HostAndPort).GetValueAsync(cancellationToken)
                         : $"{hostAlias}:{await service.GetEndpoint("http").Property(EndpointProperty.Port).GetValueAsync(cancellationToken)}";
-                    targets.Add(new ScrapeTarget(ScrapeJobName(service.Resource), hostAndPort!));
+                    // The web app answers a scrape from a container only with its key.
+                    var token = ReferenceEquals(service.Resource, web.Resource) && web.ScrapeKey is { } scrapeKey
+                        ? await scrapeKey.Resource.GetValueAsync(cancellationToken)
+                        : null;
+                    targets.Add(new ScrapeTarget(ScrapeJobName(service.Resource), hostAndPort!, BearerToken: token));
                 }
 
                 await WriteConfigAsync(configFile, targets, ContainerRulesFile, logger, cancellationToken);
