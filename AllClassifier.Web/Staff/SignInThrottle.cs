@@ -48,6 +48,14 @@ public sealed class SignInThrottle(IOptions<StaffAccountsOptions> options, TimeP
 
     public void RecordSuccess(string userName, string? address) => failures.TryRemove(Key(userName, address), out _);
 
+    /// <summary>True when <paramref name="userName"/> is refused from at least one address, for the admin's staff list.</summary>
+    public bool IsBlockedAnywhere(string userName)
+    {
+        var name = HashName(userName);
+        var now = time.GetUtcNow();
+        return failures.Any(pair => pair.Key.Name == name && pair.Value.Count >= options.Value.MaxFailedSignIns && pair.Value.Until > now);
+    }
+
     /// <summary>An admin lifts the refusal of <paramref name="userName"/> from every address.</summary>
     public void Forget(string userName)
     {

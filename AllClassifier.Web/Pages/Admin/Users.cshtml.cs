@@ -7,8 +7,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace AllClassifier.Web.Pages.Admin;
 
-/// <summary>Admins add staff accounts, choose their role and lift lockouts. Only for local accounts.</summary>
-public sealed partial class UsersModel(IServiceProvider services, TimeProvider time, ILogger<UsersModel> logger) : PageModel
+/// <summary>
+/// Admins add staff accounts, choose their role and lift lockouts. Only for local accounts. A lockout is either
+/// Identity's (an account locked by hand) or the sign-in throttle's refusal of the name from some address; Unlock lifts
+/// both, so the person can sign in again at once from wherever they were refused.
+/// </summary>
+public sealed partial class UsersModel(
+    IServiceProvider services, SignInThrottle throttle, TimeProvider time, ILogger<UsersModel> logger) : PageModel
 {
     public sealed record StaffMember(string Id, string UserName, IReadOnlyList<string> Roles, bool LockedOut);
 
@@ -75,6 +80,7 @@ public sealed partial class UsersModel(IServiceProvider services, TimeProvider t
 
         await users.SetLockoutEndDateAsync(user, null);
         await users.ResetAccessFailedCountAsync(user);
+        throttle.Forget(user.UserName ?? "");
         Message = $"Unlocked {user.UserName}.";
         await LoadAsync();
         return Page();
@@ -91,7 +97,8 @@ public sealed partial class UsersModel(IServiceProvider services, TimeProvider t
         var members = new List<StaffMember>();
         foreach (var user in await users.Users.OrderBy(u => u.UserName).ToListAsync())
         {
-            members.Add(new StaffMember(user.Id, user.UserName ?? "", [.. await users.GetRolesAsync(user)], user.LockoutEnd > now));
+            var lockedOut = user.LockoutEnd > now || throttle.IsBlockedAnywhere(user.UserName ?? "");
+            members.Add(new StaffMember(user.Id, user.UserName ?? "", [.. await users.GetRolesAsync(user)], lockedOut));
         }
 
         Members = members;

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Text.RegularExpressions;
+using AllClassifier.Web.Staff;
 using AllClassifier.Web.Pages.Account;
 using AllClassifier.Web.Tests.Infrastructure;
 using Microsoft.AspNetCore.Identity;
@@ -77,6 +79,41 @@ public sealed class SignInLimitTests
         Assert.Contains("Too many sign-in attempts came from this computer", await limited.Content.ReadAsStringAsync());
         using var admin = await labPc.SignInAsync(WebAppFactory.AdminName, WebAppFactory.AdminPassword);
         Assert.True(ProxiedClient.SignedIn(admin));
+    }
+
+    [Fact]
+    public async Task An_admin_unlocking_a_refused_account_lets_it_sign_in_again_from_where_it_was_refused()
+    {
+        await using var web = Web(new() { ["StaffAccounts:MaxFailedSignIns"] = "3" });
+        var server = web.StartOnLoopback();
+        var password = await web.EnsureUserAsync(WebAppFactory.ReviewerName, StaffRoles.Reviewer);
+        using var sharedPc = new ProxiedClient(server, Attacker);
+        using var adminPc = new ProxiedClient(server, LabPc);
+        for (var i = 0; i < 3; i++)
+        {
+            using var typo = await sharedPc.SignInAsync(WebAppFactory.ReviewerName, $"Wrong-guess-{i:D4}");
+        }
+
+        using (var refused = await sharedPc.SignInAsync(WebAppFactory.ReviewerName, password))
+        {
+            Assert.False(ProxiedClient.SignedIn(refused));
+        }
+
+        using (var admin = await adminPc.SignInAsync(WebAppFactory.AdminName, WebAppFactory.AdminPassword))
+        {
+            Assert.True(ProxiedClient.SignedIn(admin));
+        }
+
+        using var list = await adminPc.SendAsync(HttpMethod.Get, "/Admin/Users");
+        var html = await list.Content.ReadAsStringAsync();
+        var unlock = Regex.Match(html, "<form[^>]*action=\"([^\"]*handler=Unlock[^\"]*)\"");
+        Assert.True(unlock.Success, "the staff list offers no Unlock for the refused account");
+        using var unlocked = await adminPc.SendAsync(HttpMethod.Post, WebUtility.HtmlDecode(unlock.Groups[1].Value), new FormUrlEncodedContent(
+            new Dictionary<string, string> { ["__RequestVerificationToken"] = FormPoster.HiddenValue(html, "__RequestVerificationToken")! }));
+        Assert.Equal($"Unlocked {WebAppFactory.ReviewerName}.", FormPoster.TestIdText(await unlocked.Content.ReadAsStringAsync(), "admin-message"));
+
+        using var again = await sharedPc.SignInAsync(WebAppFactory.ReviewerName, password);
+        Assert.True(ProxiedClient.SignedIn(again));
     }
 
     [Fact]
