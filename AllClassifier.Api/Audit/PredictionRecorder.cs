@@ -5,7 +5,6 @@ using AllClassifier.Api.Errors;
 using AllClassifier.Api.Feedback;
 using AllClassifier.Api.Predict;
 using AllClassifier.Api.Uploads;
-using AllClassifier.Model.Imaging;
 using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Audit;
@@ -56,7 +55,7 @@ public sealed partial class PredictionRecorder(
         try
         {
             // No file name outside a case: a client's file names may name patients, and nothing there needs them.
-            return (await RecordAsync(prediction, upload.File, prediction.ImageContentType, fileName: null, CallerName.Of(context), source, heatmapShown, cancellationToken), null);
+            return (await RecordAsync(prediction, upload, fileName: null, CallerName.Of(context), source, heatmapShown, cancellationToken), null);
         }
         catch (Exception ex) when (StorageFailures.ToError(ex, storeOptions.Value.UnavailableRetryAfterSeconds) is { } error)
         {
@@ -67,18 +66,17 @@ public sealed partial class PredictionRecorder(
 
     /// <summary>Records a prediction made outside a case and returns its id; the caller answers only after this.</summary>
     public Task<string> RecordAsync(
-        PredictionResponse prediction, byte[] image, string contentType, string? fileName, string? caller, string source, bool heatmapShown,
+        PredictionResponse prediction, ImageUpload upload, string? fileName, string? caller, string source, bool heatmapShown,
         CancellationToken cancellationToken) =>
         ledger.WriteAsync(
-            async writer => (await AppendAsync(writer, prediction, image, contentType, fileName, caller, source, caseId: null, heatmapShown, cancellationToken)).PredictionId,
+            async writer => (await AppendAsync(writer, prediction, upload, fileName, caller, source, caseId: null, heatmapShown, cancellationToken)).PredictionId,
             cancellationToken);
 
     /// <summary>Appends the record and keeps the image inside <paramref name="writer"/>'s transaction.</summary>
     public async Task<PredictionRecordData> AppendAsync(
         AuditWriter writer,
         PredictionResponse prediction,
-        byte[] image,
-        string contentType,
+        ImageUpload upload,
         string? fileName,
         string? caller,
         string source,
@@ -89,7 +87,7 @@ public sealed partial class PredictionRecorder(
         var data = new PredictionRecordData(
             AuditChain.NewId(),
             source,
-            ImageHash.Sha256(image),
+            upload.Sha256,
             fileName,
             prediction.ModelVersion,
             prediction.ModelSha256,
@@ -108,8 +106,8 @@ public sealed partial class PredictionRecorder(
             cancellationToken,
             ("id", data.PredictionId),
             ("case_id", caseId),
-            ("content_type", contentType),
-            ("img", image),
+            ("content_type", prediction.ImageContentType),
+            ("img", upload.File),
             ("ts", AuditChain.Seconds(writer.Now)),
             ("expires", expires));
         return data;

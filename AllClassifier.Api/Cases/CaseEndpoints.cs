@@ -160,7 +160,7 @@ public static class CaseEndpoints
             return error.ToResult(response);
         }
 
-        var (image, storeError) = await service.AddImageAsync(caseId, prediction!, upload.File, upload.FileName, CallerName.Of(request.HttpContext), cancellationToken);
+        var (image, storeError) = await service.AddImageAsync(caseId, prediction!, upload, CallerName.Of(request.HttpContext), cancellationToken);
         return storeError is not null
             ? storeError.ToResult(response)
             : TypedResults.Created($"/cases/{caseId}/images/{image!.PredictionId}/image", image);

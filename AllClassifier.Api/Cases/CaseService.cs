@@ -7,6 +7,7 @@ using AllClassifier.Api.Errors;
 using AllClassifier.Api.Feedback;
 using AllClassifier.Api.Predict;
 using AllClassifier.Api.Telemetry;
+using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
 
 namespace AllClassifier.Api.Cases;
@@ -68,7 +69,7 @@ public sealed partial class CaseService(AuditLedger ledger, PredictionRecorder r
 
     /// <summary>Adds a classified upload: its prediction record, its kept image and its row, or nothing.</summary>
     public Task<(CaseImage? Image, ApiError? Error)> AddImageAsync(
-        string caseId, PredictionResponse prediction, byte[] image, string? fileName, string? caller, CancellationToken cancellationToken) =>
+        string caseId, PredictionResponse prediction, ImageUpload upload, string? caller, CancellationToken cancellationToken) =>
         ledger.WriteAsync<(CaseImage?, ApiError?)>(
             async writer =>
             {
@@ -79,7 +80,7 @@ public sealed partial class CaseService(AuditLedger ledger, PredictionRecorder r
                 }
 
                 var data = await recorder.AppendAsync(
-                    writer, prediction, image, prediction.ImageContentType, fileName, caller, PredictionSources.CaseUpload, caseId, heatmapShown: false, cancellationToken);
+                    writer, prediction, upload, upload.FileName, caller, PredictionSources.CaseUpload, caseId, heatmapShown: false, cancellationToken);
                 await writer.ExecuteAsync(
                     $"""
                     INSERT INTO {AuditTables.CaseImages}(prediction_id, case_id, file_name, uploaded_ts, uploaded_by, probabilities, predicted_class,
@@ -89,7 +90,7 @@ public sealed partial class CaseService(AuditLedger ledger, PredictionRecorder r
                     cancellationToken,
                     ("id", data.PredictionId),
                     ("case_id", caseId),
-                    ("file_name", fileName),
+                    ("file_name", upload.FileName),
                     ("ts", AuditChain.Seconds(writer.Now)),
                     ("by", caller),
                     ("probabilities", JsonSerializer.Serialize(prediction.Probabilities)),

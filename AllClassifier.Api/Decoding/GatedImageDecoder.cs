@@ -23,7 +23,10 @@ public sealed class GatedImageDecoder(ImagePreprocessor preprocessor, DecodeGate
         }
     }
 
-    /// <summary>Decodes and resizes to the model's input once the pixel budget has room, or answers why not.</summary>
+    /// <summary>
+    /// Decodes and resizes bytes <see cref="Inspect"/> accepted to the model's input once the pixel budget has room, or
+    /// answers why not; the header is not read again.
+    /// </summary>
     public async Task<(Image<Rgb24>? Image, ApiError? Error)> DecodeResizedAsync(byte[] bytes, ImageHeader header, CancellationToken cancellationToken)
     {
         using var slot = await gate.EnterAsync(header, cancellationToken);
@@ -34,7 +37,7 @@ public sealed class GatedImageDecoder(ImagePreprocessor preprocessor, DecodeGate
 
         try
         {
-            return (preprocessor.LoadResized(bytes), null);
+            return (preprocessor.LoadInspected(bytes), null);
         }
         catch (ImageRejectedException rejection)
         {

@@ -181,7 +181,7 @@ public static partial class FeedbackEndpoints
 
         decoded!.Dispose();
 
-        var entry = new FeedbackEntry(correct, predicted, upload.File, ImageHash.Sha256(upload.File), holder.Current?.Version)
+        var entry = new FeedbackEntry(correct, predicted, upload.File, upload.Sha256, holder.Current?.Version)
         {
             SentBy = CallerName.Of(request.HttpContext),
         };

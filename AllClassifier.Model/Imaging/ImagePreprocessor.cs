@@ -41,6 +41,7 @@ public sealed class ImagePreprocessor(ImageLimits limits)
 
         IImageInfo? info;
         SixLabors.ImageSharp.Formats.IImageFormat? format;
+        ImagingMetrics.HeaderReads.Add(1);
         try
         {
             info = Image.Identify(DecoderConfiguration, bytes, out format);
@@ -91,6 +92,23 @@ public sealed class ImagePreprocessor(ImageLimits limits)
     }
 
     /// <summary>
+    /// Decodes and resizes bytes that <see cref="Inspect"/> has already accepted, without reading the header again:
+    /// a request inspects its upload once and decodes it once.
+    /// </summary>
+    public Image<Rgb24> LoadInspected(byte[] inspectedBytes) => DecodeResized(inspectedBytes);
+
+    /// <summary>
+    /// Decodes bytes this process encoded itself (a re-compressed copy of a processed image), as they are: no header
+    /// checks and no resizing, but the same decoders as every other image, so the pixels are those a reader of the
+    /// bytes would get.
+    /// </summary>
+    public static Image<Rgb24> DecodeOwn(byte[] bytes)
+    {
+        ImagingMetrics.Decodes.Add(1);
+        return Image.Load<Rgb24>(DecoderConfiguration, bytes);
+    }
+
+    /// <summary>
     /// Decodes bytes that <see cref="Inspect"/> has already accepted, resizes them and writes the model input into
     /// <paramref name="destination"/>: serving's one call from a checked upload to a tensor, without reading the
     /// header again.
@@ -113,6 +131,7 @@ public sealed class ImagePreprocessor(ImageLimits limits)
     private Image<Rgb24> DecodeResized(byte[] bytes)
     {
         Image<Rgb24> image;
+        ImagingMetrics.Decodes.Add(1);
         try
         {
             image = Image.Load<Rgb24>(DecoderConfiguration, bytes);

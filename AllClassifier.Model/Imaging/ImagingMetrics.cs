@@ -1,0 +1,27 @@
+using System.Diagnostics.Metrics;
+
+namespace AllClassifier.Model.Imaging;
+
+/// <summary>
+/// How often images are read (header only), decoded in full and hashed in this process: the work each path pays per
+/// image, counted in the two homes of that work (<see cref="ImagePreprocessor"/> and <see cref="ImageHash"/>) so
+/// that a test or an operator can see when a path starts decoding the same image twice.
+/// </summary>
+public static class ImagingMetrics
+{
+    public const string MeterName = "AllClassifier.Imaging";
+    public const string HeaderReadsName = "allclassifier.image.header_reads";
+    public const string DecodesName = "allclassifier.image.decodes";
+    public const string HashesName = "allclassifier.image.hashes";
+
+    private static readonly Meter Meter = new(MeterName);
+
+    internal static readonly Counter<long> HeaderReads = Meter.CreateCounter<long>(
+        HeaderReadsName, "{image}", "Image headers read to check format and dimensions before any decode.");
+
+    internal static readonly Counter<long> Decodes = Meter.CreateCounter<long>(
+        DecodesName, "{image}", "Images decoded in full (pixels), including re-decodes of re-compressed copies.");
+
+    internal static readonly Counter<long> Hashes = Meter.CreateCounter<long>(
+        HashesName, "{image}", "SHA-256 content hashes of image bytes.");
+}
