@@ -10,7 +10,14 @@ namespace AllClassifier.Feedback;
 public sealed record FeedbackRow(long Id, CellClass Label, string? Sha256);
 
 /// <summary>Feedback rows read from the feedback database, and the rows that could not be used.</summary>
-public sealed record FeedbackBatch(IReadOnlyList<FeedbackRow> Rows, IReadOnlyList<string> Skipped, long HighWaterMark);
+public sealed record FeedbackBatch(IReadOnlyList<FeedbackRow> Rows, IReadOnlyList<string> Skipped, long HighWaterMark)
+{
+    /// <summary>
+    /// Ids of rows whose verdict is <see cref="FeedbackVerdict.NotAssessable"/> and that still hold their image: never
+    /// a class to train on, but what staff said the referral gate should have caught, so the trainer tests it on them.
+    /// </summary>
+    public IReadOnlyList<long> NotAssessable { get; init; } = [];
+}
 
 /// <summary>
 /// Reads the API's <see cref="FeedbackTable"/> read-only. A missing file or a database without the table means no
@@ -46,12 +53,13 @@ public static class FeedbackReader
     /// Reads rows of (id, correct, image-is-null, sha256), in id order, into usable rows and the reasons others were
     /// skipped; shared by every store the table can live in. A row is usable when its <c>correct</c> is a class
     /// (<see cref="CellClasses.TryParse"/>) and it has an image: a <c>NotAssessable</c> verdict is a correction but
-    /// not a class to train on.
+    /// not a class to train on; those with an image are listed apart (<see cref="FeedbackBatch.NotAssessable"/>).
     /// </summary>
     internal static FeedbackBatch ReadBatch(System.Data.Common.DbDataReader reader)
     {
         var rows = new List<FeedbackRow>();
         var skipped = new List<string>();
+        var notAssessable = new List<long>();
         long highWaterMark = 0;
         while (reader.Read())
         {
@@ -60,7 +68,15 @@ public static class FeedbackReader
             var correct = reader.IsDBNull(1) ? null : reader.GetValue(1)?.ToString();
             if (!CellClasses.TryParse(correct, out var label))
             {
-                skipped.Add($"feedback row {id}: '{correct}' is not a class");
+                if (FeedbackVerdict.TryParse(correct, out var verdict) && verdict is null && !reader.GetBoolean(2))
+                {
+                    notAssessable.Add(id);
+                }
+                else
+                {
+                    skipped.Add($"feedback row {id}: '{correct}' is not a class");
+                }
+
                 continue;
             }
 
@@ -73,7 +89,7 @@ public static class FeedbackReader
             rows.Add(new FeedbackRow(id, label, reader.IsDBNull(3) ? null : reader.GetString(3)));
         }
 
-        return new FeedbackBatch(rows, skipped, highWaterMark);
+        return new FeedbackBatch(rows, skipped, highWaterMark) { NotAssessable = notAssessable };
     }
 
     private static bool HasColumn(SqliteConnection connection, string column)

@@ -19,6 +19,10 @@ public static class FeedbackSources
     /// <summary>PostgreSQL when <paramref name="connectionString"/> is set, else the SQLite file at <paramref name="databasePath"/>.</summary>
     public static IFeedbackSource Open(string? connectionString, string databasePath) =>
         string.IsNullOrWhiteSpace(connectionString) ? new SqliteFeedbackSource(databasePath) : new PostgresFeedbackSource(connectionString);
+
+    /// <summary>As <see cref="Open"/>, or null when neither a connection string nor a database file is configured.</summary>
+    public static IFeedbackSource? OpenIfConfigured(string? connectionString, string? databasePath) =>
+        !string.IsNullOrWhiteSpace(connectionString) || databasePath is not null ? Open(connectionString, databasePath ?? "") : null;
 }
 
 public sealed class SqliteFeedbackSource(string databasePath) : IFeedbackSource

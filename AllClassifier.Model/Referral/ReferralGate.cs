@@ -48,6 +48,15 @@ public sealed record ReferralGate
     /// <summary>How many test images <see cref="TestReferralRate"/> counts.</summary>
     public int? TestCount { get; init; }
 
+    /// <summary>
+    /// Feedback images staff marked not assessable (not a smear, or unusable) that test_classifier scored; null when
+    /// there were none. What share of them the gate refers is the best measure of its catch on a lab's own images.
+    /// </summary>
+    public int? NotAssessableCount { get; init; }
+
+    /// <summary>The share of <see cref="NotAssessableCount"/> the gate refers.</summary>
+    public double? NotAssessableReferralRate { get; init; }
+
     /// <summary>Why a model has no gate; only when <see cref="Present"/> is false.</summary>
     public string? Absence { get; init; }
 

@@ -22,6 +22,7 @@ public static class PipelineServiceCollectionExtensions
         services.TryAddSingleton<BackboneFeaturizer>();
         services.TryAddSingleton<FeatureExtractor>();
         services.TryAddSingleton<ModelEvaluator>();
+        services.TryAddSingleton<NotAssessableCheck>();
         services.TryAddSingleton<FeedbackSensor>();
         // The worker runs wait_feedback itself, so the task is also resolvable as what it is.
         services.AddSingleton<WaitFeedbackTask>();

@@ -48,9 +48,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
             ?? throw new InvalidOperationException("preprocess_images needs a dataset folder (--data).");
         var work = new WorkDirectory(options.WorkDirectory);
         var files = DatasetScanner.Scan(dataDirectory);
-        var source = options.FeedbackConnectionString is { Length: > 0 } || options.FeedbackDatabase is not null
-            ? FeedbackSources.Open(options.FeedbackConnectionString, options.FeedbackDatabase ?? "")
-            : null;
+        var source = FeedbackSources.OpenIfConfigured(options.FeedbackConnectionString, options.FeedbackDatabase);
         var feedback = source is null ? new FeedbackBatch([], [], 0) : await source.ReadRowsAsync(0, cancellationToken);
         foreach (var skipped in feedback.Skipped)
         {

@@ -77,7 +77,12 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
                 _ => ChampionOnTestSplit(champion, work, runDirectory, reporter, cancellationToken),
             };
             var outcome = PromotionRule.Decide(
-                test.Metrics.MacroF1, champion?.Version, championMacroF1, test.ReferralGate, champion?.Card.ReferralGate is { Present: true });
+                test.Metrics.MacroF1,
+                champion?.Version,
+                championMacroF1,
+                test.ReferralGate,
+                champion?.Card.ReferralGate is { Present: true },
+                test.NotAssessable);
             // The reason stays with the version, so a challenger kept back (by its referral gate, say) says why.
             registry.UpdateCard(registered.Version, card => card with { PromotionReason = outcome.Reason });
             if (outcome.Promote)

@@ -79,6 +79,11 @@ public sealed record TestReport
 
     /// <summary>Accuracy on the test images the gate does not refer; null without a gate.</summary>
     public double? AcceptedAccuracy { get; init; }
+
+    /// <summary>
+    /// The gate on the images staff marked not assessable, the champion's beside it; null without a gate or such rows.
+    /// </summary>
+    public NotAssessableResult? NotAssessable { get; init; }
 }
 
 /// <summary>
@@ -87,7 +92,8 @@ public sealed record TestReport
 /// metrics on the same split so register_model can compare like with like. With test-time augmentation every figure
 /// averages the probabilities of the chosen dihedral views, as the API will serve them, and the latency covers every pass.
 /// </summary>
-public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEvaluator evaluator, IExperimentTracker tracker) : IPipelineTask
+public sealed class TestClassifierTask(
+    ImagePreprocessor preprocessor, ModelEvaluator evaluator, NotAssessableCheck notAssessableCheck, IExperimentTracker tracker) : IPipelineTask
 {
 
     public string Id => PipelineTaskIds.TestClassifier;
@@ -173,9 +179,23 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             }).ToList()
             : [];
         var registry = new LocalModelRegistry(options.RegistryDirectory);
-        var champion = registry.Champion() is { } version
+        var championVersion = registry.Champion();
+        var champion = championVersion is { } version
             ? new ChampionResult(version.Version, evaluator.Evaluate(version, work, test, features[0], cancellationToken))
             : null;
+        var notAssessable = referralGate is { Present: true }
+            ? await notAssessableCheck.MeasureAsync(
+                options,
+                servedModel,
+                referralGate,
+                championVersion is { Card.ReferralGate: { } championGate } gated ? (gated.Version, gated.ModelPath, championGate) : null,
+                reporter,
+                cancellationToken)
+            : null;
+        if (notAssessable is not null)
+        {
+            referralGate = referralGate! with { NotAssessableCount = notAssessable.Count, NotAssessableReferralRate = notAssessable.ReferralRate };
+        }
 
         var chartPath = files.ConfusionMatrix;
         await File.WriteAllBytesAsync(chartPath, ConfusionMatrixChart.RenderPng(metrics, $"Confusion matrix · run {runId} ({run.Head} head)"), cancellationToken);
@@ -196,6 +216,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
             FirstConvolutionForms = forms,
             ReferralGate = referralGate,
             AcceptedAccuracy = acceptedAccuracy,
+            NotAssessable = notAssessable,
         };
         var metricsPath = files.Metrics;
         WorkDirectory.WriteJson(metricsPath, report);
@@ -210,6 +231,7 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
                 .. fp32MacroF1 is { } fp32F1 ? [new TrackedMetric("test_fp32_macro_f1", fp32F1, 0)] : Array.Empty<TrackedMetric>(),
                 .. int8MacroF1 is { } int8F1 ? [new TrackedMetric("test_int8_macro_f1", int8F1, 0)] : Array.Empty<TrackedMetric>(),
                 new TrackedMetric("test_ece", metrics.Calibration.ExpectedCalibrationError, 0),
+                .. notAssessable is { } na ? [new TrackedMetric("test_not_assessable_referral_rate", na.ReferralRate, 0)] : Array.Empty<TrackedMetric>(),
                 new TrackedMetric("test_ece_uncalibrated", metrics.Calibration.UncalibratedExpectedCalibrationError, 0),
                 .. report.WorstShiftDrop is { } worstDrop ? [new TrackedMetric("test_shift_worst_drop", worstDrop, 0)] : Array.Empty<TrackedMetric>(),
                 .. metrics.PerClass.Select(c => new TrackedMetric($"test_f1_{c.Class}", c.F1, 0)),
@@ -233,6 +255,12 @@ public sealed class TestClassifierTask(ImagePreprocessor preprocessor, ModelEval
         var referralText = referralGate is { TestReferralRate: { } referredShare }
             ? string.Create(CultureInfo.InvariantCulture, $"; referral gate refers {referredShare:P1} (stated {1 - referralGate.Coverage:P1}), accuracy on the rest {acceptedAccuracy:P2}")
             : "; no referral gate";
+        referralText += notAssessable is { } staff
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"; refers {staff.Referred} of {staff.Count} images staff marked not assessable")
+                + (staff.ChampionReferred is { } byChampion ? $" (champion v{staff.ChampionVersion}: {byChampion})" : "")
+            : "";
         var championText = champion is null
             ? "no champion yet"
             : string.Create(CultureInfo.InvariantCulture, $"champion v{champion.Version} macro-F1 {champion.Metrics.MacroF1:F3} on the same split");

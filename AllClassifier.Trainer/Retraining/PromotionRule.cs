@@ -1,5 +1,6 @@
 using System.Globalization;
 using AllClassifier.Model.Referral;
+using AllClassifier.Trainer.Evaluation;
 
 namespace AllClassifier.Trainer.Retraining;
 
@@ -20,6 +21,13 @@ public static class PromotionRule
     public const double ReferralTailProbability = 0.001;
 
     /// <summary>
+    /// How unlikely it must be, if both gates caught staff's not-assessable images equally well, that the champion
+    /// refers this many more of them than the challenger (exact one-sided McNemar test on the rows only one refers)
+    /// before the challenger is kept back: a lab's own "not a smear" images are the evidence that matters most.
+    /// </summary>
+    public const double NotAssessableTailProbability = 0.01;
+
+    /// <summary>
     /// The macro-F1 rule, after the referral gate's: a challenger whose gate refers far more or far fewer of the fixed
     /// test split than its card's coverage states, or that would replace a gated champion with an ungated model, is
     /// kept back whatever its macro-F1.
@@ -29,11 +37,34 @@ public static class PromotionRule
         int? championVersion,
         double? championMacroF1OnSameSplit,
         ReferralGate? candidateGate,
-        bool championHasGate)
+        bool championHasGate,
+        NotAssessableResult? notAssessable = null)
     {
-        return ReferralGateProblem(candidateGate, championVersion, championHasGate) is { } problem
+        return (ReferralGateProblem(candidateGate, championVersion, championHasGate)
+                ?? NotAssessableProblem(notAssessable, championVersion)) is { } problem
             ? new PromotionDecision(false, problem)
             : Decide(candidateMacroF1, championVersion, championMacroF1OnSameSplit);
+    }
+
+    /// <summary>
+    /// Why the challenger's gate keeps it back on the images staff marked not assessable: it lets through
+    /// significantly more of them than the champion it would replace (measured on the same rows), or null.
+    /// </summary>
+    public static string? NotAssessableProblem(NotAssessableResult? result, int? championVersion)
+    {
+        if (result is not { ChampionVersion: { } measured } || measured != championVersion || result.ChampionOnly <= result.ChallengerOnly)
+        {
+            return null;
+        }
+
+        var (_, atLeast) = BinomialTails(result.ChampionOnly + result.ChallengerOnly, 0.5, result.ChampionOnly);
+        return atLeast < NotAssessableTailProbability
+            ? string.Create(
+                CultureInfo.InvariantCulture,
+                $"of {result.Count} images staff marked not assessable, its referral gate lets through {result.ChampionOnly} that "
+                + $"champion v{measured} refers and refers {result.ChallengerOnly} the champion lets through "
+                + $"(McNemar p {atLeast:G2}); kept as challenger")
+            : null;
     }
 
     /// <summary>Why the challenger's referral gate keeps it back, or null when it does not.</summary>

@@ -88,6 +88,32 @@ public sealed record ModelCard(
 {
     /// <summary>Where the model's heat map comes from: <c>head</c>, <c>linear_probe</c>, or null for models without one.</summary>
     public string? ClassActivationMap { get; init; }
+
+    /// <summary>The model's referral gate; null from APIs older than referral gates.</summary>
+    public ReferralGateSummary? ReferralGate { get; init; }
+}
+
+/// <summary>
+/// The part of the card's <c>referral_gate</c> the model page shows: what coverage the gate was chosen for and how
+/// often it refers held-out images, test images and the images staff marked not assessable.
+/// </summary>
+public sealed record ReferralGateSummary(bool Present, string? Method, double Coverage)
+{
+    public double? OodThreshold { get; init; }
+
+    public int? HeldOut { get; init; }
+
+    public double? HeldOutReferralRate { get; init; }
+
+    public double? TestReferralRate { get; init; }
+
+    public int? TestCount { get; init; }
+
+    public int? NotAssessableCount { get; init; }
+
+    public double? NotAssessableReferralRate { get; init; }
+
+    public string? Absence { get; init; }
 }
 
 public sealed record ModelMetrics(

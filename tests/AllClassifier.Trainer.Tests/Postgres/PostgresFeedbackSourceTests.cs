@@ -32,13 +32,17 @@ public sealed class PostgresFeedbackSourceTests(PostgresServer server) : IDispos
         await InsertAsync(connectionString, "Nonsense", images[1], null);
         await InsertAsync(connectionString, "Pro", null, null);
         await InsertAsync(connectionString, "Benign", images[2], null);
+        await InsertAsync(connectionString, "not_assessable", images[0], null);
+        await InsertAsync(connectionString, "NotAssessable", null, null);
         var source = FeedbackSources.Open(connectionString, _root.Combine("absent.db"));
 
         var batch = await source.ReadRowsAsync(0, CancellationToken.None);
 
         Assert.Equal([(1L, CellClass.Pre, "sha-0"), (4L, CellClass.Benign, null)], batch.Rows.Select(row => (row.Id, row.Label, row.Sha256)).ToList());
-        Assert.Equal(2, batch.Skipped.Count);
-        Assert.Equal(4, batch.HighWaterMark);
+        // A not-assessable verdict is kept apart for the referral gate's test, unless it has no image to test on.
+        Assert.Equal([5L], batch.NotAssessable);
+        Assert.Equal(3, batch.Skipped.Count);
+        Assert.Equal(6, batch.HighWaterMark);
         Assert.Equal(images[2], source.ReadImage(4));
         Assert.Equal(1, await PendingFeedback.CountAsync(source, 2, CancellationToken.None)); // row 3 has no image
     }

@@ -7,8 +7,6 @@ using AllClassifier.Trainer.Tests.Commands;
 using AllClassifier.Trainer.Tests.Pipeline;
 using AllClassifier.Training.Referral;
 using AllClassifier.Training.Synthetic;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace AllClassifier.Trainer.Tests.Referral;
 
@@ -66,25 +64,10 @@ public sealed class ReferralGateRunTests(TrainedPipelineFixture fixture)
         var referredSmears = smears.Count(image => Judge(image, out _).Refer);
         Assert.True(referredSmears <= smears.Count / 4, $"{referredSmears} of {smears.Count} new smears referred");
 
-        // A uniform square and seeded colour noise are nothing like a smear.
-        using var uniform = new Image<Rgb24>(224, 224, new Rgb24(200, 150, 190));
-        var random = new Random(5);
-        using var noise = new Image<Rgb24>(224, 224);
-        noise.ProcessPixelRows(rows =>
+        // Seeded junk (uniform squares, noise, patterns, a text page) is nothing like a smear.
+        foreach (var junk in Junk.Images(seed: 5))
         {
-            for (var y = 0; y < rows.Height; y++)
-            {
-                foreach (ref var pixel in rows.GetRowSpan(y))
-                {
-                    pixel = new Rgb24((byte)random.Next(256), (byte)random.Next(256), (byte)random.Next(256));
-                }
-            }
-        });
-        foreach (var junk in new[] { uniform, noise })
-        {
-            using var stream = new MemoryStream();
-            junk.SaveAsPng(stream);
-            var decision = Judge(stream.ToArray(), out _);
+            var decision = Judge(junk, out _);
             Assert.True(decision.Refer);
             Assert.NotEmpty(decision.Reasons);
         }
@@ -116,5 +99,56 @@ public sealed class ReferralGateRunTests(TrainedPipelineFixture fixture)
         Assert.Equal(championBefore, registry.ResolveAlias());
         Assert.Contains("far more", challenger.Card.PromotionReason);
         Assert.Equal(1.0, challenger.Card.ReferralGate!.TestReferralRate);
+    }
+
+    [Fact]
+    public async Task Images_staff_marked_not_assessable_test_both_gates_and_a_challenger_letting_them_through_is_kept_back()
+    {
+        string[] common = ["--workdir", fixture.WorkDirectory, "--registry", fixture.RegistryDirectory];
+        var work = new WorkDirectory(fixture.WorkDirectory);
+        var registry = new LocalModelRegistry(fixture.RegistryDirectory);
+        var championBefore = registry.Champion()!;
+        var feedback = Path.Combine(fixture.WorkDirectory, "..", "not-assessable", "feedback.db");
+        Directory.CreateDirectory(Path.GetDirectoryName(feedback)!);
+        FeedbackDatabase.CreateWithApiSchema(feedback);
+        var junk = Junk.Images(seed: 11).ToList();
+        foreach (var image in junk)
+        {
+            FeedbackDatabase.Insert(feedback, "NotAssessable", image);
+        }
+
+        FeedbackDatabase.Insert(feedback, "not_assessable", null); // nothing to test on
+        var train = await Cli.RunAsync(["task", "train_classifier", .. common]);
+        Assert.True(train.ExitCode == 0, train.Output);
+        // A challenger whose gate refers nothing, with a card that claims exactly that, so only the staff's images
+        // can tell it from the champion.
+        var runId = File.ReadAllText(work.LatestRunFile).Trim();
+        var (cardPath, _) = new RunFiles(work.RunDirectory(runId)).ReferralGate(BackbonePrecision.Int8);
+        var fitted = WorkDirectory.ReadJson<ReferralGate>(cardPath);
+        WorkDirectory.WriteJson(cardPath, fitted with { Coverage = 1, OodThreshold = double.MaxValue, Quality = null });
+
+        var test = await Cli.RunAsync(["task", "test_classifier", "--feedback-db", feedback, .. common]);
+        var register = await Cli.RunAsync(["task", "register_model", .. common]);
+
+        Assert.True(test.ExitCode == 0, test.Output);
+        Assert.True(register.ExitCode == 0, register.Output);
+        var report = WorkDirectory.ReadJson<TestReport>(new RunFiles(work.RunDirectory(runId)).Metrics);
+        var staff = report.NotAssessable!;
+        Assert.Equal(junk.Count, staff.Count);
+        Assert.Equal(0, staff.Referred);
+        Assert.Equal(championBefore.Version, staff.ChampionVersion);
+        // The champion's real gate catches the junk: the same check the API makes on each of these uploads.
+        Assert.True(staff.ChampionReferred >= junk.Count - 1, $"champion referred {staff.ChampionReferred} of {junk.Count}");
+        Assert.Equal(staff.ChampionReferred, staff.ChampionOnly);
+        // The console wraps long lines; the words stay in order.
+        Assert.Contains(
+            $"refers 0 of {junk.Count} images staff marked not assessable",
+            System.Text.RegularExpressions.Regex.Replace(test.Output, @"\s+", " "));
+
+        var challenger = registry.List().Last();
+        Assert.Equal(championBefore.Version, registry.Champion()!.Version);
+        Assert.Contains("not assessable", challenger.Card.PromotionReason);
+        Assert.Equal(junk.Count, challenger.Card.ReferralGate!.NotAssessableCount);
+        Assert.Equal(0.0, challenger.Card.ReferralGate.NotAssessableReferralRate);
     }
 }

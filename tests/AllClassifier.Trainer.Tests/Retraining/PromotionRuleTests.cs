@@ -1,4 +1,5 @@
 using AllClassifier.Model.Registry;
+using AllClassifier.Trainer.Evaluation;
 using AllClassifier.Trainer.Retraining;
 
 namespace AllClassifier.Trainer.Tests.Retraining;
@@ -104,6 +105,45 @@ public sealed class ReferralPromotionTests
 
         Assert.False(decision.Promote);
         Assert.Contains("not measured", decision.Reason);
+    }
+
+    private static NotAssessableResult Staff(int championOnly, int challengerOnly, int championVersion = 2) => new()
+    {
+        Count = 40,
+        Referred = 40 - championOnly,
+        ChampionVersion = championVersion,
+        ChampionReferred = 40 - challengerOnly,
+        ChampionOnly = championOnly,
+        ChallengerOnly = challengerOnly,
+    };
+
+    [Theory]
+    [InlineData(8, 0, false)] // one-sided McNemar p = 2^-8 = 0.0039
+    [InlineData(7, 0, false)] // 0.0078
+    [InlineData(6, 0, true)]  // 0.0156: could be chance
+    [InlineData(9, 3, true)]  // 0.073
+    [InlineData(0, 9, true)]  // the challenger catches more
+    public void A_challenger_letting_through_significantly_more_not_assessable_images_than_the_champion_is_kept_back(
+        int championOnly, int challengerOnly, bool promote)
+    {
+        var decision = PromotionRule.Decide(
+            0.99, championVersion: 2, championMacroF1OnSameSplit: 0.90, Gate(5, 500), championHasGate: true, Staff(championOnly, challengerOnly));
+
+        Assert.Equal(promote, decision.Promote);
+        if (!promote)
+        {
+            Assert.Contains("not assessable", decision.Reason);
+            Assert.Contains($"lets through {championOnly} that champion v2 refers", decision.Reason);
+        }
+    }
+
+    [Fact]
+    public void Not_assessable_figures_measured_against_another_champion_do_not_decide()
+    {
+        var decision = PromotionRule.Decide(
+            0.99, championVersion: 3, championMacroF1OnSameSplit: 0.90, Gate(5, 500), championHasGate: true, Staff(12, 0, championVersion: 2));
+
+        Assert.True(decision.Promote, decision.Reason);
     }
 
     [Fact]

@@ -100,6 +100,20 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Model_page_warns_that_a_model_without_a_referral_gate_answers_every_image_with_a_class()
+    {
+        await using var ungated = await FakeBackendServer.StartAsync(modelCard: ApiSamples.ModelCardWithoutGate);
+        await using var web = new WebAppFactory(ungated.Address);
+        using var client = await web.CreateSignedInClientAsync();
+
+        var html = await client.GetStringAsync("/Model");
+
+        Assert.Contains("has no referral gate", FormPoster.TestIdText(html, "referral-absent"));
+        Assert.Contains("trained before referral gates", FormPoster.TestIdText(html, "referral-absent"));
+        Assert.DoesNotContain("data-testid=\"referral-coverage\"", html);
+    }
+
+    [Fact]
     public async Task Model_page_shows_version_metrics_and_the_proxied_confusion_matrix()
     {
         await using var web = new WebAppFactory(backend.Address);
@@ -114,6 +128,9 @@ public sealed class PlainFormFlowTests : IAsyncLifetime
         Assert.Equal("from a linear probe trained beside the head", FormPoster.TestIdText(html, "heat-map-variant"));
         Assert.Contains("src=\"/api/model/confusion-matrix.png?v=3\"", html);
         Assert.Equal("0.021 (0.064 before temperature scaling)", FormPoster.TestIdText(html, "model-ece"));
+        Assert.Equal("99%", FormPoster.TestIdText(html, "referral-coverage"));
+        Assert.Equal("1.3% of 64", FormPoster.TestIdText(html, "referral-test"));
+        Assert.Equal("47 of 50 referred (94.0%)", FormPoster.TestIdText(html, "referral-not-assessable"));
         Assert.Contains("<svg class=\"reliability\" data-testid=\"reliability-diagram\"", html);
         Assert.Equal(2, html.Split("fill-opacity=\"0.8\"").Length - 1);
         Assert.Equal(ApiSamples.TinyPng, await client.GetByteArrayAsync("/api/model/confusion-matrix.png?v=3"));

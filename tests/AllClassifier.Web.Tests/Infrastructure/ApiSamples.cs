@@ -56,9 +56,16 @@ public static class ApiSamples
           "parent_version": 2,
           "feedback_high_water_mark": 0,
           "parameters": {"epochs": "40"},
-          "class_activation_map": "linear_probe"
+          "class_activation_map": "linear_probe",
+          "referral_gate": {"present": true, "method": "mahalanobis_shared_oas_covariance", "ood_threshold": 812.5, "coverage": 0.99, "held_out": 480, "held_out_referral_rate": 0.0083, "test_referral_rate": 0.0125, "test_count": 64, "not_assessable_count": 50, "not_assessable_referral_rate": 0.94}
         }
         """;
+
+    /// <summary><see cref="ModelCard"/> of a model trained before referral gates: it answers every image with a class.</summary>
+    public static string ModelCardWithoutGate { get; } = ModelCard.Replace(
+        """{"present": true, "method": "mahalanobis_shared_oas_covariance", "ood_threshold": 812.5, "coverage": 0.99, "held_out": 480, "held_out_referral_rate": 0.0083, "test_referral_rate": 0.0125, "test_count": 64, "not_assessable_count": 50, "not_assessable_referral_rate": 0.94}""",
+        """{"present": false, "method": "none", "coverage": 0, "absence": "the model card has no referral_gate (trained before referral gates)"}""",
+        StringComparison.Ordinal);
 
     /// <summary>The eight-byte PNG signature followed by a minimal 1×1 image.</summary>
     public static byte[] TinyPng { get; } = Convert.FromBase64String(

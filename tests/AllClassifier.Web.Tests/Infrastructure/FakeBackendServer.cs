@@ -24,6 +24,7 @@ public sealed partial class FakeBackendServer : IAsyncDisposable
 {
     private readonly WebApplication app;
     private int feedbackCount;
+    private string modelCard = ApiSamples.ModelCard;
 
     private FakeBackendServer(WebApplication app) => this.app = app;
 
@@ -38,13 +39,13 @@ public sealed partial class FakeBackendServer : IAsyncDisposable
 
     public int CountRequests(string path) => Requests.Count(r => r.Path == path);
 
-    public static async Task<FakeBackendServer> StartAsync(int initialFeedbackCount = 0)
+    public static async Task<FakeBackendServer> StartAsync(int initialFeedbackCount = 0, string modelCard = ApiSamples.ModelCard)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         var app = builder.Build();
-        var server = new FakeBackendServer(app) { feedbackCount = initialFeedbackCount };
+        var server = new FakeBackendServer(app) { feedbackCount = initialFeedbackCount, modelCard = modelCard };
         server.Map();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
@@ -126,7 +127,7 @@ public sealed partial class FakeBackendServer : IAsyncDisposable
             rows = new[] { new { id = 3, ts = 1767225600.0, correct = "Pre", predicted = "Pro", model_version = 1, sent_by = "web:reviewer1" } },
         }));
         app.MapDelete("/feedback/{id:long}", (long id) => Results.Json(new { deleted = true, feedback_count = Interlocked.Decrement(ref feedbackCount) }));
-        app.MapGet("/model", () => Results.Text(ApiSamples.ModelCard, "application/json"));
+        app.MapGet("/model", () => Results.Text(modelCard, "application/json"));
         app.MapGet("/model/versions", () => Results.Json(new
         {
             versions = new[]

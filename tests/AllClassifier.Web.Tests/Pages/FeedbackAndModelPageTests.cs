@@ -58,6 +58,10 @@ public sealed class FeedbackAndModelPageTests
         Assert.Equal(0.021, card.Metrics.Calibration!.ExpectedCalibrationError);
         Assert.Equal(0.064, card.Metrics.Calibration.UncalibratedExpectedCalibrationError);
         Assert.Equal(3, card.Metrics.Calibration.Bins!.Count);
+        Assert.True(card.ReferralGate!.Present);
+        Assert.Equal(0.99, card.ReferralGate.Coverage);
+        Assert.Equal(50, card.ReferralGate.NotAssessableCount);
+        Assert.Equal(0.94, card.ReferralGate.NotAssessableReferralRate);
     }
 
     [Fact]
