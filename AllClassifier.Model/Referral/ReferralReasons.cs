@@ -1,8 +1,8 @@
 namespace AllClassifier.Model.Referral;
 
 /// <summary>
-/// The stable codes of why an image is referred to a technologist, and their plain words for the web app. Codes are a
-/// public contract (API responses, metrics labels, alert rules): add new ones, never rename.
+/// The stable codes of why an image is referred to a technologist. Codes are a public contract (API responses, metrics
+/// labels, alert rules): add new ones, never rename. Their plain words for lab staff live with the web app.
 /// </summary>
 public static class ReferralReasons
 {
@@ -16,19 +16,6 @@ public static class ReferralReasons
     /// <summary>Every code in the order responses list them.</summary>
     public static IReadOnlyList<string> All { get; } =
         [UnlikeTrainingImages, OutOfFocus, OverExposed, UnderExposed, TooLittleContent, UnusualStain];
-
-    private static readonly Dictionary<string, string> Words = new(StringComparer.Ordinal)
-    {
-        [UnlikeTrainingImages] = "Unlike the images the model was trained on",
-        [OutOfFocus] = "Out of focus",
-        [OverExposed] = "Over-exposed",
-        [UnderExposed] = "Under-exposed",
-        [TooLittleContent] = "Too little image content to hold a cell",
-        [UnusualStain] = "Unusual stain colours",
-    };
-
-    /// <summary>The plain-words text of a code; the code itself for one this build does not know.</summary>
-    public static string PlainWords(string code) => Words.GetValueOrDefault(code, code);
 }
 
 /// <summary>

@@ -1,6 +1,9 @@
 namespace AllClassifier.Web.Backend;
 
-/// <summary>The API's error <c>code</c>s the web app acts on (the API documents the full list).</summary>
+/// <summary>
+/// The API's error <c>code</c>s the web app acts on, a copy of part of <c>AllClassifier.Api/Errors/ErrorCodes.cs</c>
+/// (the web app talks to the API over HTTP only); a test keeps every code here one the API answers.
+/// </summary>
 public static class ApiErrorCodes
 {
     public const string NoModel = "no_model";

@@ -91,14 +91,6 @@ public sealed class ReferralGateTests
     }
 
     [Fact]
-    public void Every_reason_code_has_plain_words()
-    {
-        Assert.Equal(6, ReferralReasons.All.Count);
-        Assert.All(ReferralReasons.All, code => Assert.NotEqual(code, ReferralReasons.PlainWords(code)));
-        Assert.Equal("Unusual stain colours", ReferralReasons.PlainWords(ReferralReasons.UnusualStain));
-    }
-
-    [Fact]
     public void The_card_round_trips_the_gate_in_snake_case()
     {
         var card = new ModelCard
