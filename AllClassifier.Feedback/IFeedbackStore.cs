@@ -19,6 +19,15 @@ public sealed record FeedbackEntry(CellClass? Correct, CellClass Predicted, byte
 /// <summary>What <see cref="IFeedbackStore.AddAsync"/> stored: the row's id and the row count including it.</summary>
 public sealed record StoredFeedback(long Id, long Count);
 
+/// <summary>
+/// What a delete removed, and whether the rows' bytes (the image above all) are gone from the database's files as well:
+/// false when readers kept the erasure from finishing in time, in which case they go at the store's next erasure.
+/// </summary>
+public sealed record FeedbackDeletion(int Rows, bool Erased)
+{
+    public bool Deleted => Rows > 0;
+}
+
 /// <summary>A stored correction without its image, for review.</summary>
 public sealed record FeedbackRowSummary(long Id, double Ts, string Correct, string Predicted, int? ModelVersion, string? SentBy)
 {
@@ -54,11 +63,11 @@ public interface IFeedbackStore
     /// <summary>The newest rows, without their images.</summary>
     Task<IReadOnlyList<FeedbackRowSummary>> ListNewestAsync(int limit, CancellationToken cancellationToken);
 
-    /// <summary>Deletes one row; false when there is no row with that id.</summary>
-    Task<bool> DeleteAsync(long id, CancellationToken cancellationToken);
+    /// <summary>Deletes one row (no rows deleted when there is none with that id) and erases its bytes.</summary>
+    Task<FeedbackDeletion> DeleteAsync(long id, CancellationToken cancellationToken);
 
-    /// <summary>Deletes every row stored before <paramref name="cutoff"/> and returns how many went.</summary>
-    Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
+    /// <summary>Deletes every row stored before <paramref name="cutoff"/> and erases their bytes.</summary>
+    Task<FeedbackDeletion> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken);
 
     Task<long> CountAsync(CancellationToken cancellationToken);
 }

@@ -18,11 +18,17 @@ namespace AllClassifier.Feedback;
 /// Durability: <c>synchronous_commit</c> is set to <c>on</c> for the insert's transaction, so a 200 answer means the
 /// commit's WAL record is flushed, whatever the server's default.
 /// </para>
+/// <para>
+/// Erasure: a delete is followed by <see cref="RewriteAsync"/>, which takes the deleted images out of the table's
+/// files. What the server keeps beyond them (WAL segments, archives, replicas, backups) is the operator's to expire:
+/// SECURITY.md says what and how.
+/// </para>
 /// </summary>
 public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource, TimeProvider timeProvider) : IFeedbackStore
 {
     private readonly SemaphoreSlim _schemaGate = new(1, 1);
     private volatile bool _schemaReady;
+    private volatile bool _erasurePending;
 
     public async Task<StoredFeedback> AddAsync(FeedbackEntry entry, CancellationToken cancellationToken)
     {
@@ -78,24 +84,60 @@ public sealed class PostgresFeedbackStore(NpgsqlDataSource dataSource, TimeProvi
         return await FeedbackRowSummary.ReadAllAsync(reader, cancellationToken);
     }
 
-    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken) =>
-        await ExecuteAsync($"DELETE FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} = $1", id, cancellationToken) > 0;
+    public Task<FeedbackDeletion> DeleteAsync(long id, CancellationToken cancellationToken) =>
+        DeleteAndEraseAsync($"DELETE FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} = $1", id, cancellationToken);
 
-    public Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        ExecuteAsync($"DELETE FROM {FeedbackTable.Name} WHERE {FeedbackTable.Timestamp} < $1", cutoff.ToUnixTimeMilliseconds() / 1000.0, cancellationToken);
+    public Task<FeedbackDeletion> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        DeleteAndEraseAsync($"DELETE FROM {FeedbackTable.Name} WHERE {FeedbackTable.Timestamp} < $1", cutoff.ToUnixTimeMilliseconds() / 1000.0, cancellationToken);
+
+    private async Task<FeedbackDeletion> DeleteAndEraseAsync(string sql, object parameter, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenAsync(cancellationToken);
+        int rows;
+        await using (var delete = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = parameter } } })
+        {
+            rows = await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // The row is gone once committed; the erasure must not be abandoned with the request. One that did not finish
+        // (a reader in the way) is retried by the next delete, which the hourly retention sweep also is.
+        if (rows == 0 && !_erasurePending)
+        {
+            return new FeedbackDeletion(0, Erased: true);
+        }
+
+        var erased = await RewriteAsync(connection, FeedbackTable.Name, CancellationToken.None);
+        _erasurePending = !erased;
+        return new FeedbackDeletion(rows, erased);
+    }
+
+    /// <summary>
+    /// Rewrites <paramref name="table"/> and its TOAST table into new files and drops the old ones (<c>VACUUM FULL</c>),
+    /// so deleted rows' bytes leave the table's files; false when the rewrite failed (it is then retried by the next
+    /// delete). A plain <c>VACUUM</c> is not enough: it marks dead tuples' space free but leaves their bytes in the
+    /// pages until new rows happen to overwrite them. The rewrite holds an exclusive lock on the table while it copies
+    /// the live rows: inserts wait for it, so its time grows with the table (about a second per few hundred MB).
+    /// </summary>
+    internal static async Task<bool> RewriteAsync(NpgsqlConnection connection, string table, CancellationToken cancellationToken)
+    {
+        try
+        {
+            // VACUUM cannot run inside a transaction or take parameters: the table name is one of our constants.
+            await using var vacuum = new NpgsqlCommand($"VACUUM (FULL) {table}", connection);
+            await vacuum.ExecuteNonQueryAsync(cancellationToken);
+            return true;
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException)
+        {
+            return false;
+        }
+    }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
         await using var count = new NpgsqlCommand($"SELECT count(*) FROM {FeedbackTable.Name}", connection);
         return (long)(await count.ExecuteScalarAsync(cancellationToken))!;
-    }
-
-    private async Task<int> ExecuteAsync(string sql, object parameter, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection) { Parameters = { new() { Value = parameter } } };
-        return await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private async Task<NpgsqlConnection> OpenAsync(CancellationToken cancellationToken)

@@ -12,12 +12,13 @@ namespace AllClassifier.Feedback;
 /// A row is acknowledged only after its commit is on disk: with WAL, SQLite's default <c>synchronous=NORMAL</c>
 /// survives a process kill but may lose the last commits on a power cut, so every connection runs
 /// <c>synchronous=FULL</c>, which fsyncs the WAL at each commit (one fsync per correction is cheap next to the
-/// image decode that precedes it).
+/// image decode that precedes it). Deletes erase the rows' bytes from the file too (<see cref="SqliteFeedbackConnection"/>).
 /// </summary>
 public sealed class SqliteFeedbackStore(IOptions<FeedbackOptions> options, TimeProvider timeProvider) : IFeedbackStore
 {
     private readonly Lock _schemaLock = new();
     private volatile bool _schemaReady;
+    private volatile bool _erasurePending;
 
     public string DatabasePath => options.Value.DatabasePath;
 
@@ -60,22 +61,34 @@ public sealed class SqliteFeedbackStore(IOptions<FeedbackOptions> options, TimeP
         return await FeedbackRowSummary.ReadAllAsync(reader, cancellationToken);
     }
 
-    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken)
-    {
-        await using var connection = await OpenAsync(cancellationToken);
-        await using var delete = connection.CreateCommand();
-        delete.CommandText = $"DELETE FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} = $id";
-        delete.Parameters.AddWithValue("$id", id);
-        return await delete.ExecuteNonQueryAsync(cancellationToken) > 0;
-    }
+    public Task<FeedbackDeletion> DeleteAsync(long id, CancellationToken cancellationToken) =>
+        DeleteAndEraseAsync($"DELETE FROM {FeedbackTable.Name} WHERE {FeedbackTable.Id} = $p", id, cancellationToken);
 
-    public async Task<int> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    public Task<FeedbackDeletion> DeleteOlderThanAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        DeleteAndEraseAsync(
+            $"DELETE FROM {FeedbackTable.Name} WHERE {FeedbackTable.Timestamp} < $p", cutoff.ToUnixTimeMilliseconds() / 1000.0, cancellationToken);
+
+    private async Task<FeedbackDeletion> DeleteAndEraseAsync(string sql, object parameter, CancellationToken cancellationToken)
     {
         await using var connection = await OpenAsync(cancellationToken);
-        await using var delete = connection.CreateCommand();
-        delete.CommandText = $"DELETE FROM {FeedbackTable.Name} WHERE {FeedbackTable.Timestamp} < $cutoff";
-        delete.Parameters.AddWithValue("$cutoff", cutoff.ToUnixTimeMilliseconds() / 1000.0);
-        return await delete.ExecuteNonQueryAsync(cancellationToken);
+        int rows;
+        await using (var delete = connection.CreateCommand())
+        {
+            delete.CommandText = sql;
+            delete.Parameters.AddWithValue("$p", parameter);
+            rows = await delete.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // The row is gone once committed; the erasure must not be abandoned with the request. One that did not finish
+        // (a reader in the way) is retried by the next delete, which the hourly retention sweep also is.
+        if (rows == 0 && !_erasurePending)
+        {
+            return new FeedbackDeletion(0, Erased: true);
+        }
+
+        var erased = await SqliteFeedbackConnection.EraseDeletedAsync(connection, options.Value, timeProvider, CancellationToken.None);
+        _erasurePending = !erased;
+        return new FeedbackDeletion(rows, erased);
     }
 
     public async Task<long> CountAsync(CancellationToken cancellationToken)
@@ -95,12 +108,7 @@ public sealed class SqliteFeedbackStore(IOptions<FeedbackOptions> options, TimeP
     private async Task<SqliteConnection> OpenAsync(CancellationToken cancellationToken)
     {
         EnsureSchema();
-        var connection = new SqliteConnection(ConnectionString(SqliteOpenMode.ReadWrite));
-        await connection.OpenAsync(cancellationToken);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA busy_timeout = {(int)options.Value.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
+        return await SqliteFeedbackConnection.OpenAsync(options.Value, SqliteOpenMode.ReadWrite, cancellationToken);
     }
 
     private void EnsureSchema()
@@ -118,10 +126,9 @@ public sealed class SqliteFeedbackStore(IOptions<FeedbackOptions> options, TimeP
             }
 
             Directory.CreateDirectory(options.Value.Directory);
-            using var connection = new SqliteConnection(ConnectionString(SqliteOpenMode.ReadWriteCreate));
-            connection.Open();
+            using var connection = SqliteFeedbackConnection.Open(options.Value, SqliteOpenMode.ReadWriteCreate);
             using var command = connection.CreateCommand();
-            command.CommandText = $"PRAGMA busy_timeout = {(int)options.Value.BusyTimeout.TotalMilliseconds}; PRAGMA journal_mode = WAL; {FeedbackTable.CreateSql}";
+            command.CommandText = $"PRAGMA journal_mode = WAL; {FeedbackTable.CreateSql}";
             command.ExecuteNonQuery();
             AddMissingColumns(connection);
             _schemaReady = true;
@@ -153,12 +160,4 @@ public sealed class SqliteFeedbackStore(IOptions<FeedbackOptions> options, TimeP
 
         transaction.Commit();
     }
-
-    private string ConnectionString(SqliteOpenMode mode) => new SqliteConnectionStringBuilder
-    {
-        DataSource = DatabasePath,
-        Mode = mode,
-        Pooling = true,
-        DefaultTimeout = (int)Math.Ceiling(options.Value.BusyTimeout.TotalSeconds),
-    }.ToString();
 }

@@ -175,7 +175,7 @@ public sealed partial class CaseService(AuditLedger ledger, PredictionRecorder r
 
         // The superseded correction (or, on refusal, the new one) must not train the next model.
         var orphan = error is null ? current.FeedbackId : feedbackId;
-        if (orphan is { } id && !await feedback.DeleteAsync(id, CancellationToken.None))
+        if (orphan is { } id && !(await feedback.DeleteAsync(id, CancellationToken.None)).Deleted)
         {
             LogOrphanMissing(logger, id);
         }

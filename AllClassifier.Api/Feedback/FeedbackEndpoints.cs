@@ -102,6 +102,10 @@ public static partial class FeedbackEndpoints
             .RequireAuthorization(ApiPolicies.Admin)
             .WithName("DeleteFeedbackRow")
             .WithSummary("Deletes one feedback row and its image, e.g. on a patient's request. Needs a key with the admin scope when keys are configured.")
+            .WithDescription(
+                "The image is erased from the database's files too (SQLite: secure_delete and a WAL checkpoint; PostgreSQL: " +
+                "VACUUM FULL of the table). erased is false when the row is gone but a reader kept the erasure from finishing " +
+                "in time; the next delete or retention sweep completes it.")
             .Produces<ErrorResponse>(StatusCodes.Status401Unauthorized)
             .Produces<ErrorResponse>(StatusCodes.Status404NotFound);
 
@@ -214,13 +218,19 @@ public static partial class FeedbackEndpoints
     private static async Task<Results<Ok<FeedbackDeletedResponse>, JsonHttpResult<ErrorResponse>>> DeleteRow(
         long id, IFeedbackStore feedback, HttpContext context, ILogger<IFeedbackStore> logger, CancellationToken cancellationToken)
     {
-        if (!await feedback.DeleteAsync(id, cancellationToken))
+        var deletion = await feedback.DeleteAsync(id, cancellationToken);
+        if (!deletion.Deleted)
         {
             return new ApiError(StatusCodes.Status404NotFound, ErrorCodes.NoSuchFeedbackRow, $"there is no feedback row {id}").ToResult(context.Response);
         }
 
         LogDeleted(logger, id, CallerName.Of(context) ?? "an unauthenticated caller");
-        return TypedResults.Ok(new FeedbackDeletedResponse(true, await feedback.CountAsync(cancellationToken)));
+        if (!deletion.Erased)
+        {
+            LogNotErased(logger, id);
+        }
+
+        return TypedResults.Ok(new FeedbackDeletedResponse(true, await feedback.CountAsync(cancellationToken), deletion.Erased));
     }
 
     private static async Task<Results<Ok<FeedbackCountResponse>, JsonHttpResult<ErrorResponse>>> GetCount(
@@ -256,6 +266,9 @@ public static partial class FeedbackEndpoints
 
     [LoggerMessage(Level = LogLevel.Information, Message = "feedback row {Id} deleted by {Caller}")]
     private static partial void LogDeleted(ILogger logger, long id, string caller);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "feedback row {Id} is deleted but its bytes are still in the database's files: a reader held an old snapshot; the next delete or retention sweep erases them")]
+    private static partial void LogNotErased(ILogger logger, long id);
 
     private static string UnknownLabel(string field, string value) =>
         $"'{field}' is '{value}', not a class; expected one of {string.Join(", ", CellClasses.Names)} (any case) or an index 0-3";

@@ -12,7 +12,12 @@ public sealed record FeedbackStoredResponse(bool Stored, long FeedbackCount, lon
 /// </summary>
 public sealed record FeedbackCountResponse(long FeedbackCount, long PendingSinceTraining, int Threshold, long TrainedUpTo);
 
-public sealed record FeedbackDeletedResponse(bool Deleted, long FeedbackCount);
+/// <summary>
+/// <c>DELETE /feedback/{id}</c>: <c>erased</c> is false when the row is gone but its bytes could not yet be taken out
+/// of the database's files (a reader held an old snapshot past the busy timeout); the next delete or retention sweep
+/// takes them.
+/// </summary>
+public sealed record FeedbackDeletedResponse(bool Deleted, long FeedbackCount, bool Erased);
 
 public sealed record FeedbackRowsResponse(IReadOnlyList<FeedbackRowSummary> Rows);
 

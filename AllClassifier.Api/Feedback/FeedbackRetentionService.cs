@@ -12,7 +12,7 @@ public sealed partial class FeedbackRetentionService(
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (options.Value.RetentionDays is not { } days)
+        if (options.Value.RetentionDays is null)
         {
             return;
         }
@@ -22,12 +22,7 @@ public sealed partial class FeedbackRetentionService(
         {
             try
             {
-                var cutoff = time.GetUtcNow().AddDays(-days);
-                var deleted = await store.DeleteOlderThanAsync(cutoff, stoppingToken);
-                if (deleted > 0)
-                {
-                    LogDeleted(logger, deleted, days);
-                }
+                await SweepAsync(stoppingToken);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -38,8 +33,33 @@ public sealed partial class FeedbackRetentionService(
         while (await timer.WaitForNextTickAsync(stoppingToken));
     }
 
+    /// <summary>One sweep: deletes and erases the rows past the retention (none when no retention is set).</summary>
+    public async Task<FeedbackDeletion> SweepAsync(CancellationToken cancellationToken)
+    {
+        if (options.Value.RetentionDays is not { } days)
+        {
+            return new FeedbackDeletion(0, Erased: true);
+        }
+
+        var deleted = await store.DeleteOlderThanAsync(time.GetUtcNow().AddDays(-days), cancellationToken);
+        if (deleted.Deleted)
+        {
+            LogDeleted(logger, deleted.Rows, days);
+        }
+
+        if (!deleted.Erased)
+        {
+            LogNotErased(logger, deleted.Rows);
+        }
+
+        return deleted;
+    }
+
     [LoggerMessage(Level = LogLevel.Information, Message = "deleted {Count} feedback rows older than {Days} days")]
     private static partial void LogDeleted(ILogger logger, int count, int days);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Count} expired feedback rows are deleted but their bytes are still in the database's files: a reader held an old snapshot; the next sweep erases them")]
+    private static partial void LogNotErased(ILogger logger, int count);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "the feedback retention sweep failed")]
     private static partial void LogSweepFailed(ILogger logger, Exception exception);

@@ -55,14 +55,21 @@ public abstract class AuditDatabase
     /// </summary>
     public abstract Task<DbTransaction> BeginAppendAsync(DbConnection connection, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Takes the bytes of deleted rows (kept prediction images above all) out of the database's files; false when it
+    /// could not finish now, in which case the next erasure takes them.
+    /// </summary>
+    public abstract Task<bool> EraseDeletedAsync(TimeProvider time, CancellationToken cancellationToken);
+
     protected abstract Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
 
     protected abstract Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken);
 }
 
 /// <summary>
-/// The audit tables in the feedback SQLite file: WAL and <c>synchronous=FULL</c> like the feedback store, so an
-/// acknowledged record is on disk; <c>BEGIN IMMEDIATE</c> takes the file's write lock before the chain's head is read.
+/// The audit tables in the feedback SQLite file, opened as the feedback store opens it (<see cref="SqliteFeedbackConnection"/>:
+/// an acknowledged record is on disk, deleted images are zeroed); <c>BEGIN IMMEDIATE</c> takes the file's write lock
+/// before the chain's head is read.
 /// </summary>
 public sealed class SqliteAuditDatabase(IOptions<FeedbackOptions> options) : AuditDatabase
 {
@@ -73,21 +80,16 @@ public sealed class SqliteAuditDatabase(IOptions<FeedbackOptions> options) : Aud
     public override Task<DbTransaction> BeginAppendAsync(DbConnection connection, CancellationToken cancellationToken) =>
         Task.FromResult<DbTransaction>(((SqliteConnection)connection).BeginTransaction(deferred: false));
 
+    public override async Task<bool> EraseDeletedAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = (SqliteConnection)await OpenAsync(cancellationToken);
+        return await SqliteFeedbackConnection.EraseDeletedAsync(connection, options.Value, time, cancellationToken);
+    }
+
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(options.Value.Directory);
-        var connection = new SqliteConnection(new SqliteConnectionStringBuilder
-        {
-            DataSource = DatabasePath,
-            Mode = SqliteOpenMode.ReadWriteCreate,
-            Pooling = true,
-            DefaultTimeout = (int)Math.Ceiling(options.Value.BusyTimeout.TotalSeconds),
-        }.ToString());
-        await connection.OpenAsync(cancellationToken);
-        await using var pragma = connection.CreateCommand();
-        pragma.CommandText = $"PRAGMA busy_timeout = {(int)options.Value.BusyTimeout.TotalMilliseconds}; PRAGMA synchronous = FULL;";
-        await pragma.ExecuteNonQueryAsync(cancellationToken);
-        return connection;
+        return await SqliteFeedbackConnection.OpenAsync(options.Value, SqliteOpenMode.ReadWriteCreate, cancellationToken);
     }
 
     protected override async Task CreateSchemaAsync(DbConnection connection, CancellationToken cancellationToken)
@@ -130,6 +132,12 @@ public sealed class PostgresAuditDatabase(NpgsqlDataSource dataSource) : AuditDa
             await transaction.DisposeAsync();
             throw;
         }
+    }
+
+    public override async Task<bool> EraseDeletedAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        await using var connection = (NpgsqlConnection)await OpenAsync(cancellationToken);
+        return await PostgresFeedbackStore.RewriteAsync(connection, AuditTables.Images, cancellationToken);
     }
 
     protected override async Task<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken) =>
