@@ -10,7 +10,9 @@ RUN dotnet publish AllClassifier.Web/AllClassifier.Web.csproj -c Release -r linu
 FROM mcr.microsoft.com/dotnet/aspnet:10.0 AS final
 WORKDIR /app
 COPY --from=build /app/publish .
-RUN mkdir -p /app/data && chown -R "$APP_UID" /app/data
+# /run/allclassifier holds the Unix socket the compose stack's TLS proxy reaches the web app through.
+RUN mkdir -p /app/data /run/allclassifier && chown -R "$APP_UID" /app/data /run/allclassifier \
+    && chmod 0700 /run/allclassifier
 USER $APP_UID
 ENV ASPNETCORE_HTTP_PORTS=8501 \
     BACKEND_URL=http://backend:8000

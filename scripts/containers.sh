@@ -3,8 +3,8 @@
 # images the project's Dockerfiles and compose file start FROM, then builds every image of the project.
 #
 # The stand-ins are a local replacement for the registries, not for the real images: mcr.microsoft.com's
-# .NET images are recreated from this machine's .NET installation, Prometheus and the node exporter from
-# Debian's packages. MLflow and Grafana cannot be stood in; the local stack runs without them.
+# .NET images are recreated from this machine's .NET installation, Prometheus, the node exporter and Caddy (the
+# TLS proxy's base) from Debian's packages. MLflow and Grafana cannot be stood in; the local stack runs without them.
 # Safe to run again: it installs and builds only what is missing. --rebuild rebuilds the project's images
 # (unchanged layers come from the cache); remove a .NET stand-in image to rebuild it.
 set -euo pipefail
@@ -70,13 +70,14 @@ if ! image_exists mcr.microsoft.com/dotnet/sdk:10.0; then
   "${sudo_cmd[@]}" podman build -q -t mcr.microsoft.com/dotnet/sdk:10.0 "$context/sdk" >/dev/null
 fi
 
-# Prometheus and the node exporter from Debian's packages, under the tags the compose file pins
-# (rebuilt every time: with the layer cache that takes a second when nothing changed).
+# Prometheus, the node exporter and Caddy from Debian's packages, under the tags the compose file and
+# deploy/proxy.Dockerfile pin (rebuilt every time: with the layer cache that takes a second when nothing changed).
 "${sudo_cmd[@]}" podman build -q -t docker.io/prom/prometheus:v2.55.1 -f deploy/podman/prometheus.Containerfile deploy/podman >/dev/null
 "${sudo_cmd[@]}" podman build -q -t docker.io/prom/node-exporter:v1.8.2 -f deploy/podman/node-exporter.Containerfile deploy/podman >/dev/null
+"${sudo_cmd[@]}" podman build -q -t docker.io/library/caddy:2.8.4 -f deploy/podman/caddy.Containerfile deploy/podman >/dev/null
 
 # The project's own images, from its own Dockerfiles, named as deploy/docker-compose.yml names them.
-for service in backend web trainer; do
+for service in backend web trainer proxy; do
   if $rebuild || ! image_exists "localhost/allclassifier-$service"; then
     echo "Building allclassifier-$service"
     start=$(date +%s)

@@ -1,16 +1,19 @@
 using System.Globalization;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Net.Http.Json;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 
 namespace AllClassifier.Containers.Tests;
 
 /// <summary>
 /// deploy/docker-compose.yml under podman-compose, without MLflow and Grafana (their images cannot be had
-/// without the public registries): builds the images with scripts/containers.sh, starts backend, web,
-/// Prometheus and the node exporter, then runs the trainer once (not tracking to MLflow) until it has
-/// bootstrapped the first model into the shared registry.
+/// without the public registries): builds the images with scripts/containers.sh, starts backend, web, the TLS
+/// proxy, Prometheus and the node exporter, then runs the trainer once (not tracking to MLflow) until it has
+/// bootstrapped the first model into the shared registry. The web app is reached as a browser reaches it: through
+/// the proxy, by its host name, trusting only the certificate authority the proxy made for itself.
 /// </summary>
 public sealed class ComposeStack : IAsyncLifetime
 {
@@ -20,15 +23,23 @@ public sealed class ComposeStack : IAsyncLifetime
     // Free loopback ports, published through the compose file's port variables, so the stack runs beside anything
     // that holds its default ports.
     private static readonly int BackendPort = FreeLoopbackPort();
-    private static readonly int WebPort = FreeLoopbackPort();
+    private static readonly int HttpsPort = FreeLoopbackPort();
+    private static readonly int HttpPort = FreeLoopbackPort();
     private static readonly int PrometheusPort = FreeLoopbackPort();
 
+    /// <summary>The name the proxy's certificate is made for; the test clients resolve it to 127.0.0.1.</summary>
+    public const string HostName = "allclassifier.test";
+
+    /// <summary>Where Caddy keeps the root of its own certificate authority (the proxy-data volume).</summary>
+    private const string ProxyRootCertificate = "/var/lib/proxy/data/caddy/pki/authorities/local/root.crt";
+
     public static string BackendUrl { get; } = $"http://127.0.0.1:{BackendPort}";
-    public static string WebUrl { get; } = $"http://127.0.0.1:{WebPort}";
+    public static string WebUrl { get; } = $"https://{HostName}:{HttpsPort}";
+    public static string PlainHttpUrl { get; } = $"http://{HostName}:{HttpPort}";
     public static string PrometheusUrl { get; } = $"http://127.0.0.1:{PrometheusPort}";
 
     /// <summary>The services started here; MLflow and Grafana are left out, the trainer runs on its own.</summary>
-    public static readonly string[] Services = ["backend", "web", "prometheus", "node-exporter"];
+    public static readonly string[] Services = ["backend", "web", "proxy", "prometheus", "node-exporter"];
 
     private static readonly TimeSpan BuildTimeout = TimeSpan.FromMinutes(40);
     private static readonly TimeSpan ComposeTimeout = TimeSpan.FromMinutes(5);
@@ -44,8 +55,10 @@ public sealed class ComposeStack : IAsyncLifetime
         // Required by the compose file's interpolation even though Grafana is not started here.
         ["GRAFANA_ADMIN_PASSWORD"] = "containers-smoke-grafana-password",
         ["BACKEND_PORT"] = BackendPort.ToString(CultureInfo.InvariantCulture),
-        ["WEB_PORT"] = WebPort.ToString(CultureInfo.InvariantCulture),
-        ["WEB_ADDRESS"] = "127.0.0.1",
+        ["HTTPS_PORT"] = HttpsPort.ToString(CultureInfo.InvariantCulture),
+        ["HTTP_PORT"] = HttpPort.ToString(CultureInfo.InvariantCulture),
+        ["PROXY_ADDRESS"] = "127.0.0.1",
+        ["ALLCLASSIFIER_HOSTNAME"] = HostName,
         ["PROMETHEUS_PORT"] = PrometheusPort.ToString(CultureInfo.InvariantCulture),
     };
 
@@ -53,6 +66,66 @@ public sealed class ComposeStack : IAsyncLifetime
     public string? SkipReason { get; private set; }
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>A client of the proxy that follows no redirects and keeps no cookies.</summary>
+    public HttpClient Web => field ??= Browser(cookies: null);
+
+    /// <summary>The root of the proxy's certificate authority, read from the proxy container once it made one.</summary>
+    public X509Certificate2? ProxyRoot { get; private set; }
+
+    /// <summary>
+    /// A client for the proxy as a browser would be: <see cref="HostName"/> (connected to 127.0.0.1) as the TLS server
+    /// name and Host header, a certificate that must chain to <see cref="ProxyRoot"/> and match the name, no redirects
+    /// followed, and the cookies it is given.
+    /// </summary>
+    public HttpClient Browser(CookieContainer? cookies)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            AllowAutoRedirect = false,
+            UseCookies = cookies is not null,
+            CookieContainer = cookies ?? new CookieContainer(),
+            ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(IPAddress.Loopback, context.DnsEndPoint.Port, cancellationToken);
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+            SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = ChainsToProxyRoot },
+        };
+        return new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+    }
+
+    private bool ChainsToProxyRoot(object sender, X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors)
+    {
+        // A name mismatch or a missing certificate fails whatever the chain; only the chain is judged here.
+        if (certificate is null || ProxyRoot is null || (errors & ~SslPolicyErrors.RemoteCertificateChainErrors) != 0)
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(ProxyRoot);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        if (presented is not null)
+        {
+            foreach (var element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
+        return chain.Build(new X509Certificate2(certificate));
+    }
 
     public static string ContainerName(string service) => $"{ProjectName}_{service}_1";
 
@@ -86,6 +159,8 @@ public sealed class ComposeStack : IAsyncLifetime
         }
 
         Http.Dispose();
+        Web.Dispose();
+        ProxyRoot?.Dispose();
     }
 
     public async Task UpAsync()
@@ -94,17 +169,35 @@ public sealed class ComposeStack : IAsyncLifetime
         await ComposeAsync(["up", "-d", "--no-build", .. Services]);
         try
         {
+            // The proxy makes its certificate authority on its first start and keeps it in its volume.
+            await PollUntilAsync(
+                async () =>
+                {
+                    var root = await Podman.RunAsync("exec", ContainerName("proxy"), "cat", ProxyRootCertificate);
+                    if (!root.Succeeded || !root.Output.Contains("BEGIN CERTIFICATE", StringComparison.Ordinal))
+                    {
+                        return false;
+                    }
+
+                    var previous = ProxyRoot;
+                    ProxyRoot = X509Certificate2.CreateFromPem(root.Output);
+                    previous?.Dispose();
+                    return true;
+                },
+                StartDeadline,
+                "the proxy's certificate authority");
             await PollUntilAsync(
                 async () => (await Http.GetAsync($"{BackendUrl}/ping")).IsSuccessStatusCode
-                    && (await Http.GetAsync($"{WebUrl}/health")).IsSuccessStatusCode,
+                    && (await Web.GetAsync($"{WebUrl}/health")).IsSuccessStatusCode,
                 StartDeadline,
-                "backend /ping and web /health");
+                "backend /ping and web /health through the proxy");
         }
         catch (TimeoutException exception)
         {
             var containers = await Podman.RunAsync("ps", "-a", "--filter", $"label=io.podman.compose.project={ProjectName}");
             var webLog = await Podman.RunAsync("logs", "--tail", "30", ContainerName("web"));
-            throw new TimeoutException($"{exception.Message}\n{containers.Output}\nweb:\n{webLog.Output}", exception);
+            var proxyLog = await Podman.RunAsync("logs", "--tail", "30", ContainerName("proxy"));
+            throw new TimeoutException($"{exception.Message}\n{containers.Output}\nweb:\n{webLog.Output}\nproxy:\n{proxyLog.Output}", exception);
         }
     }
 

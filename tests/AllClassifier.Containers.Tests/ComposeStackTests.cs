@@ -32,7 +32,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
 
         // The web app's health includes its backend; its pages need a staff sign-in, so the prediction
         // is made as the web app makes it: with its API key, against the backend container.
-        var webHealth = await stack.Http.GetAsync($"{ComposeStack.WebUrl}/health");
+        var webHealth = await stack.Web.GetAsync($"{ComposeStack.WebUrl}/health");
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{ComposeStack.BackendUrl}/predict") { Content = SmokeImage.Form() };
         request.Headers.Add("X-Api-Key", ComposeStack.ApiKey);
         var response = await stack.Http.SendAsync(request);
@@ -72,10 +72,8 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
     public async Task A_staff_sign_in_survives_down_and_up()
     {
         Podman.SkipIfUnusable(stack.SkipReason);
-        using var browser = new HttpClient(new HttpClientHandler { CookieContainer = new CookieContainer(), AllowAutoRedirect = false })
-        {
-            BaseAddress = new Uri(ComposeStack.WebUrl),
-        };
+        using var browser = stack.Browser(new CookieContainer());
+        browser.BaseAddress = new Uri(ComposeStack.WebUrl);
 
         var signInPage = await browser.GetStringAsync("/Account/SignIn");
         var token = AntiforgeryToken().Match(signInPage).Groups["token"].Value;
@@ -93,6 +91,68 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
 
         // Signed out, the page would redirect to the sign-in form: the cookie's keys survived in the volume.
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+    }
+
+    [SkippableFact]
+    public async Task Through_the_proxy_https_carries_hsts_its_own_certificate_and_a_secure_sign_in_cookie()
+    {
+        Podman.SkipIfUnusable(stack.SkipReason);
+        var cookies = new CookieContainer();
+        using var browser = stack.Browser(cookies);
+        browser.BaseAddress = new Uri(ComposeStack.WebUrl);
+
+        // The client trusts only the proxy's own CA and checks the name: a handshake failure would throw here.
+        using var page = await browser.GetAsync("/Account/SignIn");
+        var token = AntiforgeryToken().Match(await page.Content.ReadAsStringAsync()).Groups["token"].Value;
+        using var signIn = await browser.PostAsync("/Account/SignIn", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["UserName"] = "admin",
+            ["Password"] = ComposeStack.AdminPassword,
+        }));
+
+        Assert.Equal(HttpStatusCode.OK, page.StatusCode);
+        Assert.Contains("max-age=", Assert.Single(page.Headers.GetValues("Strict-Transport-Security")), StringComparison.Ordinal);
+        Assert.False(page.Headers.Contains("Server"), $"Server: {string.Join(", ", page.Headers.TryGetValues("Server", out var server) ? server : [])}");
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+        // The web app saw https through the proxy: its redirect stays on this origin, never on http://.
+        Assert.False(signIn.Headers.Location!.IsAbsoluteUri && signIn.Headers.Location.Scheme != Uri.UriSchemeHttps, $"{signIn.Headers.Location}");
+        var setCookies = signIn.Headers.GetValues("Set-Cookie").ToList();
+        var session = Assert.Single(setCookies, c => c.StartsWith(".AspNetCore.Identity.Application=", StringComparison.Ordinal));
+        Assert.Contains("; secure", session, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("; httponly", session, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [SkippableFact]
+    public async Task Plain_http_to_the_proxy_is_redirected_to_https_on_the_proxys_port()
+    {
+        Podman.SkipIfUnusable(stack.SkipReason);
+
+        using var response = await stack.Web.GetAsync($"{ComposeStack.PlainHttpUrl}/Account/SignIn?returnUrl=%2FModel");
+
+        Assert.Equal(HttpStatusCode.PermanentRedirect, response.StatusCode);
+        Assert.Equal($"{ComposeStack.WebUrl}/Account/SignIn?returnUrl=%2FModel", response.Headers.Location!.ToString());
+    }
+
+    [SkippableFact]
+    public async Task The_web_app_is_published_nowhere_and_believes_no_forwarded_headers_from_another_container()
+    {
+        Podman.SkipIfUnusable(stack.SkipReason);
+
+        var webPorts = await Podman.RequireAsync("port", ComposeStack.ContainerName("web"));
+        var proxyPorts = await Podman.RequireAsync("port", ComposeStack.ContainerName("proxy"));
+        // From the backend, on the network the web app shares with it, claiming to be a proxy that saw https.
+        var spoofed = await Podman.RequireAsync(
+            "exec", ComposeStack.ContainerName("backend"), "bash", "-c",
+            "exec 3<>/dev/tcp/web/8501 && printf 'GET /Account/SignIn HTTP/1.0\\r\\nHost: " + ComposeStack.HostName
+            + "\\r\\nX-Forwarded-Proto: https\\r\\nX-Forwarded-For: 203.0.113.9\\r\\n\\r\\n' >&3 && head -n 1 <&3");
+        using var metrics = await stack.Web.GetAsync($"{ComposeStack.WebUrl}/metrics");
+
+        Assert.Equal("", webPorts);
+        Assert.Contains(ComposeStack.WebUrl[ComposeStack.WebUrl.LastIndexOf(':')..], proxyPorts, StringComparison.Ordinal);
+        // Still plain HTTP to the web app: sent to https rather than served.
+        Assert.Contains(" 308 ", spoofed, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.NotFound, metrics.StatusCode);
     }
 
     [SkippableFact]
@@ -128,7 +188,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
     {
         Podman.SkipIfUnusable(stack.SkipReason);
 
-        foreach (var service in new[] { "backend", "web", "prometheus" })
+        foreach (var service in new[] { "backend", "web", "proxy", "prometheus" })
         {
             var check = await Podman.RunAsync("healthcheck", "run", ComposeStack.ContainerName(service));
             Assert.True(check.Succeeded, $"{service}'s health check failed ({check.ExitCode}): {check.Output}");
@@ -146,7 +206,7 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
             Assert.NotEqual("0", uid);
         }
 
-        foreach (var image in new[] { "backend", "web", "trainer" })
+        foreach (var image in new[] { "backend", "web", "trainer", "proxy" })
         {
             var user = await Podman.RequireAsync("image", "inspect", "--format", "{{.Config.User}}", $"localhost/allclassifier-{image}");
             Assert.Equal("1654", user);
