@@ -43,6 +43,8 @@ var web = builder.AddProject<Projects.AllClassifier_Web>("web")
     // By name, not by one endpoint: service discovery lets the web app's client and proxy reach every replica.
     .WithEnvironment("BACKEND_URL", $"http://{backend.Resource.Name}")
     .WithStaffAccess(dataRoot, apiKey, firstAdminPassword)
+    // Deployed, its accounts and Data Protection keys live on a volume rather than in the container.
+    .PublishWithStaffVolume(dataRoot)
     .WithTrustedProxies()
     .WaitFor(backend)
     .WithHttpHealthCheck("/health")

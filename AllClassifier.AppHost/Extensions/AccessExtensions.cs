@@ -56,6 +56,25 @@ public static class AccessExtensions
             .WithEnvironment("DataProtection__KeysDirectory", $"{dataRoot.StaffDir}/keys")
             .WithEnvironment("StaffAccounts__FirstAdmin__Password", firstAdminPassword);
 
+    /// <summary>The named volume that holds the web app's <c>staff.db</c> and Data Protection keys when deployed.</summary>
+    public const string StaffVolumeName = "allclassifier-web";
+
+    /// <summary>The port <c>deploy/web.Dockerfile</c>'s image listens on.</summary>
+    private const int WebContainerPort = 8501;
+
+    /// <summary>
+    /// Deployed, the web app is the image of <c>deploy/web.Dockerfile</c> with <see cref="StaffVolumeName"/> at its
+    /// staff folder (<c>/app/data</c>): a project carries no volumes in the manifest, and without one every new revision would start
+    /// with an empty account database and a new key ring (everyone signed out, the first admin's password reset).
+    /// azd backs the volume with an Azure Files share. Run mode keeps the project and the data root's folder.
+    /// </summary>
+    public static IResourceBuilder<ProjectResource> PublishWithStaffVolume(this IResourceBuilder<ProjectResource> web, DataRoot dataRoot) =>
+        web.PublishAsDockerFile(container => container
+            .WithDockerfile("..", "deploy/web.Dockerfile")
+            .WithVolume(StaffVolumeName, dataRoot.StaffDir)
+            .WithEndpoint("http", endpoint => endpoint.TargetPort = WebContainerPort, createIfNotExists: false)
+            .WithEndpoint("https", endpoint => endpoint.TargetPort = WebContainerPort, createIfNotExists: false));
+
     /// <summary>
     /// Deployed, the web app sits behind the platform's TLS-terminating ingress, which reaches it from the private
     /// networks of the environment: their forwarded client address and scheme are believed. Run mode trusts no proxy.

@@ -3,7 +3,9 @@ namespace AllClassifier.AppHost.Extensions;
 /// <summary>
 /// Where the backend stores corrections and the trainer reads them: the SQLite file under the data root (the
 /// default, one host), or a PostgreSQL database named <c>feedback</c> for several backend replicas — a container
-/// where an engine answers, else the locally installed PostgreSQL server.
+/// where an engine answers, else the locally installed PostgreSQL server. Deployed (publish mode), always an Azure
+/// Database for PostgreSQL flexible server: the container apps run on several hosts, and SQLite's WAL on a file share
+/// that several hosts write corrupts.
 /// </summary>
 public static class FeedbackStoreExtensions
 {
@@ -17,12 +19,19 @@ public static class FeedbackStoreExtensions
 
     private const string ServerName = "postgres";
 
-    /// <summary>The PostgreSQL feedback database when configured, null for SQLite.</summary>
+    /// <summary>The PostgreSQL feedback database when configured or deployed, null for SQLite.</summary>
     public static IResourceBuilder<IResourceWithConnectionString>? AddFeedbackStore(this IDistributedApplicationBuilder builder, DataRoot dataRoot, bool useContainers)
     {
         var setting = builder.Configuration[ConfigurationKey]?.Trim().ToLowerInvariant();
+        var publishing = builder.ExecutionContext.IsPublishMode;
         switch (setting)
         {
+            case "sqlite" when publishing:
+                throw new InvalidOperationException(
+                    $"{ConfigurationKey}=sqlite cannot be deployed: the container apps share no disk SQLite can be written " +
+                    "from safely. A deployment keeps its feedback in Azure Database for PostgreSQL; leave the setting unset.");
+            case null or "" when publishing:
+                break;
             case null or "" or "sqlite":
                 return null;
             case "postgres" or "postgresql":
@@ -32,6 +41,11 @@ public static class FeedbackStoreExtensions
         }
 
         var password = builder.AddSecret(PostgresPasswordParameter);
+        if (publishing)
+        {
+            return builder.AddAzurePostgres(ServerName, password, ConnectionName);
+        }
+
         if (useContainers)
         {
             return builder.AddPostgres(ServerName, password: password)

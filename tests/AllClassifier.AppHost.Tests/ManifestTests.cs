@@ -14,8 +14,11 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
             new Dictionary<string, string?>
             {
                 ["backend"] = "project.v0",
-                ["web"] = "project.v0",
+                // Deployed from deploy/web.Dockerfile, so that it can carry its volume.
+                ["web"] = "container.v1",
                 ["trainer"] = "project.v0",
+                ["postgres"] = "azure.bicep.v0",
+                ["postgres-password"] = "parameter.v0",
                 ["mlflow"] = "container.v0",
                 ["node-exporter"] = "container.v0",
                 ["prometheus"] = "container.v0",
@@ -30,7 +33,6 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
 
     [Theory]
     [InlineData("backend", "AllClassifier.Api.csproj")]
-    [InlineData("web", "AllClassifier.Web.csproj")]
     [InlineData("trainer", "AllClassifier.Trainer.csproj")]
     public void Projects_point_at_their_project_files(string name, string projectFile)
     {
@@ -38,6 +40,71 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
 
         Assert.Equal(projectFile, Path.GetFileName(path));
         Assert.True(File.Exists(path), $"{name} points at {path}, which does not exist.");
+    }
+
+    [Fact]
+    public void Web_is_built_from_its_dockerfile_and_keeps_accounts_and_keys_on_its_volume()
+    {
+        var web = manifest.Resource("web");
+        var build = web.GetProperty("build");
+        var env = AspireManifest.Environment(web);
+
+        var context = Path.GetFullPath(build.GetProperty("context").GetString()!, manifest.Directory);
+        var dockerfile = Path.GetFullPath(build.GetProperty("dockerfile").GetString()!, manifest.Directory);
+        Assert.True(File.Exists(Path.Combine(context, "AllClassifier.sln")), $"web's build context {context} is not the repository root.");
+        Assert.Equal(Path.Combine(context, "deploy", "web.Dockerfile"), dockerfile);
+        Assert.True(File.Exists(dockerfile));
+        var volume = Assert.Single(web.GetProperty("volumes").EnumerateArray());
+        Assert.Equal("allclassifier-web", volume.GetProperty("name").GetString());
+        Assert.Equal("/app/data", volume.GetProperty("target").GetString());
+        Assert.False(volume.GetProperty("readOnly").GetBoolean());
+        // Both the account database and the key ring are under the mounted folder.
+        Assert.StartsWith("/app/data/", env["StaffAccounts__DatabasePath"], StringComparison.Ordinal);
+        Assert.StartsWith("/app/data/", env["DataProtection__KeysDirectory"], StringComparison.Ordinal);
+        // The image listens on 8501 (deploy/web.Dockerfile): the ingress and HTTP_PORTS must name that port.
+        Assert.Equal(8501, web.GetProperty("bindings").GetProperty("http").GetProperty("targetPort").GetInt32());
+        Assert.Equal("{web.bindings.http.targetPort}", env["HTTP_PORTS"]);
+    }
+
+    [Fact]
+    public void Feedback_is_kept_in_azure_postgresql_whose_connection_string_reaches_backend_and_trainer_as_a_secret()
+    {
+        var postgres = manifest.Resource("postgres");
+        var parameters = postgres.GetProperty("params");
+
+        Assert.Equal("{postgres.secretOutputs.connectionString}", postgres.GetProperty("connectionString").GetString());
+        // Empty: azd creates the Key Vault the module writes the connection string to.
+        Assert.Equal("", parameters.GetProperty("keyVaultName").GetString());
+        Assert.Equal("{postgres-password.value}", parameters.GetProperty("administratorLoginPassword").GetString());
+        Assert.Equal("feedback", parameters.GetProperty("databaseName").GetString());
+        foreach (var service in new[] { "backend", "trainer" })
+        {
+            var env = AspireManifest.Environment(manifest.Resource(service));
+            Assert.Equal("{postgres.connectionString}", env["ConnectionStrings__feedback"]);
+        }
+
+        Assert.DoesNotContain("ConnectionStrings__feedback", AspireManifest.Environment(manifest.Resource("web")).Keys);
+        AssertSecretInputWithoutDefault("postgres-password");
+    }
+
+    [Fact]
+    public void The_postgres_module_declares_what_the_manifest_passes_and_writes_the_secret_output_it_promises()
+    {
+        var postgres = manifest.Resource("postgres");
+        var path = Path.GetFullPath(postgres.GetProperty("path").GetString()!, manifest.Directory);
+        var bicep = File.ReadAllText(path);
+        var declared = System.Text.RegularExpressions.Regex.Matches(bicep, @"(?m)^param (?<name>\w+) \w+(?<default> =)?")
+            .ToDictionary(m => m.Groups["name"].Value, m => m.Groups["default"].Success);
+        var passed = postgres.GetProperty("params").EnumerateObject().Select(p => p.Name).ToHashSet();
+
+        Assert.Equal("feedback-postgres.bicep", Path.GetFileName(path));
+        Assert.Subset(declared.Keys.ToHashSet(), passed);
+        // Every parameter without a default is passed, or the deployment would stop and ask.
+        Assert.Subset(passed, declared.Where(d => !d.Value).Select(d => d.Key).ToHashSet());
+        Assert.Matches(@"@secure\(\)\s+(@description\('[^\n]*'\)\s+)?param administratorLoginPassword string", bicep);
+        Assert.Matches(@"resource \w+ 'Microsoft\.DBforPostgreSQL/flexibleServers@", bicep);
+        Assert.Matches(@"'Microsoft\.KeyVault/vaults/secrets@[^']+' = \{\s+parent: vault\s+name: 'connectionString'", bicep);
+        Assert.Contains("SSL Mode=VerifyFull", bicep, StringComparison.Ordinal);
     }
 
     [Fact]
