@@ -17,13 +17,25 @@ builder.AddBackendClient();
 builder.AddBackendProxy();
 builder.AddClassification();
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddRazorPages(options => options.Conventions
-    .AuthorizeFolder("/", StaffPolicies.Staff)
-    .AuthorizeFolder("/Admin", StaffPolicies.Admin)
-    .AllowAnonymousToFolder("/Account")
-    .AllowAnonymousToPage("/Error")
-    .AddPageApplicationModelConvention(StaffAccountsExtensions.SignInPath, page =>
-        page.EndpointMetadata.Add(new EnableRateLimitingAttribute(StaffAccountsExtensions.SignInRateLimitPolicy))));
+builder.Services.AddRazorPages(options =>
+{
+    options.Conventions
+        .AuthorizeFolder("/", StaffPolicies.Staff)
+        .AuthorizeFolder("/Admin", StaffPolicies.Admin)
+        .AllowAnonymousToPage(StaffAccountsExtensions.SignInPath)
+        .AllowAnonymousToPage("/Account/SignOut")
+        .AllowAnonymousToPage("/Account/SignedOut")
+        .AllowAnonymousToPage(StaffAccountsExtensions.AccessDeniedPath)
+        .AllowAnonymousToPage("/Error")
+        .AddPageApplicationModelConvention(StaffAccountsExtensions.SignInPath, page =>
+            page.EndpointMetadata.Add(new EnableRateLimitingAttribute(StaffAccountsExtensions.SignInRateLimitPolicy)));
+    options.Conventions.AddPageApplicationModelConvention(PasswordChange.PagePath, page =>
+    {
+        // Guessing the current password from a session is limited like guessing it on the sign-in form.
+        page.EndpointMetadata.Add(new EnableRateLimitingAttribute(StaffAccountsExtensions.SignInRateLimitPolicy));
+        page.EndpointMetadata.Add(new PasswordChangePage());
+    });
+});
 
 var app = builder.Build();
 

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 using System.Threading.RateLimiting;
@@ -27,6 +28,7 @@ public static class StaffAccountsExtensions
             .Validate(
                 o => o.MaxFailedSignIns > 0 && o.LockoutDuration > TimeSpan.Zero && o.SignInAttemptsPerAddress > 0 && o.SignInAttemptWindow > TimeSpan.Zero,
                 "StaffAccounts: MaxFailedSignIns, LockoutDuration, SignInAttemptsPerAddress and SignInAttemptWindow must be positive.")
+            .Validate(o => o.SessionValidationInterval >= TimeSpan.Zero, "StaffAccounts:SessionValidationInterval must not be negative.")
             .ValidateOnStart();
 
         // Also with a provider: the sign-in page is mapped (it hands over) and its endpoint names the policy.
@@ -40,9 +42,16 @@ public static class StaffAccountsExtensions
             AddLocalAccounts(builder);
         }
 
+        // Every staff policy also waits for a pending password change (PasswordChange): pages, handlers and the proxy.
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(StaffPolicies.Staff, policy => policy.RequireRole(StaffRoles.Reviewer, StaffRoles.Admin))
-            .AddPolicy(StaffPolicies.Admin, policy => policy.RequireRole(StaffRoles.Admin));
+            .AddPolicy(StaffPolicies.Staff, policy => policy
+                .RequireRole(StaffRoles.Reviewer, StaffRoles.Admin)
+                .AddRequirements(new CurrentPasswordRequirement()))
+            .AddPolicy(StaffPolicies.Admin, policy => policy
+                .RequireRole(StaffRoles.Admin)
+                .AddRequirements(new CurrentPasswordRequirement()));
+        builder.Services.AddSingleton<IAuthorizationHandler, CurrentPasswordHandler>();
+        builder.Services.AddSingleton<IAuthorizationMiddlewareResultHandler, PasswordChangeRedirect>();
         return builder;
     }
 
@@ -56,6 +65,10 @@ public static class StaffAccountsExtensions
         builder.Services.ConfigureApplicationCookie(cookie => ConfigureCookie(cookie, builder.Environment));
         builder.Services.AddSingleton<SignInThrottle>();
         builder.Services.AddScoped<StaffSignIn>();
+        builder.Services.AddScoped<StaffAccountLifecycle>();
+        // Identity's default (30 minutes) would leave a disabled or deleted person signed in for half an hour.
+        builder.Services.AddOptions<SecurityStampValidatorOptions>()
+            .Configure<IOptions<StaffAccountsOptions>>((validator, staff) => validator.ValidationInterval = staff.Value.SessionValidationInterval);
         builder.Services.AddOptions<IdentityOptions>().Configure(identity =>
         {
             // Identity's lockout would lock an account from everywhere; failures are counted per address instead

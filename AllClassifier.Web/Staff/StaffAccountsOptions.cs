@@ -19,7 +19,16 @@ public sealed class StaffAccountsOptions
 
     public TimeSpan SignInAttemptWindow { get; set; } = TimeSpan.FromMinutes(1);
 
-    /// <summary>The first admin, created at start when no admin exists; its password is a deployment secret.</summary>
+    /// <summary>
+    /// How often a session's cookie is checked against its account (Identity's security stamp): a disabled, deleted,
+    /// re-roled or re-passworded account's other sessions end within this time. Zero checks on every request.
+    /// </summary>
+    public TimeSpan SessionValidationInterval { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>
+    /// The first admin, created at start when no admin exists. Its password is a deployment secret, so it must be
+    /// changed at the first sign-in; after that the secret no longer signs in.
+    /// </summary>
     public FirstAdminOptions FirstAdmin { get; set; } = new();
 }
 

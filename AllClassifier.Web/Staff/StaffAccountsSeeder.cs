@@ -4,8 +4,8 @@ using Microsoft.Extensions.Options;
 namespace AllClassifier.Web.Staff;
 
 /// <summary>
-/// Creates the account database, the two roles and, when none exists yet, the first admin from configuration.
-/// Runs before the server accepts requests.
+/// Creates the account database, the two roles and, when none exists yet, the first admin from configuration, who
+/// must choose a new password at the first sign-in. Runs before the server accepts requests.
 /// </summary>
 public sealed partial class StaffAccountsSeeder(
     IServiceScopeFactory scopes, IOptions<StaffAccountsOptions> options, IOptions<IdentityOptions> identity, ILogger<StaffAccountsSeeder> logger) : IHostedService
@@ -32,12 +32,21 @@ public sealed partial class StaffAccountsSeeder(
         }
 
         var users = scope.ServiceProvider.GetRequiredService<UserManager<IdentityUser>>();
+        var lifecycle = scope.ServiceProvider.GetRequiredService<StaffAccountLifecycle>();
+        var firstAdmin = options.Value.FirstAdmin;
         if ((await users.GetUsersInRoleAsync(StaffRoles.Admin)).Count > 0)
         {
+            // An account created before the forced change existed may still use the deployment secret: force it now.
+            if (!string.IsNullOrEmpty(firstAdmin.Password)
+                && await users.FindByNameAsync(firstAdmin.UserName) is { } existing
+                && await users.CheckPasswordAsync(existing, firstAdmin.Password))
+            {
+                await lifecycle.RequirePasswordChangeAsync(existing);
+            }
+
             return;
         }
 
-        var firstAdmin = options.Value.FirstAdmin;
         if (string.IsNullOrEmpty(firstAdmin.Password))
         {
             LogNoAdmin(logger, StaffAccountsOptions.SectionName);
@@ -55,6 +64,8 @@ public sealed partial class StaffAccountsSeeder(
         }
 
         EnsureSucceeded(await users.AddToRolesAsync(admin, StaffRoles.All), "give the first admin its roles");
+        // The secret is in the deployment's configuration: it signs in once, to choose the admin's own password.
+        await lifecycle.RequirePasswordChangeAsync(admin);
         LogAdminCreated(logger, firstAdmin.UserName);
     }
 

@@ -8,9 +8,10 @@ using Microsoft.EntityFrameworkCore;
 namespace AllClassifier.Web.Pages.Admin;
 
 /// <summary>
-/// Admins add staff accounts, choose their role and lift lockouts. Only for local accounts. A lockout is either
-/// Identity's (an account locked by hand) or the sign-in throttle's refusal of the name from some address; Unlock lifts
-/// both, so the person can sign in again at once from wherever they were refused.
+/// Admins add staff accounts, disable, enable and delete them, change their role, set a temporary password
+/// (<see cref="StaffAccountLifecycle"/>) and lift lockouts. Only for local accounts. A lockout is the sign-in
+/// throttle's refusal of the name from some address; Unlock lifts it, so the person can sign in again at once from
+/// wherever they were refused. A disabled account is Identity's lockout for good, lifted by Enable.
 /// </summary>
 public sealed partial class UsersModel(
     IServiceProvider services, SignInThrottle throttle, TimeProvider time, ILogger<UsersModel> logger) : PageModel
@@ -29,6 +30,9 @@ public sealed partial class UsersModel(
     public string NewRole { get; set; } = StaffRoles.Reviewer;
 
     public IReadOnlyList<StaffMember> Members { get; private set; } = [];
+
+    /// <summary>Ids of the accounts an admin disabled.</summary>
+    public IReadOnlySet<string> Disabled { get; private set; } = new HashSet<string>();
 
     public string? Message { get; private set; }
 
@@ -58,6 +62,8 @@ public sealed partial class UsersModel(
             if (created.Succeeded)
             {
                 await users.AddToRolesAsync(user, NewRole == StaffRoles.Admin ? StaffRoles.All : [StaffRoles.Reviewer]);
+                // The admin knows the initial password: the person chooses their own at the first sign-in.
+                await Lifecycle.RequirePasswordChangeAsync(user);
                 LogCreated(logger, User.Identity?.Name ?? "?", user.UserName!, NewRole);
                 Message = $"Added {user.UserName} as {NewRole}.";
             }
@@ -86,6 +92,43 @@ public sealed partial class UsersModel(
         return Page();
     }
 
+    public Task<IActionResult> OnPostDisableAsync(string id) => ChangeAsync(lifecycle => lifecycle.DisableAsync(AdminName, id));
+
+    public Task<IActionResult> OnPostEnableAsync(string id) => ChangeAsync(lifecycle => lifecycle.EnableAsync(AdminName, id));
+
+    public Task<IActionResult> OnPostDeleteAsync(string id) => ChangeAsync(lifecycle => lifecycle.DeleteAsync(AdminName, id));
+
+    public Task<IActionResult> OnPostRoleAsync(string id, string role) =>
+        ChangeAsync(lifecycle => lifecycle.SetRoleAsync(AdminName, id, role ?? ""));
+
+    public Task<IActionResult> OnPostResetPasswordAsync(string id, string temporaryPassword) =>
+        ChangeAsync(lifecycle => lifecycle.ResetPasswordAsync(AdminName, id, temporaryPassword ?? ""));
+
+    private StaffAccountLifecycle Lifecycle => services.GetRequiredService<StaffAccountLifecycle>();
+
+    private string AdminName => User.Identity?.Name ?? "?";
+
+    private async Task<IActionResult> ChangeAsync(Func<StaffAccountLifecycle, Task<AccountChange>> change)
+    {
+        if (Users is null)
+        {
+            return NotFound();
+        }
+
+        var result = await change(Lifecycle);
+        if (result.Succeeded)
+        {
+            Message = result.Message;
+        }
+        else
+        {
+            ErrorMessage = result.Message;
+        }
+
+        await LoadAsync();
+        return Page();
+    }
+
     private async Task LoadAsync()
     {
         if (Users is not { } users)
@@ -102,6 +145,7 @@ public sealed partial class UsersModel(
         }
 
         Members = members;
+        Disabled = (await users.Users.ToListAsync()).Where(Lifecycle.IsDisabled).Select(u => u.Id).ToHashSet();
     }
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Admin} added {UserName} as {Role}")]

@@ -40,6 +40,32 @@ public sealed class SecurityInBrowserTests(BrowserStack stack) : IClassFixture<B
     }
 
     [Fact]
+    public async Task The_first_admin_chooses_a_password_before_any_page_and_the_deployment_secret_then_fails()
+    {
+        // A web app of its own: the shared one's first admin keeps the secret for the other tests.
+        await using var web = new WebAppFactory(WebAppFactory.ClosedLoopbackAddress());
+        var address = web.StartOnLoopback();
+        await using var context = await stack.Chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = address.ToString() });
+        var page = await context.NewPageAsync();
+
+        await BrowserStack.SignInAsync(page, WebAppFactory.AdminName, WebAppFactory.AdminPassword);
+        await Assertions.Expect(page.Locator("[data-testid=password-change-required]")).ToBeVisibleAsync();
+        await page.GotoAsync("/Admin/Users");
+        Assert.Equal(AllClassifier.Web.Staff.PasswordChange.PagePath, new Uri(page.Url).AbsolutePath);
+
+        await page.Locator("#current-password").FillAsync(WebAppFactory.AdminPassword);
+        await page.Locator("#new-password").FillAsync(WebAppFactory.AdminOwnPassword);
+        await page.Locator("#confirm-password").FillAsync(WebAppFactory.AdminOwnPassword);
+        await page.Locator("#password-button").ClickAsync();
+
+        await Assertions.Expect(page.Locator("[data-testid=staff-table]")).ToBeVisibleAsync();
+        Assert.Equal("/Admin/Users", new Uri(page.Url).AbsolutePath);
+        await page.Locator("#signout-button").ClickAsync();
+        await BrowserStack.SignInAsync(page, WebAppFactory.AdminName, WebAppFactory.AdminPassword);
+        await Assertions.Expect(page.Locator("[data-testid=signin-error]")).ToHaveTextAsync(AllClassifier.Web.Pages.Account.SignInModel.FailedMessage);
+    }
+
+    [Fact]
     public async Task Every_page_works_under_the_content_security_policy_with_no_violation()
     {
         var violations = new List<string>();

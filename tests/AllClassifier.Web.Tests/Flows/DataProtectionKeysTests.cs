@@ -32,7 +32,8 @@ public sealed class DataProtectionKeysTests : IAsyncLifetime
         using var browser = await Browser.OpenAsync(before, after);
 
         using var signIn = await PostSignInAsync(browser.Second, browser.FirstsToken);
-        using var page = await browser.First.GetAsync("/");
+        // The first admin's only page until the forced password change; signed out, it redirects to sign in.
+        using var page = await browser.First.GetAsync(PasswordChange.PagePath);
 
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
         Assert.Equal("/", signIn.Headers.Location?.OriginalString);

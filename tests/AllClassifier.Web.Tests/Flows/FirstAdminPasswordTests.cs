@@ -35,7 +35,7 @@ public sealed class FirstAdminPasswordTests
         using var client = web.CreateClient();
         using var signIn = await WebAppFactory.SignInAsync(client, WebAppFactory.AdminName, "Twelve-chars-1");
 
-        Assert.Equal("/", signIn.RequestMessage!.RequestUri!.AbsolutePath);
+        Assert.Equal(AllClassifier.Web.Staff.PasswordChange.PagePath, signIn.RequestMessage!.RequestUri!.AbsolutePath);
     }
 
     private static string Messages(Exception exception) =>

@@ -104,6 +104,12 @@ public sealed class SignInLimitTests
             Assert.True(ProxiedClient.SignedIn(admin));
         }
 
+        // The deployment secret opens only the change-password page.
+        using (var changed = await adminPc.ChangePasswordAsync(WebAppFactory.AdminPassword, WebAppFactory.AdminOwnPassword))
+        {
+            Assert.Equal(HttpStatusCode.Redirect, changed.StatusCode);
+        }
+
         using var list = await adminPc.SendAsync(HttpMethod.Get, "/Admin/Users");
         var html = await list.Content.ReadAsStringAsync();
         var unlock = Regex.Match(html, "<form[^>]*action=\"([^\"]*handler=Unlock[^\"]*)\"");

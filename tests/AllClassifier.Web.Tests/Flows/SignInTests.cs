@@ -67,7 +67,8 @@ public sealed class SignInTests() : WebWithFakeBackend(initialFeedbackCount: 2, 
         Assert.Equal("Added new-reviewer as reviewer.", FormPoster.TestIdText(await created.Content.ReadAsStringAsync(), "admin-message"));
         using var newcomer = Web.CreateClient();
         using var signedIn = await WebAppFactory.SignInAsync(newcomer, "new-reviewer", "New-reviewer-pass-1");
-        Assert.Equal("/", signedIn.RequestMessage!.RequestUri!.AbsolutePath);
+        // The admin knows the initial password: the newcomer chooses their own first.
+        Assert.Equal(PasswordChange.PagePath, signedIn.RequestMessage!.RequestUri!.AbsolutePath);
     }
 
     [Theory]

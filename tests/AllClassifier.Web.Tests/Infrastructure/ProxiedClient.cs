@@ -57,6 +57,21 @@ public sealed class ProxiedClient(Uri server, string clientAddress, string host 
         }));
     }
 
+    /// <summary>Posts the change-password form with the antiforgery token of a fresh change page.</summary>
+    public async Task<HttpResponseMessage> ChangePasswordAsync(string current, string next)
+    {
+        using var page = await SendAsync(HttpMethod.Get, PasswordChange.PagePath);
+        var token = FormPoster.HiddenValue(await page.Content.ReadAsStringAsync(), "__RequestVerificationToken")
+            ?? throw new InvalidOperationException($"The change-password page answered {(int)page.StatusCode} without a form.");
+        return await SendAsync(HttpMethod.Post, PasswordChange.PagePath, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = token,
+            ["CurrentPassword"] = current,
+            ["NewPassword"] = next,
+            ["ConfirmPassword"] = next,
+        }));
+    }
+
     /// <summary>True when <paramref name="response"/> is the redirect of a successful sign-in (to the Classify page).</summary>
     public static bool SignedIn(HttpResponseMessage response) =>
         response.StatusCode == HttpStatusCode.Redirect && response.Headers.Location?.OriginalString == "/";

@@ -23,6 +23,11 @@ public sealed class WebAppFactory(Uri? backend, IReadOnlyDictionary<string, stri
     public const string ReviewerPassword = "Reviewer-password-1";
     public const string ApiKey = "web-test-key-5d1f";
 
+    /// <summary>The first admin's own password, chosen at the forced change after signing in with <see cref="AdminPassword"/>.</summary>
+    public const string AdminOwnPassword = "Admin-own-password-2";
+
+    private string adminPassword = AdminPassword;
+
     private readonly string root = Directory.CreateTempSubdirectory("allclassifier-web-").FullName;
 
     public string StaffDatabasePath => Path.Combine(root, "staff.db");
@@ -51,7 +56,32 @@ public sealed class WebAppFactory(Uri? backend, IReadOnlyDictionary<string, stri
             throw new InvalidOperationException($"Signing in as {userName} answered {(int)response.StatusCode}.");
         }
 
+        // The first admin signs in with the deployment secret once, and is made to choose a password of their own.
+        if (userName == AdminName && response.RequestMessage?.RequestUri?.AbsolutePath == PasswordChange.PagePath)
+        {
+            using var changed = await ChangePasswordAsync(client, AdminPassword, AdminOwnPassword);
+            if (changed.RequestMessage?.RequestUri?.AbsolutePath == PasswordChange.PagePath)
+            {
+                throw new InvalidOperationException($"Changing the first admin's password answered {(int)changed.StatusCode}.");
+            }
+
+            adminPassword = AdminOwnPassword;
+        }
+
         return client;
+    }
+
+    /// <summary>Posts the change-password form with its antiforgery token, as a browser would.</summary>
+    public static async Task<HttpResponseMessage> ChangePasswordAsync(HttpClient client, string current, string next, string? confirm = null)
+    {
+        var antiforgery = await FormPoster.AntiforgeryTokenAsync(client, PasswordChange.PagePath);
+        return await client.PostAsync(PasswordChange.PagePath, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = antiforgery,
+            ["CurrentPassword"] = current,
+            ["NewPassword"] = next,
+            ["ConfirmPassword"] = confirm ?? next,
+        }));
     }
 
     /// <summary>Posts the sign-in form with its antiforgery token, as a browser would.</summary>
@@ -72,7 +102,7 @@ public sealed class WebAppFactory(Uri? backend, IReadOnlyDictionary<string, stri
         if (userName == AdminName)
         {
             _ = Services;
-            return AdminPassword;
+            return adminPassword;
         }
 
         var password = userName == ReviewerName ? ReviewerPassword : $"{userName}-Password-1";
