@@ -43,6 +43,8 @@ echo "== preparing a registry with a composed $precision model"
 bench prepare --registry "$work/registry" --image "$work/smear.jpg" --precision "$precision" >/dev/null
 api_key="$(openssl rand -hex 32)"
 admin_password="Bench-$(openssl rand -hex 16)"
+# The deployment secret signs in once, to choose the admin's own password (admin_password from then on).
+admin_secret="$admin_password"
 
 replicas=()
 replica_urls=()
@@ -67,7 +69,7 @@ start_web() {
   for (( i = 0; i < count; i++ )); do discovery+=("services__backend__http__$i=${replica_urls[$i]}"); done
   # Both web apps share the staff database: the first creates the admin, the second finds it.
   start_service "$work/web-$name.log" "$web_dll" Healthy \
-    Backend__ApiKey="$api_key" StaffAccounts__DatabasePath="$work/staff.db" StaffAccounts__FirstAdmin__Password="$admin_password" \
+    Backend__ApiKey="$api_key" StaffAccounts__DatabasePath="$work/staff.db" StaffAccounts__FirstAdmin__Password="$admin_secret" \
     "${discovery[@]}"
   pids+=("$service_pid"); web_pid[$name]=$service_pid; web_url[$name]=$service_url
 
@@ -75,6 +77,15 @@ start_web() {
   status="$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" --data-urlencode UserName=admin \
     --data-urlencode "Password=$admin_password" --data-urlencode "__RequestVerificationToken=$token" "$service_url/Account/SignIn")"
   [ "$status" = 302 ] || { echo "signing in to $service_url answered $status" >&2; exit 1; }
+  # The first sign-in with the deployment secret must choose the admin's own password before any other page.
+  if curl -s -o /dev/null -w "%{redirect_url}" -b "$jar" "$service_url/" | grep -q "/Account/Password"; then
+    token="$(curl -s -c "$jar" -b "$jar" "$service_url/Account/Password" | antiforgery_token)"
+    status="$(curl -s -o /dev/null -w '%{http_code}' -c "$jar" -b "$jar" --data-urlencode "CurrentPassword=$admin_password" \
+      --data-urlencode "NewPassword=$admin_password-own" --data-urlencode "ConfirmPassword=$admin_password-own" \
+      --data-urlencode "__RequestVerificationToken=$token" "$service_url/Account/Password")"
+    [ "$status" = 302 ] || { echo "changing the admin's password at $service_url answered $status" >&2; exit 1; }
+    admin_password="$admin_password-own"
+  fi
   token="$(curl -s -c "$jar" -b "$jar" "$service_url/" | antiforgery_token)"
   # curl's jar marks HttpOnly cookies with a #HttpOnly_ prefix; every other # line is a comment.
   cookie="$(awk -F'\t' '(/^#HttpOnly_/ || !/^#/) && NF >= 7 { printf "%s%s=%s", (n++ ? "; " : ""), $6, $7 }' "$jar")"

@@ -87,7 +87,8 @@ public sealed partial class ComposeStackTests(ComposeStack stack) : IClassFixtur
 
         await stack.DownAsync();
         await stack.UpAsync();
-        using var page = await browser.GetAsync("/");
+        // The first admin's one page until the deployment secret is changed.
+        using var page = await browser.GetAsync("/Account/Password");
 
         // Signed out, the page would redirect to the sign-in form: the cookie's keys survived in the volume.
         Assert.Equal(HttpStatusCode.OK, page.StatusCode);
