@@ -21,8 +21,10 @@ public sealed class FeatureCache : IDisposable
         _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString());
         _connection.Open();
         using var command = _connection.CreateCommand();
+        // secure_delete: features of an image that was deleted are zeroed, not left in free pages (RemoveImagesExcept).
         command.CommandText = """
             PRAGMA journal_mode = WAL;
+            PRAGMA secure_delete = ON;
             CREATE TABLE IF NOT EXISTS features(
               sha256 TEXT NOT NULL,
               view INTEGER NOT NULL,
@@ -69,6 +71,56 @@ public sealed class FeatureCache : IDisposable
         }
 
         transaction.Commit();
+    }
+
+    /// <summary>
+    /// Deletes the entries of every image whose content hash is not in <paramref name="keptSha256"/> (its views and
+    /// shifted copies alike), then truncates the WAL so the deleted vectors leave the files; returns the entries deleted.
+    /// </summary>
+    public int RemoveImagesExcept(IReadOnlySet<string> keptSha256)
+    {
+        var doomed = new List<string>();
+        using (var keys = _connection.CreateCommand())
+        {
+            keys.CommandText = "SELECT DISTINCT sha256 FROM features";
+            using var reader = keys.ExecuteReader();
+            while (reader.Read())
+            {
+                var key = reader.GetString(0);
+                // A shifted copy's key is "<sha256>:<shift>" (FeatureRequest.CacheKey).
+                var separator = key.IndexOf(':', StringComparison.Ordinal);
+                if (!keptSha256.Contains(separator < 0 ? key : key[..separator]))
+                {
+                    doomed.Add(key);
+                }
+            }
+        }
+
+        if (doomed.Count == 0)
+        {
+            return 0;
+        }
+
+        var removed = 0;
+        using (var transaction = _connection.BeginTransaction())
+        using (var delete = _connection.CreateCommand())
+        {
+            delete.Transaction = transaction;
+            delete.CommandText = "DELETE FROM features WHERE sha256 = $sha";
+            var sha = delete.Parameters.Add("$sha", SqliteType.Text);
+            foreach (var key in doomed)
+            {
+                sha.Value = key;
+                removed += delete.ExecuteNonQuery();
+            }
+
+            transaction.Commit();
+        }
+
+        using var checkpoint = _connection.CreateCommand();
+        checkpoint.CommandText = "PRAGMA wal_checkpoint(TRUNCATE)";
+        checkpoint.ExecuteNonQuery();
+        return removed;
     }
 
     public void Dispose() => _connection.Dispose();

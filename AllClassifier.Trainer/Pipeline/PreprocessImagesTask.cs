@@ -29,6 +29,9 @@ public sealed record PreprocessReport
 
     /// <summary>The highest feedback row id read (used or skipped).</summary>
     public long FeedbackHighWaterMark { get; init; }
+
+    /// <summary>Processed copies and feature-cache entries of images no longer in the dataset or feedback, deleted.</summary>
+    public DeletedImagePurge? Purged { get; init; }
 }
 
 /// <summary>
@@ -80,10 +83,12 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
             return outcomes.Length;
         });
 
+        var purged = PurgeDeleted(outcomes, work, reporter);
         var report = Collect(candidates, outcomes, work, out var index) with
         {
             DataDirectory = Path.GetFullPath(dataDirectory),
             FeedbackHighWaterMark = feedback.HighWaterMark,
+            Purged = purged,
         };
         foreach (var line in report.Rejected.Concat(report.Conflicts))
         {
@@ -94,6 +99,22 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
         WorkDirectory.WriteJson(work.PreprocessReport, report);
         return $"{index.Count} images ({report.DatasetImages} dataset, {report.FeedbackImages} feedback); " +
             $"{report.ExactDuplicates} exact and {report.ProcessedDuplicates} resized duplicates removed; {report.Rejected.Count} rejected";
+    }
+
+    /// <summary>
+    /// Deletes what earlier runs derived from images that are gone from the dataset and the feedback table, before
+    /// anything is trained: every image still there has just been processed, so whatever else is in the work folder
+    /// belongs to a deleted one.
+    /// </summary>
+    private static DeletedImagePurge PurgeDeleted(IReadOnlyList<Outcome> outcomes, WorkDirectory work, IPipelineReporter reporter)
+    {
+        var kept = outcomes.Where(outcome => outcome.Path is not null).ToList();
+        var purged = work.PurgeDeletedImages(
+            kept.Select(outcome => Path.GetFullPath(outcome.Path!)).ToHashSet(StringComparer.Ordinal),
+            kept.Select(outcome => outcome.ProcessedSha!).ToHashSet(StringComparer.Ordinal));
+        reporter.Info($"Purged {purged.ProcessedFiles} processed images and {purged.FeatureCacheEntries} feature-cache entries " +
+            "of images no longer in the dataset or the feedback table.");
+        return purged;
     }
 
     private Outcome Process(Candidate candidate, WorkDirectory work)

@@ -47,6 +47,42 @@ public sealed class WorkDirectory(string root)
             ? $"feature-cache-int8-{calibrationFingerprint}.db"
             : $"feature-cache-int8-{layout.Name()}-{calibrationFingerprint}.db");
 
+    /// <summary>Every feature cache file in this directory, whatever backbone, calibration or layout it is for.</summary>
+    public IEnumerable<string> FeatureCaches() => Directory.Exists(Root)
+        ? Directory.EnumerateFiles(Root, "feature-cache*.db")
+        : [];
+
+    /// <summary>
+    /// Deletes what earlier runs derived from images that are no longer in the dataset or the feedback table (a
+    /// correction deleted on a patient's request, a row past retention): processed copies under <c>processed/</c>
+    /// other than <paramref name="keptFiles"/> (leftover temporary files included) and the feature-cache entries of
+    /// content hashes other than <paramref name="keptSha256"/>.
+    /// </summary>
+    public DeletedImagePurge PurgeDeletedImages(IReadOnlySet<string> keptFiles, IReadOnlySet<string> keptSha256)
+    {
+        var files = 0;
+        if (Directory.Exists(Processed))
+        {
+            foreach (var file in Directory.EnumerateDirectories(Processed).SelectMany(Directory.EnumerateFiles).ToList())
+            {
+                if (!keptFiles.Contains(Path.GetFullPath(file)))
+                {
+                    File.Delete(file);
+                    files++;
+                }
+            }
+        }
+
+        var entries = 0;
+        foreach (var path in FeatureCaches().ToList())
+        {
+            using var cache = new Features.FeatureCache(path);
+            entries += cache.RemoveImagesExcept(keptSha256);
+        }
+
+        return new DeletedImagePurge(files, entries);
+    }
+
     public string Runs => Path.Combine(Root, "runs");
 
     public string LatestRunFile => Path.Combine(Runs, "latest");
@@ -136,6 +172,9 @@ public sealed class WorkDirectory(string root)
             ?? throw new InvalidDataException($"'{path}' is empty.");
     }
 }
+
+/// <summary>What <see cref="WorkDirectory.PurgeDeletedImages"/> deleted.</summary>
+public sealed record DeletedImagePurge(int ProcessedFiles, int FeatureCacheEntries);
 
 /// <summary>A trained run: its id, its artifact paths under runs/ and its run.json.</summary>
 public sealed record TrainedRun(string RunId, RunFiles Files, RunInfo Info);

@@ -87,6 +87,52 @@ public sealed class PreprocessAndPrepareTests : IDisposable
     }
 
     [Fact]
+    public async Task A_deleted_correction_loses_its_processed_copy_and_its_feature_cache_entries_at_the_next_run()
+    {
+        var task = new PreprocessImagesTask(new ImagePreprocessor());
+        await task.ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);
+        var work = new WorkDirectory(Options.WorkDirectory);
+        var index = ManifestFile.Read(work.ProcessedIndex);
+        var deleted = Assert.Single(index, entry => entry.IsFeedback);
+        var kept = index.First(entry => !entry.IsFeedback);
+        var copy = work.Resolve(deleted.Path);
+        Assert.True(File.Exists(copy));
+        using (var cache = new FeatureCache(work.FeatureCache()))
+        {
+            cache.PutMany([(deleted.Sha256, 0, [1f]), ($"{deleted.Sha256}:blur", 0, [2f]), (kept.Sha256, 0, [3f])]);
+        }
+
+        using (var grouping = new FeatureCache(work.GroupingFeatureCache("calibration")))
+        {
+            grouping.PutMany([(deleted.Sha256, 0, [4f])]);
+        }
+
+        // Row 1 is the one feedback image used; the API's store deletes it as DELETE /feedback/1 does.
+        var store = new SqliteFeedbackStore(
+            Microsoft.Extensions.Options.Options.Create(new FeedbackOptions { Directory = Path.GetDirectoryName(FeedbackPath)! }), TimeProvider.System);
+        Assert.True((await store.DeleteAsync(1, CancellationToken.None)).Deleted);
+        var reporter = new RecordingReporter();
+        await task.ExecuteAsync(Options, reporter, CancellationToken.None);
+
+        Assert.False(File.Exists(copy));
+        Assert.Equal(index.Where(entry => !entry.IsFeedback), ManifestFile.Read(work.ProcessedIndex));
+        using (var cache = new FeatureCache(work.FeatureCache()))
+        {
+            Assert.Null(cache.TryGet(deleted.Sha256, 0));
+            Assert.Null(cache.TryGet($"{deleted.Sha256}:blur", 0));
+            Assert.Equal([3f], cache.TryGet(kept.Sha256, 0) ?? []);
+        }
+
+        using (var grouping = new FeatureCache(work.GroupingFeatureCache("calibration")))
+        {
+            Assert.Equal(0, grouping.Count);
+        }
+
+        Assert.Equal(new DeletedImagePurge(1, 3), WorkDirectory.ReadJson<PreprocessReport>(work.PreprocessReport).Purged);
+        Assert.Contains("Purged 1 processed images and 3 feature-cache entries of images no longer in the dataset or the feedback table.", reporter.Infos);
+    }
+
+    [Fact]
     public void Rows_of_the_original_five_column_table_are_read_without_a_stored_hash()
     {
         var batch = FeedbackReader.ReadRows(FeedbackPath);
