@@ -92,10 +92,20 @@ internal sealed partial class ChampionWatcher(
             return;
         }
 
+        var previous = CurrentVersion();
         ServedModel model;
+        ServedModel? interim = null;
         try
         {
-            model = loader.Load(registered);
+            // With a model to replace, the new version is served on its explaining session (the interim model) while
+            // its prediction sessions load, so the old model's sessions go first and a swap holds one model's worth
+            // of sessions plus one, not two models'. At start there is nothing to let go, and readiness waits for all.
+            model = loader.Load(registered, holder.Current is null ? null : served =>
+            {
+                interim = served;
+                holder.Swap(served);
+                LogServing(logger, version, previous);
+            });
         }
         catch (Exception ex)
         {
@@ -105,10 +115,17 @@ internal sealed partial class ChampionWatcher(
             return;
         }
 
-        var previous = CurrentVersion();
         holder.Swap(model);
         holder.ReportChampionProblem(null);
-        LogServing(logger, version, previous);
+        if (interim is null)
+        {
+            LogServing(logger, version, previous);
+        }
+        else if (ReferenceEquals(model, interim))
+        {
+            LogInterimOnly(logger, version);
+        }
+
         LogVariant(logger, version, model.Variant.FirstConvolutionForm, model.Variant.Reason, string.Join(' ', model.Variant.CpuFeatures), model.Variant.WarmupInferences);
     }
 
@@ -122,6 +139,9 @@ internal sealed partial class ChampionWatcher(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving model version {Version} (previously {Previous})")]
     private static partial void LogServing(ILogger logger, int version, string previous);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Model version {Version}'s prediction sessions could not be built; it is served on its explaining session alone, on one core")]
+    private static partial void LogInterimOnly(ILogger logger, int version);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Model version {Version}: first convolution {Form}: {Reason}; CPU features [{CpuFeatures}]; {Warmup} warm-up inferences per session before serving")]
     private static partial void LogVariant(ILogger logger, int version, string form, string reason, string cpuFeatures, int warmup);

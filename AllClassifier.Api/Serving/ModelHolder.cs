@@ -37,25 +37,26 @@ public sealed class ModelHolder : IDisposable
     public void Swap(ServedModel model)
     {
         var previous = Interlocked.Exchange(ref _current, model);
-        if (previous is not null)
+        // A load whose last step failed hands back the interim model already served: nothing to let go.
+        if (previous is not null && !ReferenceEquals(previous, model))
         {
             // Set before this reference goes: the last request holding the old model may release it at any moment.
             previous.AfterDisposal = ShrinkArena;
             previous.Release();
         }
 
-        ReturnSwapGarbage();
+        ReturnGarbage();
     }
 
     public void Dispose() => Interlocked.Exchange(ref _current, null)?.Release();
 
     /// <summary>
-    /// A swap leaves the new model's file image (tens of megabytes on the large object heap, read to be verified
-    /// and loaded) and usually the old model's freed sessions behind. Left alone, the image stays until some later
-    /// full collection and the pages stay on the native heap, so resident memory would climb by a model or more per
-    /// swap and fall only by chance. One full, compacting collection per swap is cheap beside loading a model.
+    /// A load and a swap leave the new model's file image and graphs (tens of megabytes on the large object heap, read
+    /// to be verified and loaded) and usually the old model's freed sessions behind. Left alone, the image stays until
+    /// some later full collection and the pages stay on the native heap, so resident memory would climb by a model or
+    /// more per swap and fall only by chance. A full, compacting collection is cheap beside loading a model.
     /// </summary>
-    private static void ReturnSwapGarbage()
+    internal static void ReturnGarbage()
     {
         GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         NativeHeap.ReturnFreePages();

@@ -2,6 +2,7 @@ using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
@@ -35,7 +36,16 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
     /// Loads the version from bytes that match its card's SHA-256, builds the graphs this CPU should run, runs a probe
     /// inference and then the warm-up on every session; throws <see cref="InvalidDataException"/> when unusable.
     /// </summary>
-    public ServedModel Load(RegisteredVersion version)
+    /// <param name="version">The registered version.</param>
+    /// <param name="serveInterim">
+    /// Null: every session is built before the model is returned. Otherwise, for a model with a class activation map,
+    /// the explaining session is built first and handed over as a model of its own that answers every request (it
+    /// computes the probabilities too); the caller serves it, the replaced model goes once its requests end, and only
+    /// then are the prediction sessions built. A swap then holds the old model's sessions beside one new session
+    /// instead of beside all of the new model's. Should they fail after that, the interim model is returned: it is the
+    /// same version and answers every request, on one core.
+    /// </param>
+    public ServedModel Load(RegisteredVersion version, Action<ServedModel>? serveInterim = null)
     {
         if (!DihedralView.TestTimeViewCounts.Contains(version.Card.TestTimeAugmentation))
         {
@@ -43,35 +53,137 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
                 $"The card's test_time_augmentation is {version.Card.TestTimeAugmentation}; it must be one of {string.Join(", ", DihedralView.TestTimeViewCounts)}.");
         }
 
-        // The sessions are built from the bytes that were hashed, so a file replaced meanwhile cannot slip in.
-        var model = version.ReadVerifiedModel();
         var serving = options.Value;
-        var (form, reason) = ChooseForm(ServingGraph.Forms(model), serving.FirstConvolutionForm);
-        var outputs = ServingGraph.Outputs(model);
-        var hasMap = outputs.Contains(ClassifierModelFile.ClassActivationMapName);
-        // ONNX Runtime runs every node of its graph whatever a run fetches: /predict gets a graph without the map.
-        var predictGraph = ServingGraph.Prepare(model, form, [.. outputs.Where(o => o != ClassifierModelFile.ClassActivationMapName)]);
-        var explainGraph = hasMap ? ServingGraph.Prepare(model, form, null) : null;
         var scorer = new ScorerOptions { IntraOpThreads = serving.IntraOpThreads, MemoryArena = serving.OnnxMemoryArena };
-        var loaded = new List<OnnxClassifier>();
+        var graphs = PrepareGraphs(version, serving.FirstConvolutionForm);
+        // The file image and its parse went with PrepareGraphs' frame: returned before the sessions are built (each
+        // needs about twice its weights while ONNX Runtime parses and packs them), they do not add to a swap's peak.
+        ModelHolder.ReturnGarbage();
+        // The explaining session first, from the full graph; the pruned graph is made from that one afterwards, so
+        // only one graph is held while the old model may still be alive.
+        var explaining = graphs.HasMap ? Ready([Build(graphs, pruned: false, scorer)], serving.WarmupInferences) : default;
+        ServedModel? interim = null;
+        if (serveInterim is not null && explaining.Sessions is [var explainer])
+        {
+            interim = new ServedModel(explainer, version, graphs.Variant(explaining.WarmedUp), explainer: explainer);
+            serveInterim(interim);
+        }
+
+        var sessions = new List<OnnxClassifier>();
         try
         {
-            var predict = Add(loaded, OnnxClassifier.Load(predictGraph, scorer));
-            var wholeMachine = serving.WholeMachineInferences
-                ? Add(loaded, OnnxClassifier.Load(predictGraph, scorer with { IntraOpThreads = serving.MaxConcurrentInferences }))
-                : null;
-            var explainer = explainGraph is null ? null : Add(loaded, OnnxClassifier.Load(explainGraph, scorer));
-            loaded.ForEach(Probe);
-            // Counted as run, not as configured: /model reports what happened before the model could serve.
-            var warmedUp = loaded.Min(classifier => WarmUp(classifier, serving.WarmupInferences));
-            var variant = new ServingVariant(form ?? "none", ServingGraph.Forms(model), reason, CpuFeatures.Current.Names, warmedUp, hasMap);
-            return new ServedModel(predict, version, variant, wholeMachine, explainer);
+            // Pruning parses the full graph once more; that garbage goes before the sessions are built.
+            graphs.Prune();
+            ModelHolder.ReturnGarbage();
+            sessions.Add(Build(graphs, pruned: true, scorer));
+            if (serving.WholeMachineInferences)
+            {
+                sessions.Add(Build(graphs, pruned: true, scorer with { IntraOpThreads = serving.MaxConcurrentInferences }));
+            }
+
+            graphs.Drop();
+            var ready = Ready(sessions, serving.WarmupInferences);
+            var warmedUp = explaining.Sessions is null ? ready.WarmedUp : Math.Min(ready.WarmedUp, explaining.WarmedUp);
+            return new ServedModel(
+                sessions[0],
+                version,
+                graphs.Variant(warmedUp),
+                serving.WholeMachineInferences ? sessions[1] : null,
+                explaining.Sessions?[0],
+                sharesExplainerOf: interim);
+        }
+        catch when (interim is not null)
+        {
+            sessions.ForEach(classifier => classifier.Dispose());
+            return interim;
         }
         catch
         {
-            loaded.ForEach(classifier => classifier.Dispose());
+            sessions.ForEach(classifier => classifier.Dispose());
+            explaining.Sessions?.ForEach(classifier => classifier.Dispose());
             throw;
         }
+    }
+
+    /// <summary>
+    /// Probes, then warms up, sessions just built; disposes them and throws when one fails. The graphs they were built
+    /// from are returned to the system first.
+    /// </summary>
+    private static (List<OnnxClassifier> Sessions, int WarmedUp) Ready(List<OnnxClassifier> sessions, int warmupInferences)
+    {
+        try
+        {
+            ModelHolder.ReturnGarbage();
+            sessions.ForEach(Probe);
+            // Counted as run, not as configured: /model reports what happened before the model could serve.
+            return (sessions, sessions.Min(classifier => WarmUp(classifier, warmupInferences)));
+        }
+        catch
+        {
+            sessions.ForEach(classifier => classifier.Dispose());
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// One session over the full or the pruned graph. In a frame of its own, so no temporary of the caller's keeps a
+    /// graph's bytes reachable once <paramref name="graphs"/> drops them (the JIT may report a method's temporaries
+    /// live until it returns).
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static OnnxClassifier Build(PendingGraphs graphs, bool pruned, ScorerOptions scorer) =>
+        OnnxClassifier.Load(pruned ? graphs.Pruned : graphs.Full, scorer);
+
+    /// <summary>
+    /// The graphs this CPU should run, from the bytes that were hashed (so a file replaced meanwhile cannot slip in).
+    /// ONNX Runtime runs every node of its graph whatever a run fetches: /predict gets a graph without the map. In a
+    /// frame of its own, so the file image and its parse are unreachable once it returns.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static PendingGraphs PrepareGraphs(RegisteredVersion version, string configuredForm)
+    {
+        var reason = "";
+        var graphs = ServingGraph.PrepareForServing(
+            version.ReadVerifiedModel(),
+            forms =>
+            {
+                (var form, reason) = ChooseForm(forms, configuredForm);
+                return form;
+            });
+        return new PendingGraphs(graphs, reason);
+    }
+
+    /// <summary>
+    /// A model's graphs while its sessions are built: the full one, and the one without the class activation map made
+    /// from it when first asked for, after which the full one is dropped.
+    /// </summary>
+    private sealed class PendingGraphs(ServingGraphs graphs, string reason)
+    {
+        // Fields, not the record: a captured record would keep the graph reachable for as long as this object.
+        private readonly string? _form = graphs.Form;
+        private readonly IReadOnlyList<string> _forms = graphs.Forms;
+        private readonly List<string> _prunedOutputs = [.. graphs.Outputs.Where(o => o != ClassifierModelFile.ClassActivationMapName)];
+        private byte[]? _full = graphs.Graph;
+        private byte[]? _pruned;
+
+        public bool HasMap { get; } = graphs.Outputs.Contains(ClassifierModelFile.ClassActivationMapName);
+
+        public byte[] Full => _full ?? throw new InvalidOperationException("The full graph was dropped.");
+
+        public byte[] Pruned => _pruned ?? throw new InvalidOperationException("The pruned graph is not made yet.");
+
+        /// <summary>Makes the pruned graph and drops the full one (no more sessions are built from it).</summary>
+        [MethodImpl(MethodImplOptions.NoInlining)]
+        public void Prune()
+        {
+            _pruned = HasMap ? ServingGraph.Prepare(Full, null, _prunedOutputs) : Full;
+            _full = null;
+        }
+
+        public void Drop() => (_pruned, _full) = (null, null);
+
+        public ServingVariant Variant(int warmedUp) =>
+            new(_form ?? "none", _forms, reason, CpuFeatures.Current.Names, warmedUp, HasMap);
     }
 
     /// <summary>The one check that a model can serve: four class probabilities, and a probe inference that gives a distribution.</summary>
@@ -93,12 +205,6 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
             throw new InvalidDataException(
                 $"The probe inference gave [{string.Join(", ", probabilities)}], not {CellClasses.Count} finite probabilities summing to 1.");
         }
-    }
-
-    private static OnnxClassifier Add(List<OnnxClassifier> loaded, OnnxClassifier classifier)
-    {
-        loaded.Add(classifier);
-        return classifier;
     }
 
     /// <summary>

@@ -59,6 +59,33 @@ public static class ServingGraph
     /// <summary>The graph outputs' names.</summary>
     public static IReadOnlyList<string> Outputs(byte[] model) => [.. ModelProto.Parser.ParseFrom(model).Graph.Output.Select(o => o.Name)];
 
+    /// <summary>
+    /// The graph a server runs, from one parse of the file: the first convolution in the form <paramref name="chooseForm"/>
+    /// picks from the forms the file carries (null: as the graph has it), every output kept, and the nodes and
+    /// initializers no output needs dropped. <see cref="Forms(byte[])"/>, <see cref="Outputs"/> and <see cref="Prepare"/>
+    /// each parse the file again; a server preparing its graphs with them would hold several copies of the weights on
+    /// the managed heap at once, beside the sessions being built. The graph without an output is
+    /// <see cref="Prepare"/> of this one with form null.
+    /// </summary>
+    public static ServingGraphs PrepareForServing(byte[] model, Func<IReadOnlyList<string>, string?> chooseForm)
+    {
+        var proto = ModelProto.Parser.ParseFrom(model);
+        var forms = Forms(proto);
+        var form = chooseForm(forms);
+        if (form is not null && !forms.Contains(form))
+        {
+            throw new InvalidDataException($"The model carries no {form} form of its first convolution.");
+        }
+
+        if (form == FirstConvolutionForm.Int8)
+        {
+            UseInt8Form(proto.Graph);
+        }
+
+        RemoveUnused(proto.Graph);
+        return new ServingGraphs(forms, form, [.. proto.Graph.Output.Select(o => o.Name)], proto.ToByteArray());
+    }
+
     private static IReadOnlyList<string> Forms(ModelProto model) =>
         model.MetadataProps.FirstOrDefault(p => p.Key == FormsKey)?.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries) ?? [];
 
@@ -168,3 +195,10 @@ public static class ServingGraph
         }
     }
 }
+
+/// <summary>What <see cref="ServingGraph.PrepareForServing"/> made of a model file.</summary>
+/// <param name="Forms">The first convolution's forms the file carries.</param>
+/// <param name="Form">The form the graph uses; null when it was kept as it is.</param>
+/// <param name="Outputs">The graph's outputs (all of the file's).</param>
+/// <param name="Graph">The serialized graph.</param>
+public sealed record ServingGraphs(IReadOnlyList<string> Forms, string? Form, IReadOnlyList<string> Outputs, byte[] Graph);

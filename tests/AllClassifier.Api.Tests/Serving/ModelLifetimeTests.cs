@@ -1,6 +1,7 @@
 using System.Runtime.InteropServices;
 using AllClassifier.Api.Serving;
 using AllClassifier.Api.Tests.Infrastructure;
+using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Registry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -40,6 +41,110 @@ public sealed class ModelLifetimeTests : IDisposable
         Assert.True(first.IsDisposed);
         Assert.Same(replacements[^1], holder.Current);
         Assert.False(replacements[^1].IsDisposed);
+    }
+
+    [Fact]
+    public void A_swap_serves_the_new_version_on_its_explainer_first_and_lets_the_old_model_go_before_the_rest_loads()
+    {
+        var loader = new ModelLoader(Options.Create(new ModelServingOptions { MaxConcurrentInferences = 2, WarmupInferences = 1 }));
+        var registered = TestModels.Register(_registryRoot, TestModels.Model);
+        var tensor = new float[ImagePreprocessor.TensorLength];
+        using var holder = new ModelHolder();
+        var old = loader.Load(registered);
+        holder.Swap(old);
+        ServedModel? interim = null;
+        var oldDisposedWhileInterimServed = false;
+
+        var final = loader.Load(registered, model =>
+        {
+            interim = model;
+            holder.Swap(model);
+            oldDisposedWhileInterimServed = old.IsDisposed;
+            // Every kind of request is answered meanwhile: predictions on either core count, and explanations.
+            Assert.True(holder.TryAcquire(out var request));
+            using (request)
+            {
+                Assert.Same(model, request.Model);
+                Assert.Equal(4, request.Model.ClassifierFor(wholeMachine: true).Classify(tensor).Length);
+                Assert.Equal(4, request.Model.Explainer!.Explain(tensor).Probabilities.Length);
+            }
+        });
+
+        Assert.True(oldDisposedWhileInterimServed);
+        Assert.NotNull(interim);
+        Assert.Same(interim, holder.Current);
+        Assert.Same(interim.Explainer, final.Explainer);
+        Assert.NotSame(final.Explainer, final.Classifier);
+        Assert.NotSame(final.Classifier, final.ClassifierFor(wholeMachine: true));
+        Assert.False(final.Classifier.HasClassActivationMap); // the pruned graph, as before the two-step swap
+
+        holder.Swap(final);
+        // The interim model is out of service but its session serves explanations for the final model.
+        Assert.False(interim.IsDisposed);
+        Assert.Equal(interim.Explainer!.Explain(tensor).Probabilities, final.Classifier.Classify(tensor), new ToleranceComparer(1e-5f));
+
+        holder.Swap(loader.Load(registered));
+        Assert.True(final.IsDisposed);
+        Assert.True(interim.IsDisposed);
+    }
+
+    [Fact]
+    public async Task Requests_running_through_swaps_are_all_answered()
+    {
+        var loader = new ModelLoader(Options.Create(new ModelServingOptions { MaxConcurrentInferences = 2, WarmupInferences = 0 }));
+        var registered = TestModels.Register(_registryRoot, TestModels.Model);
+        using var holder = new ModelHolder();
+        holder.Swap(loader.Load(registered));
+        var answered = 0;
+        var failures = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var requests = Enumerable.Range(0, 2).Select(worker => Task.Run(() =>
+        {
+            var tensor = new float[ImagePreprocessor.TensorLength];
+            for (var i = 0; !stop.IsCancellationRequested; i++)
+            {
+                if (!holder.TryAcquire(out var request))
+                {
+                    failures.Enqueue("no model to serve");
+                    continue;
+                }
+
+                using (request)
+                {
+                    var probabilities = i % 3 == 0
+                        ? request.Model.Explainer!.Explain(tensor).Probabilities
+                        : request.Model.ClassifierFor(wholeMachine: worker == 0).Classify(tensor);
+                    if (probabilities.Length != 4)
+                    {
+                        failures.Enqueue($"{probabilities.Length} probabilities");
+                    }
+                }
+
+                Interlocked.Increment(ref answered);
+            }
+        })).ToList();
+        var replaced = new List<ServedModel>();
+
+        for (var swap = 0; swap < 3; swap++)
+        {
+            var before = Volatile.Read(ref answered);
+            replaced.Add(holder.Current!);
+            holder.Swap(loader.Load(registered, holder.Swap));
+            // Each swap overlaps requests: wait (bounded) until some ran on the new model before the next one.
+            Assert.True(SpinWait.SpinUntil(() => Volatile.Read(ref answered) > before + 2, TimeSpan.FromSeconds(60)));
+        }
+
+        await stop.CancelAsync();
+        await Task.WhenAll(requests);
+        Assert.Empty(failures);
+        Assert.All(replaced, model => Assert.True(model.IsDisposed));
+    }
+
+    private sealed class ToleranceComparer(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(float obj) => 0;
     }
 
     [Fact]

@@ -81,6 +81,23 @@ public sealed class ClassActivationMapTests
     }
 
     [Fact]
+    public void The_servers_graph_from_one_parse_is_the_graph_prepared_from_the_file_and_prunes_alike()
+    {
+        var head = TestHeads.Random(HeadKind.Softmax, seed: 7);
+        var full = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), head);
+        var outputs = ServingGraph.Outputs(full).Where(o => o != ClassifierModelFile.ClassActivationMapName).ToList();
+        IReadOnlyList<string>? offered = null;
+
+        var graphs = ServingGraph.PrepareForServing(full, forms => { offered = forms; return null; });
+
+        Assert.Empty(offered!); // an fp32 model has no first-convolution forms to choose from
+        Assert.Null(graphs.Form);
+        Assert.Equal(ServingGraph.Outputs(full), graphs.Outputs);
+        Assert.Equal(ServingGraph.Prepare(full, null, null), graphs.Graph);
+        Assert.Equal(ServingGraph.Prepare(full, null, outputs), ServingGraph.Prepare(graphs.Graph, null, outputs));
+    }
+
+    [Fact]
     public void An_mlp_head_takes_its_map_from_the_linear_probe()
     {
         var mlp = TestHeads.Random(HeadKind.Mlp, seed: 9);

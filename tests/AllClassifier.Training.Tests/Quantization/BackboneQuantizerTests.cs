@@ -64,6 +64,21 @@ public sealed class BackboneQuantizerTests(CalibratedBackbone calibrated) : ICla
     }
 
     [Fact]
+    public void The_servers_graph_uses_the_form_chosen_from_those_the_file_carries()
+    {
+        var composed = ClassifierModelComposer.ComposeFeatureExtractor(BackboneFiles.InDirectory(), calibrated.Ranges);
+        IReadOnlyList<string>? offered = null;
+
+        var graphs = ServingGraph.PrepareForServing(composed, forms => { offered = forms; return FirstConvolutionForm.Int8; });
+
+        Assert.Equal([FirstConvolutionForm.Uint8, FirstConvolutionForm.Int8], offered);
+        Assert.Equal(offered, graphs.Forms);
+        Assert.Equal(FirstConvolutionForm.Int8, graphs.Form);
+        Assert.Equal(ServingGraph.Prepare(composed, FirstConvolutionForm.Int8, null), graphs.Graph);
+        Assert.Throws<InvalidDataException>(() => ServingGraph.PrepareForServing(composed, _ => "int4"));
+    }
+
+    [Fact]
     public void The_int8_form_replaces_the_first_convolution_kernels_and_nothing_else()
     {
         var composed = ClassifierModelComposer.ComposeFeatureExtractor(BackboneFiles.InDirectory(), calibrated.Ranges);
