@@ -104,7 +104,7 @@ public sealed class ImagePreprocessor(ImageLimits limits)
     /// </summary>
     public static Image<Rgb24> DecodeOwn(byte[] bytes)
     {
-        ImagingMetrics.Decodes.Add(1);
+        ImagingMetrics.CountDecode(ImagingMetrics.Own);
         return Image.Load<Rgb24>(DecoderConfiguration, bytes);
     }
 
@@ -131,7 +131,7 @@ public sealed class ImagePreprocessor(ImageLimits limits)
     private Image<Rgb24> DecodeResized(byte[] bytes)
     {
         Image<Rgb24> image;
-        ImagingMetrics.Decodes.Add(1);
+        ImagingMetrics.CountDecode(ImagingMetrics.Checked);
         try
         {
             image = Image.Load<Rgb24>(DecoderConfiguration, bytes);

@@ -14,6 +14,14 @@ public static class ImagingMetrics
     public const string DecodesName = "allclassifier.image.decodes";
     public const string HashesName = "allclassifier.image.hashes";
 
+    /// <summary>
+    /// Tag of <see cref="DecodesName"/>: <see cref="Checked"/> for an image whose header was checked first,
+    /// <see cref="Own"/> for bytes this process encoded itself (a re-compressed copy made by an acquisition shift).
+    /// </summary>
+    public const string DecodeTag = "decode";
+    public const string Checked = "checked";
+    public const string Own = "own";
+
     private static readonly Meter Meter = new(MeterName);
 
     internal static readonly Counter<long> HeaderReads = Meter.CreateCounter<long>(
@@ -24,4 +32,6 @@ public static class ImagingMetrics
 
     internal static readonly Counter<long> Hashes = Meter.CreateCounter<long>(
         HashesName, "{image}", "SHA-256 content hashes of image bytes.");
+
+    internal static void CountDecode(string kind) => Decodes.Add(1, new KeyValuePair<string, object?>(DecodeTag, kind));
 }

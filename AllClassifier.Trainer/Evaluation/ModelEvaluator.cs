@@ -42,19 +42,38 @@ public sealed class ModelEvaluator(ImagePreprocessor preprocessor, FeatureExtrac
         CancellationToken cancellationToken,
         ActivationRanges? int8Backbone = null,
         AcquisitionShift? shift = null,
+        FeatureLayout layout = FeatureLayout.GlobalPool) =>
+        ShiftedViewFeatures(work, entries, views, [shift], reporter, cancellationToken, int8Backbone, layout)[0];
+
+    /// <summary>
+    /// <see cref="ViewFeatures"/> under each of <paramref name="shifts"/> (null: the image as it is), element [s][v][i],
+    /// from one extraction, so each image is read and decoded once for all of its shifts and views.
+    /// </summary>
+    public IReadOnlyList<IReadOnlyList<IReadOnlyList<float[]>>> ShiftedViewFeatures(
+        WorkDirectory work,
+        IReadOnlyList<ManifestEntry> entries,
+        IReadOnlyList<int> views,
+        IReadOnlyList<AcquisitionShift?> shifts,
+        IPipelineReporter reporter,
+        CancellationToken cancellationToken,
+        ActivationRanges? int8Backbone = null,
         FeatureLayout layout = FeatureLayout.GlobalPool)
     {
-        var requests = views
-            .SelectMany(view => entries.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, view, shift)))
+        var requests = shifts
+            .SelectMany(shift => views.SelectMany(view => entries.Select(entry => new FeatureRequest(work.Resolve(entry.Path), entry.Sha256, view, shift))))
             .ToList();
         using var cache = new FeatureCache(int8Backbone is null ? work.FeatureCache(layout) : work.Int8FeatureCache(int8Backbone.Fingerprint(), layout));
+        var shifted = shifts.Count == 1
+            ? shifts[0] is { } only ? $" under {only.Key}" : ""
+            : $" under {shifts.Count} shifts";
         var features = reporter.WithProgress(
             (int8Backbone is null ? "Test features" : "Test features (INT8)")
                 + (views.Count == 1 ? "" : $" in {views.Count} views")
-                + (shift is null ? "" : $" under {shift.Key}"),
+                + shifted,
             requests.Count,
             progress => extractor.Extract(cache, requests, progress, cancellationToken, int8Backbone, layout)).Features;
-        return [.. views.Select((_, v) => (IReadOnlyList<float[]>)[.. features.Skip(v * entries.Count).Take(entries.Count)])];
+        return [.. shifts.Select((_, s) => (IReadOnlyList<IReadOnlyList<float[]>>)[.. views.Select((_, v) =>
+            (IReadOnlyList<float[]>)[.. features.Skip(((s * views.Count) + v) * entries.Count).Take(entries.Count)])])];
     }
 
     /// <summary>

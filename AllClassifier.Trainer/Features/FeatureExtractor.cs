@@ -61,33 +61,49 @@ public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFea
         var pending = new List<(string, int, float[])>();
         var commit = new Lock();
         // One image per core, each scored single-threaded: on a few cores that beats one image at a time on all of
-        // them (no synchronisation inside the backbone, and decoding and shifting run in parallel too). Each feature
-        // depends only on its own image, so the result does not depend on the order.
+        // them (no synchronisation inside the backbone, and decoding and shifting run in parallel too). An image is
+        // read and decoded once for all of its views and shifted copies. Each feature depends only on its own image,
+        // so the result does not depend on the order.
+        var byImage = missing.GroupBy(index => requests[index].ImagePath, StringComparer.Ordinal).ToList();
         Parallel.ForEach(
-            missing,
+            byImage,
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
-            () => new float[ImagePreprocessor.TensorLength],
-            (index, _, tensor) =>
+            () => new ImageBuffers(),
+            (image, _, buffers) =>
             {
-                var request = requests[index];
-                var bytes = File.ReadAllBytes(request.ImagePath);
-                var image = preprocessor.ToTensor(request.Shift is null ? bytes : request.Shift.Apply(bytes));
-                DihedralView.Apply(image, tensor, request.View);
-                var features = backbone.Features(tensor, int8Backbone, layout);
-                results[index] = features;
-                lock (commit)
+                using var decoded = preprocessor.LoadResized(File.ReadAllBytes(image.Key));
+                ImagePreprocessor.WriteTensor(decoded, buffers.Original);
+                foreach (var shift in image.GroupBy(index => requests[index].Shift))
                 {
-                    pending.Add((request.CacheKey, request.View, features));
-                    if (pending.Count >= CommitEvery)
+                    var source = buffers.Original;
+                    if (shift.Key is not null)
                     {
-                        cache.PutMany(pending);
-                        pending.Clear();
+                        using var shifted = shift.Key.Apply(decoded);
+                        ImagePreprocessor.WriteTensor(shifted, buffers.Shifted);
+                        source = buffers.Shifted;
                     }
 
-                    progress?.Report(++done);
+                    foreach (var index in shift)
+                    {
+                        var request = requests[index];
+                        DihedralView.Apply(source, buffers.View, request.View);
+                        var features = backbone.Features(buffers.View, int8Backbone, layout);
+                        results[index] = features;
+                        lock (commit)
+                        {
+                            pending.Add((request.CacheKey, request.View, features));
+                            if (pending.Count >= CommitEvery)
+                            {
+                                cache.PutMany(pending);
+                                pending.Clear();
+                            }
+
+                            progress?.Report(++done);
+                        }
+                    }
                 }
 
-                return tensor;
+                return buffers;
             },
             _ => { });
 
@@ -100,4 +116,14 @@ public sealed class FeatureExtractor(ImagePreprocessor preprocessor, BackboneFea
         progress?.Report(requests.Count);
         return new FeatureExtractionResult(results, requests.Count - missing.Count, missing.Count);
     }
+}
+
+/// <summary>One worker's tensors: the image as it is, a shifted copy of it and the view being scored.</summary>
+file sealed class ImageBuffers
+{
+    public float[] Original { get; } = new float[ImagePreprocessor.TensorLength];
+
+    public float[] Shifted { get; } = new float[ImagePreprocessor.TensorLength];
+
+    public float[] View { get; } = new float[ImagePreprocessor.TensorLength];
 }

@@ -5,8 +5,6 @@ using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Features;
 using AllClassifier.Training.Onnx;
 using AllClassifier.Training.Quantization;
-using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.PixelFormats;
 
 namespace AllClassifier.Trainer.Pipeline;
 
@@ -128,6 +126,10 @@ public sealed class PrepareDataTask(ImagePreprocessor preprocessor, FeatureExtra
         return result.Features;
     }
 
+    /// <summary>
+    /// The difference hash preprocess_images recorded for each image; only an index written before it recorded them
+    /// has its images decoded again here.
+    /// </summary>
     private static HashedImage[] Hash(IReadOnlyList<ManifestEntry> images, IReadOnlyList<float[]>? features, WorkDirectory work, CancellationToken cancellationToken)
     {
         var hashed = new HashedImage[images.Count];
@@ -137,7 +139,13 @@ public sealed class PrepareDataTask(ImagePreprocessor preprocessor, FeatureExtra
             new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
             i =>
             {
-                using var image = Image.Load<Rgb24>(work.Resolve(images[i].Path));
+                if (images[i].RecordedDifferenceHash is { } recorded)
+                {
+                    hashed[i] = new HashedImage(images[i], recorded, features?[i]);
+                    return;
+                }
+
+                using var image = ImagePreprocessor.DecodeOwn(File.ReadAllBytes(work.Resolve(images[i].Path)));
                 hashed[i] = new HashedImage(images[i], DifferenceHash.Of(image), features?[i]);
             });
         return hashed;

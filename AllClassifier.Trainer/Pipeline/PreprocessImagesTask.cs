@@ -67,6 +67,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
             throw new InvalidDataException($"The dataset folder '{dataDirectory}' holds no images.");
         }
 
+        var processed = Processed(work);
         var outcomes = new Outcome[candidates.Count];
         var done = 0;
         reporter.WithProgress("Preprocessing images", candidates.Count, progress =>
@@ -77,7 +78,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
                 new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount, CancellationToken = cancellationToken },
                 i =>
                 {
-                    outcomes[i] = Process(candidates[i], work);
+                    outcomes[i] = Process(candidates[i], work, processed);
                     progress.Report(Interlocked.Increment(ref done));
                 });
             return outcomes.Length;
@@ -117,7 +118,36 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
         return purged;
     }
 
-    private Outcome Process(Candidate candidate, WorkDirectory work)
+    /// <summary>
+    /// What the last run recorded about the processed files that are still there, by path: a rerun takes their hashes
+    /// from it instead of decoding their sources again. Entries without a difference hash are processed again.
+    /// </summary>
+    private static Dictionary<string, ManifestEntry> Processed(WorkDirectory work)
+    {
+        if (!File.Exists(work.ProcessedIndex))
+        {
+            return [];
+        }
+
+        try
+        {
+            return ManifestFile.Read(work.ProcessedIndex)
+                .Where(entry => entry.RecordedDifferenceHash is not null)
+                .DistinctBy(entry => entry.Path, StringComparer.Ordinal)
+                .ToDictionary(entry => entry.Path, StringComparer.Ordinal);
+        }
+        catch (InvalidDataException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>
+    /// Validates, decodes and resizes one image once, and takes everything later tasks need from that one decode: the
+    /// PNG's hash from the bytes about to be written (not by reading the file back) and the difference hash that groups
+    /// near-duplicates.
+    /// </summary>
+    private Outcome Process(Candidate candidate, WorkDirectory work, IReadOnlyDictionary<string, ManifestEntry> processed)
     {
         try
         {
@@ -125,25 +155,37 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
             // The API hashed feedback images when it stored them.
             var sourceSha = candidate.KnownSha256 ?? ImageHash.Sha256(bytes);
             var path = Path.Combine(work.Processed, candidate.Label.Name(), $"{sourceSha}.png");
+            if (processed.TryGetValue(work.Relative(path), out var known) && File.Exists(path))
+            {
+                return new Outcome(sourceSha, known.Sha256, path, null, known.DifferenceHash);
+            }
+
+            using var image = preprocessor.LoadResized(bytes);
+            byte[] png;
+            using (var output = new MemoryStream())
+            {
+                image.Save(output, Encoder);
+                png = output.ToArray();
+            }
+
             if (!File.Exists(path))
             {
-                using var image = preprocessor.LoadResized(bytes);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 var temporary = $"{path}.{Guid.NewGuid():N}.tmp";
-                image.Save(temporary, Encoder);
+                File.WriteAllBytes(temporary, png);
                 File.Move(temporary, path, overwrite: true);
             }
 
-            var processedSha = ImageHash.Sha256(File.ReadAllBytes(path));
-            return new Outcome(sourceSha, processedSha, path, null);
+            var differenceHash = DifferenceHash.Of(image).ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+            return new Outcome(sourceSha, ImageHash.Sha256(png), path, null, differenceHash);
         }
         catch (ImageRejectedException ex)
         {
-            return new Outcome(null, null, null, $"Skipped {candidate.Origin}: {ex.Message}");
+            return new Outcome(null, null, null, $"Skipped {candidate.Origin}: {ex.Message}", null);
         }
         catch (Exception ex) when (ex is IOException or SqliteException)
         {
-            return new Outcome(null, null, null, $"Skipped {candidate.Origin}: {ex.Message}");
+            return new Outcome(null, null, null, $"Skipped {candidate.Origin}: {ex.Message}", null);
         }
     }
 
@@ -185,7 +227,7 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
             }
 
             firstByProcessed[outcome.ProcessedSha!] = candidate;
-            index.Add(new ManifestEntry(work.Relative(outcome.Path!), candidate.Label.Name(), outcome.ProcessedSha!, candidate.Source));
+            index.Add(new ManifestEntry(work.Relative(outcome.Path!), candidate.Label.Name(), outcome.ProcessedSha!, candidate.Source, outcome.DifferenceHash));
             if (candidate.Source == ImageSource.Feedback)
             {
                 feedback++;
@@ -209,5 +251,5 @@ public sealed class PreprocessImagesTask(ImagePreprocessor preprocessor) : IPipe
 
     private sealed record Candidate(string Origin, CellClass Label, string Source, Func<byte[]> Read, string? KnownSha256);
 
-    private sealed record Outcome(string? SourceSha, string? ProcessedSha, string? Path, string? Error);
+    private sealed record Outcome(string? SourceSha, string? ProcessedSha, string? Path, string? Error, string? DifferenceHash);
 }

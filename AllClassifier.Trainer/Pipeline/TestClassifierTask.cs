@@ -168,16 +168,16 @@ public sealed class TestClassifierTask(
         {
             Calibration = ModelEvaluator.Calibration(head, temperature, actual, features),
         };
-        var shifts = options.EvaluateAcquisitionShifts
-            ? AcquisitionShift.Evaluation.Select(shift =>
-            {
-                var shifted = ModelEvaluator.Predict(ModelEvaluator.MeanProbabilities(
-                    head,
-                    evaluator.ViewFeatures(work, test, views, reporter, cancellationToken, servedInt8Backbone, shift, layout)));
-                var accuracy = EvaluationMetrics.FromPredictions(actual, shifted).Accuracy;
-                return new ShiftResult(shift.Key, accuracy, metrics.Accuracy - accuracy);
-            }).ToList()
+        // Every shift's features in one extraction: each test image is decoded once for all shifts.
+        var shiftedFeatures = options.EvaluateAcquisitionShifts
+            ? evaluator.ShiftedViewFeatures(work, test, views, AcquisitionShift.Evaluation, reporter, cancellationToken, servedInt8Backbone, layout)
             : [];
+        var shifts = AcquisitionShift.Evaluation.Take(shiftedFeatures.Count).Select((shift, s) =>
+        {
+            var shifted = ModelEvaluator.Predict(ModelEvaluator.MeanProbabilities(head, shiftedFeatures[s]));
+            var accuracy = EvaluationMetrics.FromPredictions(actual, shifted).Accuracy;
+            return new ShiftResult(shift.Key, accuracy, metrics.Accuracy - accuracy);
+        }).ToList();
         var registry = new LocalModelRegistry(options.RegistryDirectory);
         var championVersion = registry.Champion();
         var champion = championVersion is { } version

@@ -15,6 +15,9 @@ using AllClassifier.Training.Onnx;
 using AllClassifier.Training.Quantization;
 using AllClassifier.Training.Referral;
 
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.PixelFormats;
+
 namespace AllClassifier.Trainer.Pipeline;
 
 /// <summary>What train_classifier recorded about a run (<c>runs/&lt;run_id&gt;/run.json</c>).</summary>
@@ -135,13 +138,7 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         };
         var checkEntries = (validation.Count > 0 ? validation : train).Take(SelfCheckImages).ToList();
         var trainLabels = trainRequests.Select(item => (int)item.Entry.Class).ToList();
-        // The referral gate's quality limits come from the held-out images as they are (no augmentation).
-        var validationQuality = validation.Select(entry => MeasureQuality(File.ReadAllBytes(work.Resolve(entry.Path)))).ToList();
-        // Quality limits also cover the acquisition shifts the model is trained to take (the same seeded copies).
-        var shiftedQuality = validation
-            .SelectMany(entry => AcquisitionShift.Augmentations(entry.Sha256, options.AugmentShifts)
-                .Select(shift => MeasureQuality(shift.Apply(File.ReadAllBytes(work.Resolve(entry.Path))))))
-            .ToList();
+        var (validationQuality, shiftedQuality) = MeasureQuality(validation, work, options.AugmentShifts);
         var referral = new ReferralFit(validationQuality, [.. validationQuality, .. shiftedQuality], options.ReferralCoverage);
         Candidate? fp32 = null;
         if (options.Int8.TrainsFp32)
@@ -253,12 +250,32 @@ public sealed class TrainClassifierTask(ImagePreprocessor preprocessor, FeatureE
         public (string Card, string Parameters) Files { get; init; }
     }
 
-    private ImageQuality MeasureQuality(byte[] bytes)
+    /// <summary>
+    /// The referral gate's quality limits come from the held-out images as they are (no augmentation), and also cover
+    /// the acquisition shifts the model is trained to take (the same seeded copies): both from one decode per image.
+    /// </summary>
+    private (List<ImageQuality> Original, List<ImageQuality> Shifted) MeasureQuality(IReadOnlyList<ManifestEntry> entries, WorkDirectory work, int shifts)
     {
-        var header = preprocessor.Inspect(bytes);
+        var (original, shifted) = (new List<ImageQuality>(), new List<ImageQuality>());
         var tensor = new float[ImagePreprocessor.TensorLength];
-        preprocessor.WriteInspectedTensor(bytes, tensor);
-        return ImageQuality.Measure(tensor, header.Width, header.Height);
+        foreach (var entry in entries)
+        {
+            using var image = preprocessor.LoadResized(File.ReadAllBytes(work.Resolve(entry.Path)));
+            original.Add(Measure(image, tensor));
+            foreach (var shift in AcquisitionShift.Augmentations(entry.Sha256, shifts))
+            {
+                using var copy = shift.Apply(image);
+                shifted.Add(Measure(copy, tensor));
+            }
+        }
+
+        return (original, shifted);
+
+        static ImageQuality Measure(Image<Rgb24> image, float[] tensor)
+        {
+            ImagePreprocessor.WriteTensor(image, tensor);
+            return ImageQuality.Measure(tensor, image.Width, image.Height);
+        }
     }
 
     /// <summary>

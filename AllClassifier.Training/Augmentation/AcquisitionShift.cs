@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using AllClassifier.Model.Imaging;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
@@ -85,16 +86,41 @@ public sealed record AcquisitionShift(AcquisitionShiftKind Kind, double Strength
     /// <summary>The shifted image, encoded (PNG, or JPEG for re-compression) for the shared preprocessing.</summary>
     public byte[] Apply(byte[] image) => Then is null ? ApplyThis(image) : Then.Apply(ApplyThis(image));
 
-    private byte[] ApplyThis(byte[] image)
+    /// <summary>
+    /// The shifted image in memory, a new image the caller disposes: the pixels that <see cref="Apply(byte[])"/>'s bytes
+    /// decode to, without encoding and decoding between steps (PNG is lossless). A JPEG step still encodes and decodes,
+    /// since its artefacts are the shift.
+    /// </summary>
+    public Image<Rgb24> Apply(Image<Rgb24> image)
     {
-        using var original = Image.Load<Rgb24>(image);
-        using var output = new MemoryStream();
-        if (Kind == AcquisitionShiftKind.Jpeg)
+        var shifted = Kind == AcquisitionShiftKind.Jpeg ? ImagePreprocessor.DecodeOwn(Recompressed(image)) : Shifted(image);
+        if (Then is null)
         {
-            original.SaveAsJpeg(output, new JpegEncoder { Quality = (int)Math.Round(90 - (60 * Strength)) });
-            return output.ToArray();
+            return shifted;
         }
 
+        using (shifted)
+        {
+            return Then.Apply(shifted);
+        }
+    }
+
+    private byte[] Recompressed(Image<Rgb24> image)
+    {
+        using var output = new MemoryStream();
+        image.SaveAsJpeg(output, new JpegEncoder { Quality = (int)Math.Round(90 - (60 * Strength)) });
+        return output.ToArray();
+    }
+
+    private byte[] ApplyThis(byte[] image)
+    {
+        using var original = ImagePreprocessor.DecodeOwn(image);
+        if (Kind == AcquisitionShiftKind.Jpeg)
+        {
+            return Recompressed(original);
+        }
+
+        using var output = new MemoryStream();
         using var shifted = Shifted(original);
         shifted.SaveAsPng(output, new PngEncoder { CompressionLevel = PngCompressionLevel.BestSpeed });
         return output.ToArray();

@@ -3,11 +3,14 @@ using AllClassifier.Model.Imaging;
 
 namespace AllClassifier.Model.Tests.Imaging;
 
-/// <summary>Header reads, decodes and hashes, as <see cref="ImagingMetrics"/> counts them.</summary>
-public readonly record struct ImageWork(long HeaderReads, long Decodes, long Hashes)
+/// <summary>
+/// Header reads, decodes and hashes, as <see cref="ImagingMetrics"/> counts them; <see cref="OwnDecodes"/> are the
+/// decodes (part of <see cref="Decodes"/>) of bytes the process encoded itself.
+/// </summary>
+public readonly record struct ImageWork(long HeaderReads, long Decodes, long Hashes, long OwnDecodes = 0)
 {
-    public static ImageWork operator -(ImageWork after, ImageWork before) =>
-        new(after.HeaderReads - before.HeaderReads, after.Decodes - before.Decodes, after.Hashes - before.Hashes);
+    public static ImageWork operator -(ImageWork after, ImageWork before) => new(
+        after.HeaderReads - before.HeaderReads, after.Decodes - before.Decodes, after.Hashes - before.Hashes, after.OwnDecodes - before.OwnDecodes);
 }
 
 /// <summary>
@@ -20,6 +23,7 @@ public sealed class ImagingCounts : IDisposable
     private long _headerReads;
     private long _decodes;
     private long _hashes;
+    private long _ownDecodes;
 
     public ImagingCounts()
     {
@@ -30,7 +34,7 @@ public sealed class ImagingCounts : IDisposable
                 listener.EnableMeasurementEvents(instrument);
             }
         };
-        _listener.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        _listener.SetMeasurementEventCallback<long>((instrument, value, tags, _) =>
         {
             switch (instrument.Name)
             {
@@ -39,6 +43,14 @@ public sealed class ImagingCounts : IDisposable
                     break;
                 case ImagingMetrics.DecodesName:
                     Interlocked.Add(ref _decodes, value);
+                    foreach (var tag in tags)
+                    {
+                        if (tag is { Key: ImagingMetrics.DecodeTag, Value: ImagingMetrics.Own })
+                        {
+                            Interlocked.Add(ref _ownDecodes, value);
+                        }
+                    }
+
                     break;
                 case ImagingMetrics.HashesName:
                     Interlocked.Add(ref _hashes, value);
@@ -48,7 +60,8 @@ public sealed class ImagingCounts : IDisposable
         _listener.Start();
     }
 
-    public ImageWork Now => new(Interlocked.Read(ref _headerReads), Interlocked.Read(ref _decodes), Interlocked.Read(ref _hashes));
+    public ImageWork Now => new(
+        Interlocked.Read(ref _headerReads), Interlocked.Read(ref _decodes), Interlocked.Read(ref _hashes), Interlocked.Read(ref _ownDecodes));
 
     public void Dispose() => _listener.Dispose();
 }

@@ -131,6 +131,32 @@ public sealed class AcquisitionShiftTests
         Assert.Equal("scale:-0.500+stain:0.800+jpeg:0.600", chain.Key);
     }
 
+    [Fact]
+    public void A_shift_applied_in_memory_gives_the_pixels_its_encoded_result_decodes_to()
+    {
+        // Features of shifted copies are cached by the shift's key; the in-memory path must not change them.
+        var chains = AcquisitionShift.Augmentations(new string('c', 64), 6)
+            .Append(new AcquisitionShift(AcquisitionShiftKind.Jpeg, 0.6) { Then = new AcquisitionShift(AcquisitionShiftKind.Blur, 0.7) })
+            .ToList();
+        Assert.Contains(chains, chain => Steps(chain).Any(step => step.Kind == AcquisitionShiftKind.Jpeg));
+        using var field = Decode(Field);
+
+        foreach (var chain in chains)
+        {
+            using var encoded = Decode(chain.Apply(Field));
+            using var inMemory = chain.Apply(field);
+
+            Assert.Equal(Pixels(encoded), Pixels(inMemory));
+        }
+    }
+
+    private static Rgb24[] Pixels(Image<Rgb24> image)
+    {
+        var pixels = new Rgb24[image.Width * image.Height];
+        image.CopyPixelDataTo(pixels);
+        return pixels;
+    }
+
     private static List<AcquisitionShift> Steps(AcquisitionShift shift)
     {
         var steps = new List<AcquisitionShift>();

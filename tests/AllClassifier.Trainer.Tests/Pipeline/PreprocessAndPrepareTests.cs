@@ -173,7 +173,28 @@ public sealed class PreprocessAndPrepareTests : IDisposable
         Assert.False(File.Exists(work.FeatureCache()));
 
         Assert.Equal(6, File.ReadLines(work.NearDuplicateGroups).Count());
-        Assert.Equal("path,label,sha256,source", File.ReadLines(work.TrainManifest).First());
+        Assert.Equal("path,label,sha256,source,dhash", File.ReadLines(work.TrainManifest).First());
+    }
+
+    [Fact]
+    public async Task An_index_written_before_difference_hashes_were_recorded_still_prepares_the_same_groups()
+    {
+        await new PreprocessImagesTask(new ImagePreprocessor()).ExecuteAsync(Options, new RecordingReporter(), CancellationToken.None);
+        var work = new WorkDirectory(Options.WorkDirectory);
+        var recorded = ManifestFile.Read(work.ProcessedIndex);
+        Assert.All(recorded, entry => Assert.NotNull(entry.RecordedDifferenceHash));
+        var options = Options with { NearDuplicateMinCosine = 0 };
+        await new PrepareDataTask(new ImagePreprocessor(), null!).ExecuteAsync(options, new RecordingReporter(), CancellationToken.None);
+        var groups = File.ReadAllLines(work.NearDuplicateGroups);
+
+        File.WriteAllLines(work.ProcessedIndex, File.ReadAllLines(work.ProcessedIndex)
+            .Select(line => line[..line.LastIndexOf(',')]));
+        var old = ManifestFile.Read(work.ProcessedIndex);
+        await new PrepareDataTask(new ImagePreprocessor(), null!).ExecuteAsync(options, new RecordingReporter(), CancellationToken.None);
+
+        Assert.All(old, entry => Assert.Null(entry.DifferenceHash));
+        Assert.Equal(recorded.Select(entry => entry with { DifferenceHash = null }), old);
+        Assert.Equal(groups, File.ReadAllLines(work.NearDuplicateGroups));
     }
 
     public void Dispose() => _root.Dispose();
