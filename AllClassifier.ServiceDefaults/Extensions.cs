@@ -2,6 +2,7 @@ using AllClassifier.ServiceDefaults.Metrics;
 using AllClassifier.ServiceDefaults;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,8 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder)
         where TBuilder : IHostApplicationBuilder
     {
+        // First, so every options class after it binds its section with the flat names already in place.
+        builder.Configuration.AddSettingAliases();
         builder.ConfigureOpenTelemetry();
         builder.AddDefaultHealthChecks();
 
