@@ -2,12 +2,23 @@ using AllClassifier.Model.Settings;
 
 namespace AllClassifier.Feedback;
 
-/// <summary>Where corrections are stored (section <c>Feedback</c>; <c>FEEDBACK_DIR</c> sets the directory).</summary>
+/// <summary>
+/// Where corrections are stored and when they trigger a retraining (section <c>Feedback</c>, read by the API and the
+/// trainer alike; <c>FEEDBACK_DIR</c>, <c>ConnectionStrings:feedback</c>, <c>FB_THRESH</c> and
+/// <c>FEEDBACK_RETENTION_DAYS</c> are aliases of its keys).
+/// </summary>
 public sealed class FeedbackOptions
 {
     public const string SectionName = "Feedback";
 
+    /// <summary>Folder of the SQLite file, used when <see cref="ConnectionString"/> is unset.</summary>
     public string Directory { get; set; } = SharedSettings.DefaultFeedbackDirectory;
+
+    /// <summary>A PostgreSQL (Npgsql) connection string: the table lives there instead of the SQLite file.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary><see cref="ConnectionString"/> when it selects PostgreSQL; null selects the SQLite file.</summary>
+    public string? PostgresConnectionString => string.IsNullOrWhiteSpace(ConnectionString) ? null : ConnectionString;
 
     /// <summary>How long a writer waits for another writer's lock before giving up.</summary>
     public TimeSpan BusyTimeout { get; set; } = TimeSpan.FromSeconds(10);

@@ -1,6 +1,7 @@
 using AllClassifier.Feedback.Audit;
 using AllClassifier.Feedback;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Audit;
 
@@ -14,19 +15,13 @@ public static class AuditExtensions
     {
         builder.Services.AddOptions<AuditOptions>()
             .BindConfiguration(AuditOptions.SectionName)
-            .Configure<IConfiguration>((options, configuration) =>
-            {
-                if (configuration[AuditOptions.RetentionDaysVariable] is { Length: > 0 } days)
-                {
-                    options.RetentionDays = int.Parse(days, System.Globalization.CultureInfo.InvariantCulture);
-                }
-            })
             .Validate(
                 o => o.RetentionDays > 0 && o.PendingImageMinutes > 0 && o.SweepInterval > TimeSpan.Zero && o.DefaultExportDays > 0,
-                $"{AuditOptions.RetentionDaysVariable} (Audit:RetentionDays), Audit:PendingImageMinutes, Audit:SweepInterval and Audit:DefaultExportDays must be positive.")
+                "Audit:RetentionDays (AUDIT_RETENTION_DAYS), Audit:PendingImageMinutes, Audit:SweepInterval and " +
+                "Audit:DefaultExportDays must be positive.")
             .ValidateOnStart();
         builder.Services.AddSingleton<AuditDatabase>(services =>
-            services.GetRequiredService<IConfiguration>().GetConnectionString(FeedbackTable.ConnectionName) is { Length: > 0 }
+            services.GetRequiredService<IOptions<FeedbackOptions>>().Value.PostgresConnectionString is not null
                 ? ActivatorUtilities.CreateInstance<PostgresAuditDatabase>(services)
                 : ActivatorUtilities.CreateInstance<SqliteAuditDatabase>(services));
         builder.Services.AddSingleton<AuditLedger>();

@@ -1,13 +1,12 @@
 namespace AllClassifier.Api.Audit;
 
 /// <summary>
-/// How long prediction records and kept images live (section <c>Audit</c>; <c>AUDIT_RETENTION_DAYS</c> sets
-/// <see cref="RetentionDays"/>).
+/// How long prediction records and kept images live (section <c>Audit</c>; <c>AUDIT_RETENTION_DAYS</c> is an alias of
+/// <c>Audit:RetentionDays</c>).
 /// </summary>
 public sealed class AuditOptions
 {
     public const string SectionName = "Audit";
-    public const string RetentionDaysVariable = "AUDIT_RETENTION_DAYS";
 
     /// <summary>
     /// How long the image of a prediction made outside a case is kept, so that a correction can name the prediction

@@ -9,7 +9,7 @@ public static class DecodingExtensions
     public static IHostApplicationBuilder AddDecoding(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<DecodingOptions>()
-            .Bind(builder.Configuration.GetSection(DecodingOptions.SectionName))
+            .BindConfiguration(DecodingOptions.SectionName)
             .Validate(o => o.MaxPixels > 0 && o.MaxSide > 0 && o.MaxQueuedMegapixels >= 0, "MaxPixels and MaxSide must be positive, MaxQueuedMegapixels not negative.")
             .Validate(o => o.AdmitsLargestImage, "MaxDecodingMegapixels must admit at least one image of MaxPixels.")
             .ValidateOnStart();

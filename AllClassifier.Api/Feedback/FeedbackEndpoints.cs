@@ -8,7 +8,6 @@ using AllClassifier.Api.Uploads;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Registry;
-using AllClassifier.Model.Settings;
 using Microsoft.AspNetCore.Http.HttpResults;
 using AllClassifier.Feedback;
 using Npgsql;
@@ -24,26 +23,10 @@ public static partial class FeedbackEndpoints
 
     public static IHostApplicationBuilder AddFeedback(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<FeedbackOptions>()
-            .Bind(builder.Configuration.GetSection(FeedbackOptions.SectionName))
-            .Configure<IConfiguration>((options, configuration) =>
-            {
-                if (configuration[SharedSettings.FeedbackDirectory] is { Length: > 0 } directory)
-                {
-                    options.Directory = directory;
-                }
-
-                if (configuration[SharedSettings.FeedbackRetentionDays] is { Length: > 0 } days)
-                {
-                    options.RetentionDays = int.Parse(days, System.Globalization.CultureInfo.InvariantCulture);
-                }
-
-                options.Threshold = configuration.GetValue(SharedSettings.FeedbackThreshold, options.Threshold);
-            })
+        builder.Services.AddFeedbackOptions()
             .Validate(o => o.RetentionDays is null or > 0 && o.RetentionSweepInterval > TimeSpan.Zero,
-                "FEEDBACK_RETENTION_DAYS must be a positive number of days and the sweep interval positive.")
-            .Validate(o => o.Threshold > 0, "FB_THRESH must be a positive number of feedback rows.")
-            .ValidateOnStart();
+                "Feedback:RetentionDays (FEEDBACK_RETENTION_DAYS) must be a positive number of days and " +
+                "Feedback:RetentionSweepInterval positive.");
         // Chosen when first resolved, not here: configuration sources added after this call still count.
         builder.Services.AddSingleton(services => NpgsqlDataSource.Create(FeedbackConnectionString(services)!));
         builder.Services.AddSingleton<IFeedbackStore>(services => FeedbackConnectionString(services) is not null
@@ -59,9 +42,7 @@ public static partial class FeedbackEndpoints
 
     /// <summary>The <c>feedback</c> connection string that selects the PostgreSQL store; null selects SQLite.</summary>
     private static string? FeedbackConnectionString(IServiceProvider services) =>
-        services.GetRequiredService<IConfiguration>().GetConnectionString(FeedbackTable.ConnectionName) is { Length: > 0 } connectionString
-            ? connectionString
-            : null;
+        services.GetRequiredService<IOptions<FeedbackOptions>>().Value.PostgresConnectionString;
 
     public static IEndpointRouteBuilder MapFeedbackEndpoints(this IEndpointRouteBuilder app)
     {

@@ -13,16 +13,10 @@ public static class MlflowChampionExtensions
     public static IHostApplicationBuilder AddMlflowChampionFollowing(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<MlflowChampionOptions>()
-            .Bind(builder.Configuration.GetSection(MlflowChampionOptions.SectionName))
-            .Configure<IConfiguration>((options, configuration) =>
-            {
-                if (options.TrackingUri is null && configuration[MlflowChampionOptions.TrackingUriVariable] is { Length: > 0 } uri)
-                {
-                    options.TrackingUri = new Uri(uri, UriKind.Absolute);
-                }
-            })
-            .Validate(o => !o.FollowChampion || o.TrackingUri is not null,
-                $"{MlflowChampionOptions.SectionName}:FollowChampion needs {MlflowChampionOptions.TrackingUriVariable} or {MlflowChampionOptions.SectionName}:TrackingUri.")
+            .BindConfiguration(MlflowChampionOptions.SectionName)
+            .Validate(o => !o.FollowChampion || o.TrackingUri is { IsAbsoluteUri: true },
+                $"{MlflowChampionOptions.SectionName}:FollowChampion needs the absolute URL " +
+                $"{MlflowChampionOptions.SectionName}:TrackingUri (MLFLOW_TRACKING_URI).")
             .Validate(o => o.PollInterval > TimeSpan.Zero, "The MLflow poll interval must be positive.")
             .Validate(o => o.MaxDownloadBytes > 0, "The MLflow download limit must be positive.")
             .ValidateOnStart();

@@ -4,12 +4,11 @@ namespace AllClassifier.Api.Serving;
 
 /// <summary>
 /// Following the MLflow registry's <c>champion</c> alias instead of the local registry (section
-/// <c>ModelServing:Mlflow</c>; the tracking URI defaults to <c>MLFLOW_TRACKING_URI</c>).
+/// <c>ModelServing:Mlflow</c>; <c>MLFLOW_TRACKING_URI</c> is an alias of its <c>TrackingUri</c>).
 /// </summary>
 public sealed class MlflowChampionOptions
 {
     public const string SectionName = "ModelServing:Mlflow";
-    public const string TrackingUriVariable = SharedSettings.MlflowTrackingUri;
 
     /// <summary>The switch: serve MLflow's champion (mirrored into <see cref="CacheDirectory"/>).</summary>
     public bool FollowChampion { get; set; }

@@ -1,5 +1,4 @@
 using AllClassifier.Model.Inference;
-using AllClassifier.Model.Settings;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AllClassifier.Api.Serving;
@@ -24,14 +23,7 @@ public static class ModelServingExtensions
     public static IHostApplicationBuilder AddModelServing(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<ModelServingOptions>()
-            .Bind(builder.Configuration.GetSection(ModelServingOptions.SectionName))
-            .Configure<IConfiguration>((options, configuration) =>
-            {
-                if (configuration[SharedSettings.RegistryDirectory] is { Length: > 0 } directory)
-                {
-                    options.RegistryDirectory = directory;
-                }
-            })
+            .BindConfiguration(ModelServingOptions.SectionName)
             .Validate(o => o.MaxConcurrentInferences > 0 && o.QueueLength >= 0 && o.PollInterval > TimeSpan.Zero,
                 "MaxConcurrentInferences must be positive, QueueLength not negative and PollInterval positive.")
             .Validate(o => o.NativeHeapArenas >= 0, "NativeHeapArenas must not be negative (0 leaves glibc's limit).")

@@ -2,7 +2,7 @@ using AllClassifier.Model.Settings;
 
 namespace AllClassifier.Api.Serving;
 
-/// <summary>How the champion model is found and served (section <c>ModelServing</c>; <c>MODEL_REGISTRY_DIR</c> sets the registry).</summary>
+/// <summary>How the champion model is found and served (section <c>ModelServing</c>; <c>MODEL_REGISTRY_DIR</c> is an alias of <c>ModelServing:RegistryDirectory</c>).</summary>
 public sealed class ModelServingOptions
 {
     public const string SectionName = "ModelServing";

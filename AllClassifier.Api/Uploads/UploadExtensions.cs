@@ -9,7 +9,11 @@ public static class UploadExtensions
 {
     public static IHostApplicationBuilder AddUploads(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<UploadOptions>().Bind(builder.Configuration.GetSection(UploadOptions.SectionName));
+        builder.Services.AddOptions<UploadOptions>()
+            .BindConfiguration(UploadOptions.SectionName)
+            .Validate(o => o.MaxBodyBytes > 0 && o.MemoryBufferBytes >= 0,
+                "Uploads:MaxBodyBytes must be positive and Uploads:MemoryBufferBytes not negative.")
+            .ValidateOnStart();
         builder.Services.AddSingleton<MultipartUploadReader>();
 
         // Kestrel and the form reader enforce the same limit the handlers check, so an oversized body is a 413

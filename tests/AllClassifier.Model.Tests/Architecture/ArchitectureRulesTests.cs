@@ -82,7 +82,10 @@ public sealed class ArchitectureRulesTests
         Assert.Empty(feedback.Frameworks);
         Assert.Equal([Model], feedback.ProjectReferences.ToArray());
         Assert.Subset(
-            new HashSet<string> { "Microsoft.Data.Sqlite", "Npgsql", "Microsoft.Extensions.Options" },
+            new HashSet<string>
+            {
+                "Microsoft.Data.Sqlite", "Npgsql", "Microsoft.Extensions.Options", "Microsoft.Extensions.Options.ConfigurationExtensions",
+            },
             feedback.Packages.ToHashSet());
     }
 
