@@ -7,21 +7,16 @@ namespace AllClassifier.Web.Backend;
 
 public static class BackendExtensions
 {
-    /// <summary>Binds <see cref="BackendOptions"/> (with <c>BACKEND_URL</c> taking precedence) and registers the typed
+    /// <summary>Binds <see cref="BackendOptions"/> (<c>BACKEND_URL</c> is an alias of <c>Backend:Url</c>) and registers the typed
     /// <see cref="BackendClient"/>; its address is resolved by service discovery and its calls go through the
     /// standard resilience handler, tuned in <see cref="ConfigureResilience"/> instead of the service defaults' one.</summary>
     public static IHostApplicationBuilder AddBackendClient(this IHostApplicationBuilder builder)
     {
         builder.Services.AddOptions<BackendOptions>()
             .BindConfiguration(BackendOptions.SectionName)
-            .Configure<IConfiguration>((options, configuration) =>
-            {
-                if (configuration["BACKEND_URL"] is { Length: > 0 } url)
-                {
-                    options.Url = url;
-                }
-            })
-            .Validate(options => Uri.TryCreate(options.Url, UriKind.Absolute, out _), "The backend address (BACKEND_URL or Backend:Url) must be an absolute URL.")
+            .Validate(options => Uri.TryCreate(options.Url, UriKind.Absolute, out _),
+                "The backend address Backend:Url (BACKEND_URL) must be an absolute URL.")
+            .Validate(options => options.Timeout > TimeSpan.Zero, "Backend:Timeout must be positive.")
             .ValidateOnStart();
 
         builder.Services.AddHttpContextAccessor();

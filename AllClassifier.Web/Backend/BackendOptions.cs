@@ -8,7 +8,7 @@ public sealed class BackendOptions
     /// <summary>The API resource's name in the Aspire app model, resolved by service discovery.</summary>
     public const string ServiceDiscoveryAddress = "http://backend";
 
-    /// <summary>The API's base address. <c>BACKEND_URL</c> overrides it; without either, service discovery resolves
+    /// <summary>The API's base address (<c>BACKEND_URL</c> is its alias); without either, service discovery resolves
     /// <see cref="ServiceDiscoveryAddress"/>.</summary>
     public string Url { get; set; } = ServiceDiscoveryAddress;
 

@@ -14,7 +14,10 @@ public static class DataProtectionExtensions
     /// </summary>
     public static IHostApplicationBuilder AddPersistentDataProtection(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddOptions<DataProtectionKeysOptions>().BindConfiguration(DataProtectionKeysOptions.SectionName);
+        builder.Services.AddOptions<DataProtectionKeysOptions>()
+            .BindConfiguration(DataProtectionKeysOptions.SectionName)
+            .Validate(o => !string.IsNullOrWhiteSpace(o.KeysDirectory), "DataProtection:KeysDirectory must name a folder.")
+            .ValidateOnStart();
         var keys = builder.Configuration.GetSection(DataProtectionKeysOptions.SectionName).Get<DataProtectionKeysOptions>() ?? new DataProtectionKeysOptions();
         builder.Services.AddDataProtection()
             .SetApplicationName(ApplicationName)

@@ -22,7 +22,11 @@ public static class StaffAccountsExtensions
     public static IHostApplicationBuilder AddStaffAccounts(this IHostApplicationBuilder builder)
     {
         var oidc = builder.Configuration.GetSection(OidcOptions.SectionName).Get<OidcOptions>() ?? new OidcOptions();
-        builder.Services.AddOptions<OidcOptions>().BindConfiguration(OidcOptions.SectionName);
+        builder.Services.AddOptions<OidcOptions>()
+            .BindConfiguration(OidcOptions.SectionName)
+            .Validate(o => !o.Enabled || (Uri.TryCreate(o.Authority, UriKind.Absolute, out _) && !string.IsNullOrWhiteSpace(o.ClientId)),
+                "With Authentication:Oidc:Authority set it must be an absolute URL, and Authentication:Oidc:ClientId must be set.")
+            .ValidateOnStart();
         builder.Services.AddOptions<StaffAccountsOptions>()
             .BindConfiguration(StaffAccountsOptions.SectionName)
             .Validate(
