@@ -2,7 +2,9 @@ using AllClassifier.Trainer.Commands;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
-var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+var configuration = new ConfigurationManager();
+configuration.AddEnvironmentVariables();
+configuration.AddSettingAliases();
 Spectre.Console.Cli.CommandApp cli;
 try
 {

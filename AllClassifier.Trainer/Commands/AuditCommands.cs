@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using AllClassifier.Feedback;
 using AllClassifier.Feedback.Audit;
-using AllClassifier.Trainer.Worker;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Spectre.Console;
@@ -12,11 +11,11 @@ namespace AllClassifier.Trainer.Commands;
 public sealed class AuditVerifySettings : CommandSettings
 {
     [CommandOption("--feedback-dir <DIR>")]
-    [Description("Directory of feedback.db, which holds the audit chain. Default: $FEEDBACK_DIR, else /app/data.")]
+    [Description("Directory of feedback.db, which holds the audit chain. Default: Feedback:Directory ($FEEDBACK_DIR), else /app/data.")]
     public string? FeedbackDirectory { get; init; }
 
     [CommandOption("--connection-string <CS>")]
-    [Description("The PostgreSQL feedback database instead. Default: $ConnectionStrings__feedback.")]
+    [Description("The PostgreSQL feedback database instead. Default: Feedback:ConnectionString ($ConnectionStrings__feedback).")]
     public string? ConnectionString { get; init; }
 }
 
@@ -24,11 +23,11 @@ public sealed class AuditVerifySettings : CommandSettings
 /// <c>audit verify</c>: checks the hash chain of prediction records, reviews and sign-offs in the feedback database,
 /// the same check as the API's <c>GET /audit/verify</c>; exit code 1 names the first break.
 /// </summary>
-public sealed class AuditVerifyCommand(IAnsiConsole console, IOptions<WorkerOptions> shared) : AsyncCommand<AuditVerifySettings>
+public sealed class AuditVerifyCommand(IAnsiConsole console, IOptions<FeedbackOptions> feedback) : AsyncCommand<AuditVerifySettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, AuditVerifySettings settings, CancellationToken cancellationToken)
     {
-        var connectionString = settings.ConnectionString ?? (settings.FeedbackDirectory is null ? shared.Value.FeedbackConnectionString : null);
+        var connectionString = settings.ConnectionString ?? (settings.FeedbackDirectory is null ? feedback.Value.PostgresConnectionString : null);
         AuditDatabase database;
         NpgsqlDataSource? dataSource = null;
         if (!string.IsNullOrEmpty(connectionString))
@@ -38,7 +37,7 @@ public sealed class AuditVerifyCommand(IAnsiConsole console, IOptions<WorkerOpti
         }
         else
         {
-            var options = new FeedbackOptions { Directory = settings.FeedbackDirectory ?? shared.Value.FeedbackDirectory };
+            var options = new FeedbackOptions { Directory = settings.FeedbackDirectory ?? feedback.Value.Directory };
             if (!File.Exists(options.DatabasePath))
             {
                 throw new FileNotFoundException($"there is no feedback database at {options.DatabasePath}");

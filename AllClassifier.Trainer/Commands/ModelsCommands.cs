@@ -11,7 +11,7 @@ namespace AllClassifier.Trainer.Commands;
 public class RegistrySettings : CommandSettings
 {
     [CommandOption("--registry <DIR>")]
-    [Description("Model registry root. Default: $MODEL_REGISTRY_DIR, else /app/registry.")]
+    [Description("Model registry root. Default: Trainer:RegistryDirectory ($MODEL_REGISTRY_DIR), else /app/registry.")]
     public string? RegistryDirectory { get; init; }
 
     public LocalModelRegistry OpenRegistry(WorkerOptions shared) => new(RegistryDirectory ?? shared.RegistryDirectory);

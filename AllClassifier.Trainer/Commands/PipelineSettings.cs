@@ -16,23 +16,26 @@ using Spectre.Console.Cli;
 
 namespace AllClassifier.Trainer.Commands;
 
-/// <summary>Options shared by <c>run</c> and <c>task</c>; unset paths fall back on the shared settings (<see cref="WorkerOptions"/>).</summary>
+/// <summary>
+/// Options shared by <c>run</c> and <c>task</c>; unset paths fall back on the trainer's bound options
+/// (<see cref="WorkerOptions"/>, <see cref="FeedbackOptions"/>).
+/// </summary>
 public class PipelineSettings : CommandSettings
 {
     [CommandOption("--data <DIR>")]
-    [Description("Dataset root with class folders Benign/Early/Pre/Pro (or Original/<Class>). Default: $DATA_DIR.")]
+    [Description("Dataset root with class folders Benign/Early/Pre/Pro (or Original/<Class>). Default: Trainer:DataDirectory ($DATA_DIR).")]
     public string? DataDirectory { get; init; }
 
     [CommandOption("--workdir <DIR>")]
-    [Description("Work directory for processed images, manifests, the feature cache and runs. Default: $WORK_DIR, else /app/work.")]
+    [Description("Work directory for processed images, manifests, the feature cache and runs. Default: Trainer:WorkDirectory ($WORK_DIR), else /app/work.")]
     public string? WorkDirectory { get; init; }
 
     [CommandOption("--registry <DIR>")]
-    [Description("Model registry root. Default: $MODEL_REGISTRY_DIR, else /app/registry.")]
+    [Description("Model registry root. Default: Trainer:RegistryDirectory ($MODEL_REGISTRY_DIR), else /app/registry.")]
     public string? RegistryDirectory { get; init; }
 
     [CommandOption("--feedback-db <FILE>")]
-    [Description("The API's feedback database. Default: $FEEDBACK_DIR/feedback.db, else /app/data/feedback.db.")]
+    [Description("The API's feedback database. Default: feedback.db in Feedback:Directory ($FEEDBACK_DIR), else /app/data/feedback.db.")]
     public string? FeedbackDatabase { get; init; }
 
     [CommandOption("--head <KIND>")]
@@ -168,16 +171,16 @@ public class PipelineSettings : CommandSettings
         return Epochs < 1 ? ValidationResult.Error("--epochs must be at least 1.") : ValidationResult.Success();
     }
 
-    public PipelineOptions ToOptions(WorkerOptions shared)
+    public PipelineOptions ToOptions(WorkerOptions shared, FeedbackOptions feedback)
     {
-        var feedbackDatabase = FeedbackDatabase ?? FeedbackTable.DatabasePath(shared.FeedbackDirectory);
+        var feedbackDatabase = FeedbackDatabase ?? feedback.DatabasePath;
         return new PipelineOptions
         {
             DataDirectory = DataDirectory ?? NonEmpty(shared.DataDirectory),
             WorkDirectory = WorkDirectory ?? shared.WorkDirectory,
             RegistryDirectory = RegistryDirectory ?? shared.RegistryDirectory,
             FeedbackDatabase = feedbackDatabase,
-            FeedbackConnectionString = shared.FeedbackConnectionString,
+            FeedbackConnectionString = feedback.PostgresConnectionString,
             Seed = Seed,
             AugmentViews = AugmentViews,
             TestTimeViews = TestTimeViews,
@@ -198,12 +201,12 @@ public class PipelineSettings : CommandSettings
                 LearningRate = LearningRate,
                 Seed = Seed,
             },
-            Sensor = SensorOptions(feedbackDatabase, shared) with { FeedbackConnectionString = shared.FeedbackConnectionString },
+            Sensor = SensorOptions(feedbackDatabase, feedback) with { FeedbackConnectionString = feedback.PostgresConnectionString },
         };
     }
 
-    protected virtual SensorOptions SensorOptions(string feedbackDatabase, WorkerOptions shared) =>
-        new() { FeedbackDatabase = feedbackDatabase, Threshold = shared.FeedbackThreshold };
+    protected virtual SensorOptions SensorOptions(string feedbackDatabase, FeedbackOptions feedback) =>
+        new() { FeedbackDatabase = feedbackDatabase, Threshold = feedback.Threshold };
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AllClassifier.Feedback;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Worker;
 using Microsoft.Extensions.Options;
@@ -8,11 +9,12 @@ using Spectre.Console.Cli;
 namespace AllClassifier.Trainer.Commands;
 
 /// <summary><c>run</c>: the whole pipeline without the sensor, then the timings, metrics and registered version.</summary>
-public sealed class RunCommand(PipelineRunner runner, IAnsiConsole console, IOptions<WorkerOptions> shared) : AsyncCommand<PipelineSettings>
+public sealed class RunCommand(
+    PipelineRunner runner, IAnsiConsole console, IOptions<WorkerOptions> shared, IOptions<FeedbackOptions> feedback) : AsyncCommand<PipelineSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, PipelineSettings settings, CancellationToken cancellationToken)
     {
-        var result = await runner.RunAsync(settings.ToOptions(shared.Value), new ConsolePipelineReporter(console), cancellationToken);
+        var result = await runner.RunAsync(settings.ToOptions(shared.Value, feedback.Value), new ConsolePipelineReporter(console), cancellationToken);
 
         var timings = new Table().AddColumns("task", "seconds");
         foreach (var task in result.Tasks)

@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using AllClassifier.Feedback;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Retraining;
 using AllClassifier.Trainer.Worker;
@@ -15,7 +16,7 @@ public sealed class TaskSettings : PipelineSettings
     public string TaskId { get; init; } = "";
 
     [CommandOption("--threshold <N>")]
-    [Description("wait_feedback: corrections pending since the newest training data needed. Default: $FB_THRESH, else 100.")]
+    [Description("wait_feedback: corrections pending since the newest training data needed. Default: Feedback:Threshold ($FB_THRESH), else 100.")]
     public int? Threshold { get; init; }
 
     [CommandOption("--poke-interval <SECONDS>")]
@@ -40,21 +41,22 @@ public sealed class TaskSettings : PipelineSettings
             : base.Validate();
     }
 
-    protected override SensorOptions SensorOptions(string feedbackDatabase, WorkerOptions shared) => new()
+    protected override SensorOptions SensorOptions(string feedbackDatabase, FeedbackOptions feedback) => new()
     {
         FeedbackDatabase = feedbackDatabase,
-        Threshold = Threshold ?? shared.FeedbackThreshold,
+        Threshold = Threshold ?? feedback.Threshold,
         PokeInterval = TimeSpan.FromSeconds(PokeIntervalSeconds),
         Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
     };
 }
 
 /// <summary><c>task &lt;task_id&gt;</c>: one pipeline task, as an external scheduler runs them (state passes through the work directory).</summary>
-public sealed class TaskCommand(PipelineRunner runner, IAnsiConsole console, IOptions<WorkerOptions> shared) : AsyncCommand<TaskSettings>
+public sealed class TaskCommand(
+    PipelineRunner runner, IAnsiConsole console, IOptions<WorkerOptions> shared, IOptions<FeedbackOptions> feedback) : AsyncCommand<TaskSettings>
 {
     public override async Task<int> ExecuteAsync(CommandContext context, TaskSettings settings, CancellationToken cancellationToken)
     {
-        var timing = await runner.RunTaskAsync(settings.TaskId, settings.ToOptions(shared.Value), new ConsolePipelineReporter(console), cancellationToken);
+        var timing = await runner.RunTaskAsync(settings.TaskId, settings.ToOptions(shared.Value, feedback.Value), new ConsolePipelineReporter(console), cancellationToken);
         console.WriteLine($"{timing.TaskId}: {timing.Summary} ({timing.Duration.TotalSeconds:F1} s)");
         return 0;
     }

@@ -21,7 +21,7 @@ public static class TrainerCli
     /// <summary>
     /// The command line over <paramref name="services"/> composed by <c>AddTrainer</c> from
     /// <paramref name="configuration"/> (the environment variables when none is given): options a command is not given
-    /// fall back on its shared settings. Services registered before this call (a test's tracker) come first.
+    /// fall back on the trainer's bound options. Services registered before this call (a test's tracker) come first.
     /// </summary>
     /// <exception cref="InvalidOperationException">The configuration names an unusable MLflow server.</exception>
     public static CommandApp Create(IServiceCollection services, IAnsiConsole? console = null, IConfiguration? configuration = null)
@@ -57,7 +57,7 @@ public static class TrainerCli
                 .WithExample("task", "wait_feedback", "--feedback-db", "/app/data/feedback.db", "--timeout", "0")
                 .WithExample("task", "train_classifier", "--workdir", ".data/work", "--registry", ".data/registry");
             config.AddCommand<WorkerCommand>("worker")
-                .WithDescription("Run the retraining service (DATA_DIR, MODEL_REGISTRY_DIR, FEEDBACK_DIR, FB_THRESH, WORK_DIR).");
+                .WithDescription("Run the retraining service (sections Trainer and Feedback; DATA_DIR, MODEL_REGISTRY_DIR, FEEDBACK_DIR, FB_THRESH, WORK_DIR).");
             config.AddBranch("audit", audit =>
             {
                 audit.SetDescription("The audit trail of predictions, reviews and sign-offs in the feedback database.");

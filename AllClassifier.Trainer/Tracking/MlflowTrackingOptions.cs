@@ -1,16 +1,16 @@
 using AllClassifier.Model.Registry;
-using AllClassifier.Model.Settings;
 using Microsoft.Extensions.Configuration;
 
 namespace AllClassifier.Trainer.Tracking;
 
-/// <summary>Where and how the trainer reports to MLflow (enabled by <c>MLFLOW_TRACKING_URI</c>).</summary>
+/// <summary>
+/// Where and how the trainer reports to MLflow (section <c>Trainer:Mlflow</c>; <c>MLFLOW_TRACKING_URI</c> and
+/// <c>GIT_COMMIT</c> are aliases of <see cref="TrackingUri"/> and <see cref="SourceCommit"/>). Tracking is on when
+/// <see cref="TrackingUri"/> is set.
+/// </summary>
 public sealed class MlflowTrackingOptions
 {
-    public const string TrackingUriVariable = SharedSettings.MlflowTrackingUri;
-
-    /// <summary>Where a build pipeline may name the trainer's commit when the assembly version does not carry it.</summary>
-    public const string SourceCommitVariable = "GIT_COMMIT";
+    public const string SectionName = "Trainer:Mlflow";
 
     public required Uri TrackingUri { get; init; }
 
@@ -25,18 +25,21 @@ public sealed class MlflowTrackingOptions
 
     public TimeSpan RegistrationPollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
-    /// <summary>The commit recorded as <c>mlflow.source.git.commit</c> (<c>GIT_COMMIT</c>).</summary>
+    /// <summary>The commit recorded as <c>mlflow.source.git.commit</c> when the assembly version does not carry it.</summary>
     public string? SourceCommit { get; init; }
 
     /// <summary>
-    /// Tracking options from <c>MLFLOW_TRACKING_URI</c> in configuration: null options (and true) when it is unset;
-    /// false with an explanation when it is not an http(s) URL (MLflow's <c>file:</c> or <c>databricks</c> URIs need Python).
+    /// The options bound from the section of <paramref name="configuration"/> (its flat names included): null options
+    /// (and true) when no tracking URI is set; false with an explanation when it is not an http(s) URL (MLflow's
+    /// <c>file:</c> or <c>databricks</c> URIs need Python). Read when the trainer is composed, because whether MLflow
+    /// is tracked decides which services exist.
     /// </summary>
     public static bool TryFromConfiguration(IConfiguration configuration, out MlflowTrackingOptions? options, out string? error)
     {
         options = null;
         error = null;
-        var value = configuration[TrackingUriVariable];
+        var section = configuration.WithSettingAliases().GetSection(SectionName);
+        var value = section[nameof(TrackingUri)];
         if (string.IsNullOrWhiteSpace(value))
         {
             return true;
@@ -44,11 +47,22 @@ public sealed class MlflowTrackingOptions
 
         if (Uri.TryCreate(value.Trim(), UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https")
         {
-            options = new MlflowTrackingOptions { TrackingUri = uri, SourceCommit = configuration[SourceCommitVariable] };
+            var bound = section.Get<MlflowTrackingOptions>()!;
+            options = new MlflowTrackingOptions
+            {
+                TrackingUri = uri,
+                ExperimentName = bound.ExperimentName,
+                RegisteredModelName = bound.RegisteredModelName,
+                ChampionAlias = bound.ChampionAlias,
+                RegistrationTimeout = bound.RegistrationTimeout,
+                RegistrationPollInterval = bound.RegistrationPollInterval,
+                SourceCommit = bound.SourceCommit,
+            };
             return true;
         }
 
-        error = $"{TrackingUriVariable} must be the http(s) URL of an MLflow tracking server, not '{value}'.";
+        error = $"{SectionName}:{nameof(TrackingUri)} (MLFLOW_TRACKING_URI) must be the http(s) URL of an MLflow tracking " +
+            $"server, not '{value}'.";
         return false;
     }
 }

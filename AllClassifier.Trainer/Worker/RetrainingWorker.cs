@@ -19,6 +19,7 @@ namespace AllClassifier.Trainer.Worker;
 /// </summary>
 public sealed class RetrainingWorker(
     IOptions<WorkerOptions> options,
+    IOptions<FeedbackOptions> feedback,
     ITrainingPipeline pipeline,
     WaitFeedbackTask waitFeedback,
     TimeProvider timeProvider,
@@ -101,9 +102,9 @@ public sealed class RetrainingWorker(
             RegistryDirectory = settings.RegistryDirectory,
             Sensor = new SensorOptions
             {
-                FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
-                FeedbackConnectionString = settings.FeedbackConnectionString,
-                Threshold = settings.FeedbackThreshold,
+                FeedbackDatabase = feedback.Value.DatabasePath,
+                FeedbackConnectionString = feedback.Value.PostgresConnectionString,
+                Threshold = feedback.Value.Threshold,
                 PokeInterval = TimeSpan.FromSeconds(settings.PokeIntervalSeconds),
                 Timeout = TimeSpan.FromSeconds(settings.TimeoutSeconds),
             },
@@ -137,8 +138,8 @@ public sealed class RetrainingWorker(
                 DataDirectory = EnsureDataset(settings, stoppingToken),
                 WorkDirectory = settings.WorkDirectory,
                 RegistryDirectory = settings.RegistryDirectory,
-                FeedbackDatabase = FeedbackTable.DatabasePath(settings.FeedbackDirectory),
-                FeedbackConnectionString = settings.FeedbackConnectionString,
+                FeedbackDatabase = feedback.Value.DatabasePath,
+                FeedbackConnectionString = feedback.Value.PostgresConnectionString,
                 ChallengersToKeep = settings.ChallengersToKeep,
             };
             var result = await pipeline.RunAsync(pipelineOptions, reporter, stoppingToken);
@@ -162,7 +163,7 @@ public sealed class RetrainingWorker(
         }
     }
 
-    /// <summary>DATA_DIR when it holds files; otherwise a synthetic dataset generated once under the work directory.</summary>
+    /// <summary>The dataset root when it holds files; otherwise a synthetic dataset generated once under the work directory.</summary>
     private string EnsureDataset(WorkerOptions settings, CancellationToken cancellationToken)
     {
         if (settings.DataDirectory is { Length: > 0 } data
@@ -176,7 +177,7 @@ public sealed class RetrainingWorker(
         if (!Directory.Exists(synthetic) || !Directory.EnumerateFiles(synthetic, "*", SearchOption.AllDirectories).Any())
         {
             logger.LogInformation(
-                "No dataset in DATA_DIR; generating {PerClass} synthetic images per class into {Directory}",
+                "No dataset in Trainer:DataDirectory (DATA_DIR); generating {PerClass} synthetic images per class into {Directory}",
                 settings.SyntheticPerClass,
                 synthetic);
             new SmearGenerator(settings.SyntheticSeed).WriteDataset(synthetic, settings.SyntheticPerClass, null, cancellationToken);

@@ -1,3 +1,4 @@
+using AllClassifier.Feedback;
 using AllClassifier.Model.Settings;
 using AllClassifier.Trainer.Worker;
 
@@ -29,13 +30,49 @@ public sealed class SharedSettingsTests
     }
 
     [Fact]
+    public async Task Commands_take_unset_paths_from_the_section_keys_as_from_the_flat_names()
+    {
+        using var root = new TempDirectory();
+        var registry = root.Combine("registry-from-section");
+        var database = FeedbackDatabase.Create(Path.Combine(root.Path, "feedback.db"));
+        FeedbackDatabase.Insert(database, "Pre", TestImages.Png(1));
+        FeedbackDatabase.Insert(database, "Early", TestImages.Png(2));
+        var settings = new Dictionary<string, string?>
+        {
+            ["Trainer:RegistryDirectory"] = registry,
+            ["Feedback:Directory"] = root.Path,
+            ["Feedback:Threshold"] = "2",
+            // The section key wins over the flat name set beside it.
+            [SharedSettings.FeedbackThreshold] = "50",
+        };
+
+        var (listExit, listOutput) = await Cli.RunAsync(_ => { }, settings, "models", "list");
+        var (waitExit, waitOutput) = await Cli.RunAsync(_ => { }, settings, "task", "wait_feedback", "--timeout", "0");
+
+        Assert.Equal(0, listExit);
+        Assert.Contains($"No models registered in {registry}", listOutput);
+        Assert.True(waitExit == 0, waitOutput);
+        Assert.Contains("2 new feedback rows reached the threshold of 2", waitOutput);
+    }
+
+    [Fact]
+    public async Task A_bad_setting_fails_the_command_naming_the_setting()
+    {
+        var (exit, output) = await Cli.RunAsync(_ => { }, new Dictionary<string, string?> { ["FB_THRESH"] = "0" }, "task", "wait_feedback", "--timeout", "0");
+
+        Assert.Equal(1, exit);
+        Assert.Contains("Feedback:Threshold (FB_THRESH) must be a positive number", output);
+    }
+
+    [Fact]
     public void The_trainer_defaults_are_the_shared_ones()
     {
         var defaults = new WorkerOptions();
+        var feedback = new FeedbackOptions();
 
         Assert.Equal(SharedSettings.DefaultRegistryDirectory, defaults.RegistryDirectory);
-        Assert.Equal(SharedSettings.DefaultFeedbackDirectory, defaults.FeedbackDirectory);
+        Assert.Equal(SharedSettings.DefaultFeedbackDirectory, feedback.Directory);
         Assert.Equal(SharedSettings.DefaultWorkDirectory, defaults.WorkDirectory);
-        Assert.Equal(SharedSettings.DefaultFeedbackThreshold, defaults.FeedbackThreshold);
+        Assert.Equal(SharedSettings.DefaultFeedbackThreshold, feedback.Threshold);
     }
 }

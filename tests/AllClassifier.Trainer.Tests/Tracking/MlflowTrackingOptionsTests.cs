@@ -33,7 +33,7 @@ public sealed class MlflowTrackingOptionsTests
     {
         Assert.False(MlflowTrackingOptions.TryFromConfiguration(Configuration(value), out var options, out var error));
         Assert.Null(options);
-        Assert.Contains("MLFLOW_TRACKING_URI must be the http(s) URL", error);
+        Assert.Contains("Trainer:Mlflow:TrackingUri (MLFLOW_TRACKING_URI) must be the http(s) URL", error);
     }
 
     private static IConfiguration Configuration(string? trackingUri) =>

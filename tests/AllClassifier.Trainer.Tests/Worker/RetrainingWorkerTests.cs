@@ -45,7 +45,7 @@ public sealed class RetrainingWorkerTests
         Assert.NotNull(champion);
         Assert.Equal(32, Directory.EnumerateFiles(root.Combine("work", "synthetic"), "*.jpg", SearchOption.AllDirectories).Count());
         Assert.Equal(0, champion.Card.FeedbackHighWaterMark);
-        Assert.Equal(5, host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<WorkerOptions>>().Value.FeedbackThreshold);
+        Assert.Equal(5, host.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<AllClassifier.Feedback.FeedbackOptions>>().Value.Threshold);
     }
 }
 
