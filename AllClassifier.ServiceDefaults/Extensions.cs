@@ -56,7 +56,7 @@ public static class ServiceDefaultsExtensions
         });
 
         builder.Services.AddOptions<HttpMetricsOptions>()
-            .Bind(builder.Configuration.GetSection(HttpMetricsOptions.SectionName));
+            .BindConfiguration(HttpMetricsOptions.SectionName);
         builder.Services.AddSingleton<HttpMetrics>();
         builder.Services.AddSingleton<HostMetrics>();
 

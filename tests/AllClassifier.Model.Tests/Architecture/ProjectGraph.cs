@@ -60,7 +60,7 @@ public sealed class ProjectGraph
             Includes("FrameworkReference", include => include));
     }
 
-    private static string RepositoryRoot()
+    internal static string RepositoryRoot()
     {
         for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
         {
