@@ -37,6 +37,11 @@ public sealed class PasswordModel(IServiceProvider services, IOptions<IdentityOp
 
     public string Rules => StaffAccountsSeeder.PasswordRules(identity.Value.Password);
 
+    // Registered with local accounts only, like the page's other services.
+    private SignInThrottle Throttle => services.GetRequiredService<SignInThrottle>();
+
+    private string? Address => HttpContext.Connection.RemoteIpAddress?.ToString();
+
     // With an identity provider there are no local passwords to change.
     private UserManager<IdentityUser>? Users => services.GetService<UserManager<IdentityUser>>();
 
@@ -57,9 +62,19 @@ public sealed class PasswordModel(IServiceProvider services, IOptions<IdentityOp
         {
             ErrorMessage = MismatchMessage;
         }
+        else if (Throttle.IsBlocked(user.UserName!, Address))
+        {
+            ErrorMessage = SignInModel.LockedOutMessage;
+        }
         else
         {
             var changed = await services.GetRequiredService<StaffAccountLifecycle>().ChangeOwnPasswordAsync(user, CurrentPassword, NewPassword);
+            if (changed.Message == StaffAccountLifecycle.WrongPasswordMessage)
+            {
+                // Guessing the current password from a session counts like guessing it on the sign-in form.
+                Throttle.RecordFailure(user.UserName!, Address);
+            }
+
             if (changed.Succeeded)
             {
                 // A new cookie with the new stamp and without the pending-change claim; others fail their next check.

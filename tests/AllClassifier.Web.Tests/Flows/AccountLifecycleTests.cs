@@ -187,6 +187,26 @@ public sealed class AccountLifecycleTests()
     }
 
     [Fact]
+    public async Task Guessing_the_current_password_from_a_session_is_refused_after_the_sign_in_limit()
+    {
+        using var client = await Web.CreateSignedInClientAsync(Person);
+        var password = await Web.EnsureUserAsync(Person, StaffRoles.Reviewer);
+
+        // The sign-in limit (StaffAccounts:MaxFailedSignIns, 5 by default) counts these guesses too.
+        for (var i = 0; i < 5; i++)
+        {
+            using var guess = await WebAppFactory.ChangePasswordAsync(client, $"Wrong-guess-{i:D4}", "Own-new-password-8");
+            Assert.NotNull(await PasswordErrorAsync(guess));
+        }
+
+        using var right = await WebAppFactory.ChangePasswordAsync(client, password, "Own-new-password-8");
+        using var signIn = await WebAppFactory.SignInAsync(Web.CreateClient(), Person, password);
+
+        Assert.Equal(SignInModel.LockedOutMessage, await PasswordErrorAsync(right));
+        Assert.Equal(SignInModel.LockedOutMessage, FormPoster.TestIdText(await signIn.Content.ReadAsStringAsync(), "signin-error"));
+    }
+
+    [Fact]
     public async Task The_first_admin_must_change_the_deployment_secret_before_anything_else_which_then_no_longer_signs_in()
     {
         using var client = Web.CreateClient();
