@@ -1,3 +1,4 @@
+using AllClassifier.Model.Imaging;
 using OpenTelemetry.Metrics;
 
 namespace AllClassifier.Api.Telemetry;
@@ -7,7 +8,7 @@ public static class ClassifierMetricsExtensions
     public static IHostApplicationBuilder AddClassifierMetrics(this IHostApplicationBuilder builder)
     {
         builder.Services.AddSingleton<ClassifierMetrics>();
-        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(ClassifierMetrics.MeterName));
+        builder.Services.ConfigureOpenTelemetryMeterProvider(metrics => metrics.AddMeter(ClassifierMetrics.MeterName, ImagingMetrics.MeterName));
         return builder;
     }
 }

@@ -40,6 +40,10 @@ public sealed class MetricsTests(ServingApiFactory api)
         Assert.Equal(1, Delta("allclassifier_feedback_total", ("correct", "Pro"), ("predicted", "Benign")));
         Assert.Equal(1, after.Sum("allclassifier_model_version"));
         Assert.Equal("gauge", after.Types["allclassifier_model_version"]);
+        // Three headers read, the GIF refused from its header, so two decodes, and the two decoded uploads hashed.
+        Assert.Equal(3, Delta("allclassifier_image_header_reads_total"));
+        Assert.Equal(2, Delta("allclassifier_image_decodes_total", ("decode", "checked")));
+        Assert.Equal(2, Delta("allclassifier_image_hashes_total"));
 
         double Delta(string name, params (string, string)[] labels) => after.Sum(name, labels) - before.Sum(name, labels);
     }
