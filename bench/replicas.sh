@@ -67,9 +67,10 @@ declare -A web_pid web_url form
 start_web() {
   local name="$1" count="$2" discovery=() i jar="$work/cookies-$1" token status cookie
   for (( i = 0; i < count; i++ )); do discovery+=("services__backend__http__$i=${replica_urls[$i]}"); done
-  # Both web apps share the staff database: the first creates the admin, the second finds it.
+  # Both web apps share the staff database: the first creates the admin, the second finds it. Plain HTTP is allowed
+  # here only because every process of the benchmark listens on loopback; a deployment puts a TLS proxy in front.
   start_service "$work/web-$name.log" "$web_dll" Healthy \
-    Backend__ApiKey="$api_key" StaffAccounts__DatabasePath="$work/staff.db" StaffAccounts__FirstAdmin__Password="$admin_secret" \
+    TransportSecurity__AllowPlainHttp=true Backend__ApiKey="$api_key" StaffAccounts__DatabasePath="$work/staff.db" StaffAccounts__FirstAdmin__Password="$admin_secret" \
     "${discovery[@]}"
   pids+=("$service_pid"); web_pid[$name]=$service_pid; web_url[$name]=$service_url
 
