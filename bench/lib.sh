@@ -72,6 +72,13 @@ server_errors() { curl -s "$url/metrics" | awk '/^http_requests_total\{/ && /sta
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
+# The CPU model, its core count and the flags inference speed depends on (AVX2 / AVX-512 / VNNI / AMX).
+cpu_description() {
+  local flags
+  flags="$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'avx2|avx512f|avx512_vnni|avx_vnni|avx512_bf16|amx_tile|amx_int8|amx_bf16' | tr '\n' ' ')"
+  echo "$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, flags: ${flags:-none of avx2/avx512/vnni/amx}"
+}
+
 # CPU time a process has used so far, in milliseconds (user + system).
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ printf "%.0f", ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
 

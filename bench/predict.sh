@@ -16,8 +16,7 @@ duration="${DURATION:-20}"
 warmup="${WARMUP:-30}"
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)" >&2; exit 1; }
 
-flags="$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -xE 'avx2|avx512f|avx512_vnni|avx_vnni|avx512_bf16|amx_tile|amx_int8|amx_bf16' | tr '\n' ' ')"
-cpu="$(grep -m1 '^model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(nproc) cores, flags: ${flags:-none of avx2/avx512/vnni/amx}"
+cpu="$(cpu_description)"
 stamp() { echo "[cpu: $cpu | load average $(load_average)]"; }
 echo "== CPU: $cpu"
 echo "== building (Release); load average $(load_average)"
