@@ -1,7 +1,6 @@
 using System.ComponentModel;
 using AllClassifier.Feedback;
 using AllClassifier.Model.Imaging;
-using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Pipeline;
 using AllClassifier.Trainer.Quantization;
@@ -98,9 +97,8 @@ public class PipelineSettings : CommandSettings
     public float LearningRate { get; init; } = 0.002f;
 
     [CommandOption("--keep-challengers <N>")]
-    [Description("Registry versions kept besides the champion and the previous champion; register_model prunes older ones and their run folders.")]
-    [DefaultValue(LocalModelRegistry.DefaultChallengersToKeep)]
-    public int ChallengersToKeep { get; init; } = LocalModelRegistry.DefaultChallengersToKeep;
+    [Description("Registry versions kept besides the champion and the previous champion; register_model prunes older ones and their run folders. Default: Trainer:ChallengersToKeep ($REGISTRY_KEEP_CHALLENGERS), else 3.")]
+    public int? ChallengersToKeep { get; init; }
 
     [CommandOption("--no-int8")]
     [Description("Build and serve only the fp32 model (no INT8 candidate).")]
@@ -191,7 +189,7 @@ public class PipelineSettings : CommandSettings
             NearDuplicateMaxDistance = NearDuplicateDistance,
             NearDuplicateMinCosine = NearDuplicateCosine,
             RunId = RunId,
-            ChallengersToKeep = ChallengersToKeep,
+            ChallengersToKeep = ChallengersToKeep ?? shared.ChallengersToKeep,
             Int8 = new Int8Options { Enabled = !NoInt8, CompareWithFp32 = CompareFp32, MaxMacroF1Drop = Int8MaxMacroF1Drop },
             Training = new HeadTrainingOptions
             {
@@ -201,11 +199,11 @@ public class PipelineSettings : CommandSettings
                 LearningRate = LearningRate,
                 Seed = Seed,
             },
-            Sensor = SensorOptions(feedbackDatabase, feedback) with { FeedbackConnectionString = feedback.PostgresConnectionString },
+            Sensor = SensorOptions(feedbackDatabase, shared, feedback) with { FeedbackConnectionString = feedback.PostgresConnectionString },
         };
     }
 
-    protected virtual SensorOptions SensorOptions(string feedbackDatabase, FeedbackOptions feedback) =>
+    protected virtual SensorOptions SensorOptions(string feedbackDatabase, WorkerOptions shared, FeedbackOptions feedback) =>
         new() { FeedbackDatabase = feedbackDatabase, Threshold = feedback.Threshold };
 
     private static string? NonEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value;

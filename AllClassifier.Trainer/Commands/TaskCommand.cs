@@ -20,14 +20,12 @@ public sealed class TaskSettings : PipelineSettings
     public int? Threshold { get; init; }
 
     [CommandOption("--poke-interval <SECONDS>")]
-    [Description("wait_feedback: seconds between checks.")]
-    [DefaultValue(3600)]
-    public int PokeIntervalSeconds { get; init; } = 3600;
+    [Description("wait_feedback: seconds between checks. Default: Trainer:PokeIntervalSeconds ($FB_POKE_INTERVAL_SECONDS), else 3600.")]
+    public int? PokeIntervalSeconds { get; init; }
 
     [CommandOption("--timeout <SECONDS>")]
-    [Description("wait_feedback: seconds before giving up (exit code 75, \"not yet\"; errors exit 1); 0 checks once.")]
-    [DefaultValue(86400)]
-    public int TimeoutSeconds { get; init; } = 86400;
+    [Description("wait_feedback: seconds before giving up (exit code 75, \"not yet\"; errors exit 1); 0 checks once. Default: Trainer:TimeoutSeconds ($FB_TIMEOUT_SECONDS), else 86400.")]
+    public int? TimeoutSeconds { get; init; }
 
     public override ValidationResult Validate()
     {
@@ -41,12 +39,12 @@ public sealed class TaskSettings : PipelineSettings
             : base.Validate();
     }
 
-    protected override SensorOptions SensorOptions(string feedbackDatabase, FeedbackOptions feedback) => new()
+    protected override SensorOptions SensorOptions(string feedbackDatabase, WorkerOptions shared, FeedbackOptions feedback) => new()
     {
         FeedbackDatabase = feedbackDatabase,
         Threshold = Threshold ?? feedback.Threshold,
-        PokeInterval = TimeSpan.FromSeconds(PokeIntervalSeconds),
-        Timeout = TimeSpan.FromSeconds(TimeoutSeconds),
+        PokeInterval = TimeSpan.FromSeconds(PokeIntervalSeconds ?? shared.PokeIntervalSeconds),
+        Timeout = TimeSpan.FromSeconds(TimeoutSeconds ?? shared.TimeoutSeconds),
     };
 }
 

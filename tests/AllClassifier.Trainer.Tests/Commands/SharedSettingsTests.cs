@@ -1,5 +1,6 @@
 using AllClassifier.Feedback;
 using AllClassifier.Model.Settings;
+using AllClassifier.Trainer.Commands;
 using AllClassifier.Trainer.Worker;
 
 namespace AllClassifier.Trainer.Tests.Commands;
@@ -53,6 +54,23 @@ public sealed class SharedSettingsTests
         Assert.Contains($"No models registered in {registry}", listOutput);
         Assert.True(waitExit == 0, waitOutput);
         Assert.Contains("2 new feedback rows reached the threshold of 2", waitOutput);
+    }
+
+    [Fact]
+    public async Task Wait_feedback_without_a_timeout_option_takes_the_bound_timeout()
+    {
+        using var root = new TempDirectory();
+        FeedbackDatabase.Create(Path.Combine(root.Path, "feedback.db"));
+        var settings = new Dictionary<string, string?>
+        {
+            [SharedSettings.FeedbackDirectory] = root.Path,
+            ["Trainer:RegistryDirectory"] = root.Combine("registry"),
+            ["FB_TIMEOUT_SECONDS"] = "0",
+        };
+
+        var (exit, output) = await Cli.RunAsync(_ => { }, settings, "task", "wait_feedback");
+
+        Assert.True(exit == TrainerCli.NotReachedExitCode, output);
     }
 
     [Fact]
