@@ -56,7 +56,8 @@ public sealed record FeedbackRow(long Id, double Ts, string Correct, string Pred
 public sealed record FeedbackRows(IReadOnlyList<FeedbackRow> Rows);
 
 /// <summary>The answer of <c>DELETE /feedback/{id}</c>.</summary>
-public sealed record FeedbackDeletion(bool Deleted, int FeedbackCount);
+/// <remarks><c>erased</c> is absent from older APIs, which did not erase: read as true so no warning is invented.</remarks>
+public sealed record FeedbackDeletion(bool Deleted, int FeedbackCount, bool Erased = true);
 
 /// <summary>One registered model version of <c>GET /model/versions</c>.</summary>
 public sealed record ModelVersion(int Version, DateTimeOffset Created, double Accuracy, double MacroF1, int? ParentVersion, bool Champion);

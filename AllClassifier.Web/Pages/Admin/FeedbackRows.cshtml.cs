@@ -10,8 +10,17 @@ public sealed class FeedbackRowsModel(BackendClient backend) : AdminActionPage
 
     public IReadOnlyList<FeedbackRow> Rows { get; private set; } = [];
 
+    public const string NotErasedNote =
+        " Its image is still in the database's files because another program (the trainer) was reading them; the next deletion erases it.";
+
     public Task<IActionResult> OnPostDeleteAsync(long id, CancellationToken cancellationToken) =>
-        ActAsync(async () => $"Deleted correction {id}; {(await backend.DeleteFeedbackRowAsync(id, cancellationToken)).FeedbackCount} remain.", cancellationToken);
+        ActAsync(
+            async () =>
+            {
+                var deletion = await backend.DeleteFeedbackRowAsync(id, cancellationToken);
+                return $"Deleted correction {id}; {deletion.FeedbackCount} remain.{(deletion.Erased ? "" : NotErasedNote)}";
+            },
+            cancellationToken);
 
     protected override async Task LoadAsync(CancellationToken cancellationToken) =>
         Rows = await backend.ListFeedbackRowsAsync(Listed, cancellationToken);

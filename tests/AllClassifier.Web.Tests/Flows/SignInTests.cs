@@ -162,6 +162,23 @@ public sealed class FeedbackAdminPageTests() : WebWithFakeBackend(initialFeedbac
         Assert.Equal(WebAppFactory.ApiKey, delete.Headers["X-Api-Key"]);
         Assert.Equal(WebAppFactory.AdminName, delete.Headers["X-Acting-User"]);
     }
+
+    [Fact]
+    public async Task A_deletion_whose_image_is_not_yet_erased_says_so()
+    {
+        Backend.Erased = false;
+        using var admin = await Web.CreateSignedInClientAsync(WebAppFactory.AdminName, StaffRoles.Admin);
+        var html = await admin.GetStringAsync("/Admin/FeedbackRows");
+
+        using var deleted = await admin.PostAsync("/Admin/FeedbackRows?handler=Delete&id=3", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["__RequestVerificationToken"] = FormPoster.HiddenValue(html, "__RequestVerificationToken")!,
+        }));
+
+        Assert.Equal(
+            "Deleted correction 3; 3 remain." + AllClassifier.Web.Pages.Admin.FeedbackRowsModel.NotErasedNote,
+            FormPoster.TestIdText(await deleted.Content.ReadAsStringAsync(), "admin-message"));
+    }
 }
 
 public sealed class ModelPromotionPageTests() : WebWithFakeBackend

@@ -34,6 +34,9 @@ public sealed partial class FakeBackendServer : IAsyncDisposable
 
     public int FeedbackCount => feedbackCount;
 
+    /// <summary>What <c>DELETE /feedback/{id}</c> answers as <c>erased</c> (false: a reader kept the bytes in the files).</summary>
+    public bool Erased { get; set; } = true;
+
     /// <summary>Paths that answer with an error status, <c>code</c> (none when null) and <c>detail</c> instead of their normal answer.</summary>
     public ConcurrentDictionary<string, (int Status, string? Code, string Detail)> Failures { get; } = new();
 
@@ -126,7 +129,7 @@ public sealed partial class FakeBackendServer : IAsyncDisposable
         {
             rows = new[] { new { id = 3, ts = 1767225600.0, correct = "Pre", predicted = "Pro", model_version = 1, sent_by = "web:reviewer1" } },
         }));
-        app.MapDelete("/feedback/{id:long}", (long id) => Results.Json(new { deleted = true, feedback_count = Interlocked.Decrement(ref feedbackCount) }));
+        app.MapDelete("/feedback/{id:long}", (long id) => Results.Json(new { deleted = true, feedback_count = Interlocked.Decrement(ref feedbackCount), erased = Erased }));
         app.MapGet("/model", () => Results.Text(modelCard, "application/json"));
         app.MapGet("/model/versions", () => Results.Json(new
         {
