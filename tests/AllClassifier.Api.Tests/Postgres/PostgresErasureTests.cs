@@ -1,7 +1,13 @@
+using AllClassifier.Api.Audit;
 using AllClassifier.Api.Tests.Audit;
 using AllClassifier.Api.Tests.Erasure;
 using AllClassifier.Api.Tests.Infrastructure;
 using AllClassifier.Tests.Postgres;
+using AllClassifier.Feedback.Audit;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 
 namespace AllClassifier.Api.Tests.Postgres;
@@ -36,6 +42,30 @@ public sealed class PostgresErasureTests(PostgresServer server)
 
         Assert.True(deleted.GetProperty("erased").GetBoolean());
         Assert.Equal(2, deleted.GetProperty("feedback_count").GetInt64());
+        Assert.Equal(0, await FoundInDatabaseFilesAsync(traces, connectionString));
+    }
+
+    [Fact]
+    public async Task An_expired_prediction_image_leaves_no_run_of_it_in_the_database_files_after_the_audit_sweep()
+    {
+        var connectionString = await server.CreateDatabaseAsync();
+        using var api = new ApiFactory(settings: AuditApi.KeyedSettings(new Dictionary<string, string?> { ["ConnectionStrings:feedback"] = connectionString }));
+        TestModels.Register(api.RegistryDirectory, TestModels.Model);
+        await api.WaitForModelVersionAsync(1);
+        var client = api.CreateClient();
+        var traces = new ImageTraces(Upload, [Kept, Later]);
+        await CorrectAsync(client, Kept);
+        await AuditApi.PredictAsync(client, Upload);
+        await CorrectAsync(client, Later);
+        Assert.True(await FoundInDatabaseFilesAsync(traces, connectionString) >= traces.Sampled * 9 / 10);
+
+        var clock = new FakeTimeProvider(DateTimeOffset.UtcNow.AddMinutes(61));
+        await new AuditRetentionService(
+            new AuditLedger(api.Services.GetRequiredService<AuditDatabase>(), clock),
+            api.Services.GetRequiredService<IOptions<AuditOptions>>(),
+            clock,
+            NullLogger<AuditRetentionService>.Instance).SweepAsync(CancellationToken.None);
+
         Assert.Equal(0, await FoundInDatabaseFilesAsync(traces, connectionString));
     }
 
