@@ -7,37 +7,20 @@ using Microsoft.Data.Sqlite;
 namespace AllClassifier.Api.Tests.Audit;
 
 /// <summary>Prediction records and corrections that point at them, against the real API over a real SQLite file.</summary>
-public sealed class PredictionRecordTests : IAsyncLifetime
+public sealed class PredictionRecordTests : KeyedApiTests
 {
-    private readonly ApiFactory _api = new(settings: AuditApi.KeyedSettings());
-    private HttpClient _client = null!;
-
-    public async Task InitializeAsync()
-    {
-        TestModels.Register(_api.RegistryDirectory, TestModels.Model);
-        await _api.WaitForModelVersionAsync(1);
-        _client = _api.CreateClient();
-    }
-
-    public Task DisposeAsync()
-    {
-        _api.Dispose();
-        SqliteConnection.ClearAllPools();
-        return Task.CompletedTask;
-    }
-
     [Fact]
     public async Task Predict_answers_a_prediction_id_and_writes_one_chained_record_without_the_image()
     {
         var image = TestImages.Jpeg(seed: 301);
-        var prediction = await AuditApi.PredictAsync(_client, image);
+        var prediction = await AuditApi.PredictAsync(Client, image);
 
         var id = prediction.GetProperty("prediction_id").GetString()!;
         Assert.Matches("^[0-9a-f]{32}$", id);
         Assert.Equal(4, prediction.GetProperty("probabilities").GetArrayLength());
-        Assert.NotEqual(id, (await AuditApi.PredictAsync(_client, image)).GetProperty("prediction_id").GetString());
+        Assert.NotEqual(id, (await AuditApi.PredictAsync(Client, image)).GetProperty("prediction_id").GetString());
 
-        var records = AuditRows.Records(_api.DatabasePath);
+        var records = AuditRows.Records(Api.DatabasePath);
         Assert.Equal(2, records.Count);
         using var body = JsonDocument.Parse(records[0].Body);
         var data = body.RootElement.GetProperty("data");
@@ -45,7 +28,7 @@ public sealed class PredictionRecordTests : IAsyncLifetime
         Assert.Equal("web:alice", body.RootElement.GetProperty("caller").GetString());
         Assert.Equal(id, data.GetProperty("prediction_id").GetString());
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(image)), data.GetProperty("image_sha256").GetString());
-        Assert.Equal(new LocalModelRegistry(_api.RegistryDirectory).Champion()!.Card.ModelSha256, data.GetProperty("model_sha256").GetString());
+        Assert.Equal(new LocalModelRegistry(Api.RegistryDirectory).Champion()!.Card.ModelSha256, data.GetProperty("model_sha256").GetString());
         Assert.Equal(1, data.GetProperty("model_version").GetInt32());
         Assert.False(data.GetProperty("heatmap_shown").GetBoolean());
         Assert.Equal(prediction.GetProperty("refer").GetBoolean(), data.GetProperty("refer").GetBoolean());
@@ -53,7 +36,7 @@ public sealed class PredictionRecordTests : IAsyncLifetime
         Assert.True(records[0].Body.Length < 2000, "the record holds no image bytes");
         Assert.Equal(records[0].Hash, records[1].PrevHash);
 
-        var verified = await AuditApi.VerifyAsync(_client);
+        var verified = await AuditApi.VerifyAsync(Client);
         Assert.True(verified.GetProperty("ok").GetBoolean());
         Assert.Equal(2, verified.GetProperty("records").GetInt64());
         Assert.Equal(JsonValueKind.Null, verified.GetProperty("first_break").ValueKind);
@@ -62,11 +45,11 @@ public sealed class PredictionRecordTests : IAsyncLifetime
     [Fact]
     public async Task Explain_records_a_shown_heat_map_and_names_the_record_in_a_header()
     {
-        var response = await _client.SendAsync(AuditApi.As(HttpMethod.Post, "/explain", content: Forms.Image(TestImages.Jpeg(seed: 302))));
+        var response = await Client.SendAsync(AuditApi.As(HttpMethod.Post, "/explain", content: Forms.Image(TestImages.Jpeg(seed: 302))));
         Assert.True(response.IsSuccessStatusCode);
         var id = Assert.Single(response.Headers.GetValues("X-Prediction-Id"));
 
-        using var body = JsonDocument.Parse(Assert.Single(AuditRows.Records(_api.DatabasePath)).Body);
+        using var body = JsonDocument.Parse(Assert.Single(AuditRows.Records(Api.DatabasePath)).Body);
         Assert.Equal(id, body.RootElement.GetProperty("subject").GetString());
         Assert.True(body.RootElement.GetProperty("data").GetProperty("heatmap_shown").GetBoolean());
         Assert.Equal("explain", body.RootElement.GetProperty("data").GetProperty("source").GetString());
@@ -76,18 +59,18 @@ public sealed class PredictionRecordTests : IAsyncLifetime
     public async Task A_correction_naming_its_prediction_after_a_promotion_records_the_version_that_predicted()
     {
         var image = TestImages.Jpeg(seed: 303);
-        var prediction = await AuditApi.PredictAsync(_client, image);
+        var prediction = await AuditApi.PredictAsync(Client, image);
         var id = prediction.GetProperty("prediction_id").GetString()!;
         var predictedName = prediction.GetProperty("class_name").GetString()!;
 
-        TestModels.Register(_api.RegistryDirectory, TestModels.Compose(TestModels.RandomHead(seed: 8)));
-        await _api.WaitForModelVersionAsync(2);
+        TestModels.Register(Api.RegistryDirectory, TestModels.Compose(TestModels.RandomHead(seed: 8)));
+        await Api.WaitForModelVersionAsync(2);
 
-        var stored = await ApiAssert.OkJsonAsync(await _client.SendAsync(
+        var stored = await ApiAssert.OkJsonAsync(await Client.SendAsync(
             AuditApi.As(HttpMethod.Post, "/feedback", "carol", AuditApi.CorrectionByPrediction(id, predictedName == "Pro" ? "Benign" : "Pro"))));
         Assert.True(stored.GetProperty("stored").GetBoolean());
 
-        var row = FeedbackDatabase.Last(_api.DatabasePath);
+        var row = FeedbackDatabase.Last(Api.DatabasePath);
         Assert.Equal(stored.GetProperty("id").GetInt64(), row.Id);
         Assert.Equal(1L, row.ModelVersion);
         Assert.Equal(predictedName, row.Predicted);
@@ -95,48 +78,48 @@ public sealed class PredictionRecordTests : IAsyncLifetime
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(image)), row.Sha256);
         Assert.Equal("web:carol", row.SentBy);
 
-        var kinds = AuditRows.Records(_api.DatabasePath).Select(record => record.Kind).ToList();
+        var kinds = AuditRows.Records(Api.DatabasePath).Select(record => record.Kind).ToList();
         Assert.Equal(["prediction", "correction"], kinds);
-        Assert.True((await AuditApi.VerifyAsync(_client)).GetProperty("ok").GetBoolean());
+        Assert.True((await AuditApi.VerifyAsync(Client)).GetProperty("ok").GetBoolean());
     }
 
     [Fact]
     public async Task Corrections_for_unknown_expired_or_doubly_given_predictions_are_refused_and_store_nothing()
     {
         var image = TestImages.Jpeg(seed: 304);
-        var id = (await AuditApi.PredictAsync(_client, image)).GetProperty("prediction_id").GetString()!;
-        var before = await ApiAssert.FeedbackCountAsync(_client);
-        var recordsBefore = AuditRows.Records(_api.DatabasePath).Count;
+        var id = (await AuditApi.PredictAsync(Client, image)).GetProperty("prediction_id").GetString()!;
+        var before = await ApiAssert.FeedbackCountAsync(Client);
+        var recordsBefore = AuditRows.Records(Api.DatabasePath).Count;
 
         await ApiAssert.ErrorAsync(
-            await _client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: AuditApi.CorrectionByPrediction(new string('0', 32), "Pre"))),
+            await Client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: AuditApi.CorrectionByPrediction(new string('0', 32), "Pre"))),
             404, "unknown_prediction", "no prediction");
         await ApiAssert.ErrorAsync(
-            await _client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: AuditApi.CorrectionByPrediction("not-an-id", "Pre"))),
+            await Client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: AuditApi.CorrectionByPrediction("not-an-id", "Pre"))),
             404, "unknown_prediction", "no prediction");
         await ApiAssert.ErrorAsync(
-            await _client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: AuditApi.CorrectionByPrediction(id, "Purple"))),
+            await Client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: AuditApi.CorrectionByPrediction(id, "Purple"))),
             422, "unknown_label", "correct_label");
         var both = AuditApi.CorrectionByPrediction(id, "Pre");
         both.Add(new ByteArrayContent(image), "file", "smear.jpg");
-        await ApiAssert.ErrorAsync(await _client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: both)), 422, "ambiguous_correction", "not both");
+        await ApiAssert.ErrorAsync(await Client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: both)), 422, "ambiguous_correction", "not both");
 
-        AuditRows.Execute(_api.DatabasePath, "UPDATE audit_images SET expires_ts = 1");
+        AuditRows.Execute(Api.DatabasePath, "UPDATE audit_images SET expires_ts = 1");
         await ApiAssert.ErrorAsync(
-            await _client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: AuditApi.CorrectionByPrediction(id, "Pre"))),
+            await Client.SendAsync(AuditApi.As(HttpMethod.Post, "/feedback", content: AuditApi.CorrectionByPrediction(id, "Pre"))),
             410, "prediction_expired", "no longer kept");
 
-        Assert.Equal(before, await ApiAssert.FeedbackCountAsync(_client));
-        Assert.Equal(recordsBefore, AuditRows.Records(_api.DatabasePath).Count);
+        Assert.Equal(before, await ApiAssert.FeedbackCountAsync(Client));
+        Assert.Equal(recordsBefore, AuditRows.Records(Api.DatabasePath).Count);
     }
 
     [Fact]
     public async Task The_original_clients_correction_with_a_file_still_works()
     {
-        var stored = await ApiAssert.OkJsonAsync(await _client.SendAsync(
+        var stored = await ApiAssert.OkJsonAsync(await Client.SendAsync(
             AuditApi.As(HttpMethod.Post, "/feedback", content: Forms.Feedback("Pre", "Pro", TestImages.Jpeg(seed: 305)))));
         Assert.True(stored.GetProperty("stored").GetBoolean());
-        Assert.Equal("Pre", FeedbackDatabase.Last(_api.DatabasePath).Correct);
+        Assert.Equal("Pre", FeedbackDatabase.Last(Api.DatabasePath).Correct);
     }
 
     [Fact]
@@ -144,16 +127,16 @@ public sealed class PredictionRecordTests : IAsyncLifetime
     {
         for (var seed = 0; seed < 4; seed++)
         {
-            await AuditApi.PredictAsync(_client, TestImages.Jpeg(seed: 310 + seed));
+            await AuditApi.PredictAsync(Client, TestImages.Jpeg(seed: 310 + seed));
         }
 
-        Assert.True((await AuditApi.VerifyAsync(_client)).GetProperty("ok").GetBoolean());
-        var records = AuditRows.Records(_api.DatabasePath);
+        Assert.True((await AuditApi.VerifyAsync(Client)).GetProperty("ok").GetBoolean());
+        var records = AuditRows.Records(Api.DatabasePath);
 
         // An edited class, hash left alone: that record's hash no longer matches.
         var original = records[1].Body;
-        AuditRows.Execute(_api.DatabasePath, "UPDATE audit_records SET body = replace(body, '\"model_version\":1', '\"model_version\":7') WHERE seq = 2");
-        var verified = await AuditApi.VerifyAsync(_client);
+        AuditRows.Execute(Api.DatabasePath, "UPDATE audit_records SET body = replace(body, '\"model_version\":1', '\"model_version\":7') WHERE seq = 2");
+        var verified = await AuditApi.VerifyAsync(Client);
         Assert.False(verified.GetProperty("ok").GetBoolean());
         Assert.Equal(2, verified.GetProperty("first_break").GetProperty("seq").GetInt64());
         Assert.Equal(records[1].RecordId, verified.GetProperty("first_break").GetProperty("record_id").GetString());
@@ -161,16 +144,16 @@ public sealed class PredictionRecordTests : IAsyncLifetime
 
         // Edited and re-hashed: the next record no longer names it.
         var forged = original.Replace("\"model_version\":1", "\"model_version\":7", StringComparison.Ordinal);
-        AuditRows.Execute(_api.DatabasePath, $"UPDATE audit_records SET body = '{forged}', hash = '{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(forged)))}' WHERE seq = 2");
-        verified = await AuditApi.VerifyAsync(_client);
+        AuditRows.Execute(Api.DatabasePath, $"UPDATE audit_records SET body = '{forged}', hash = '{Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(forged)))}' WHERE seq = 2");
+        verified = await AuditApi.VerifyAsync(Client);
         Assert.Equal(3, verified.GetProperty("first_break").GetProperty("seq").GetInt64());
         Assert.Equal("prev_hash_mismatch", verified.GetProperty("first_break").GetProperty("code").GetString());
 
         // Restored, then one record deleted.
-        AuditRows.Execute(_api.DatabasePath, $"UPDATE audit_records SET body = '{original}', hash = '{records[1].Hash}' WHERE seq = 2");
-        Assert.True((await AuditApi.VerifyAsync(_client)).GetProperty("ok").GetBoolean());
-        AuditRows.Execute(_api.DatabasePath, "DELETE FROM audit_records WHERE seq = 3");
-        verified = await AuditApi.VerifyAsync(_client);
+        AuditRows.Execute(Api.DatabasePath, $"UPDATE audit_records SET body = '{original}', hash = '{records[1].Hash}' WHERE seq = 2");
+        Assert.True((await AuditApi.VerifyAsync(Client)).GetProperty("ok").GetBoolean());
+        AuditRows.Execute(Api.DatabasePath, "DELETE FROM audit_records WHERE seq = 3");
+        verified = await AuditApi.VerifyAsync(Client);
         Assert.Equal(4, verified.GetProperty("first_break").GetProperty("seq").GetInt64());
         Assert.Equal("missing_records", verified.GetProperty("first_break").GetProperty("code").GetString());
     }
@@ -178,9 +161,9 @@ public sealed class PredictionRecordTests : IAsyncLifetime
     [Fact]
     public async Task Audit_endpoints_need_a_key()
     {
-        await ApiAssert.ErrorAsync(await _client.GetAsync("/audit/verify"), 401, "unauthorized", "X-Api-Key");
-        await ApiAssert.ErrorAsync(await _client.GetAsync("/audit/predictions"), 401, "unauthorized", "X-Api-Key");
-        await ApiAssert.ErrorAsync(await _client.GetAsync("/cases"), 401, "unauthorized", "X-Api-Key");
+        await ApiAssert.ErrorAsync(await Client.GetAsync("/audit/verify"), 401, "unauthorized", "X-Api-Key");
+        await ApiAssert.ErrorAsync(await Client.GetAsync("/audit/predictions"), 401, "unauthorized", "X-Api-Key");
+        await ApiAssert.ErrorAsync(await Client.GetAsync("/cases"), 401, "unauthorized", "X-Api-Key");
     }
 }
 
