@@ -12,6 +12,7 @@ app.Configure(config =>
     config.AddCommand<ReferralCommand>("referral").WithDescription("Measures the referral gate: referral rates, accuracy on the rest, AUROC and added latency.");
     config.AddCommand<UngatedCommand>("ungated").WithDescription("Copies a registry's champion without its referral gate into a new registry.");
     config.AddCommand<AuditCommitCommand>("audit-commit").WithDescription("Measures the prediction record's commit on a disk: the API's recorder, and a WAL commit with synchronous FULL and NORMAL.");
+    config.AddCommand<SwapMemoryCommand>("swap-memory").WithDescription("Measures resident memory around model loads and swaps with the API's loader, both ways it swaps.");
     config.AddCommand<RawScorerCommand>("raw").WithDescription("Measures the in-process scorer: latency on one thread and images/s on every core.");
 });
 return app.Run(args);
