@@ -11,6 +11,9 @@ var firstAdminPassword = builder.AddSecret(AccessExtensions.FirstAdminPasswordPa
 // The dashboard's promote/reload/run-pipeline commands use their own admin-only key, not the web app's.
 var adminKey = builder.AddSecret(AccessExtensions.AdminApiKeyParameter);
 
+// Models are signed by the trainer and verified by the API: a key pair generated once under the data root.
+var modelSigning = builder.AddModelSigning(dataRoot);
+
 // Containers only where an engine answers (or AllClassifier:Containers=always), and always in the manifest.
 var useContainers = builder.UseContainers();
 
@@ -23,6 +26,7 @@ var backend = builder.AddProject<Projects.AllClassifier_Api>("backend")
     .WithFeedbackDatabase(dataRoot)
     .WithFeedbackStore(feedbackStore)
     .WithModelRegistry(dataRoot)
+    .WithModelSigningTrust(modelSigning)
     .WithRetrainingThreshold(builder.Configuration)
     .WithWebClientKey(apiKey)
     .WithOperatorKey(adminKey)
@@ -56,6 +60,7 @@ var trainer = builder.AddProject<Projects.AllClassifier_Trainer>("trainer")
     .WithFeedbackDatabase(dataRoot)
     .WithFeedbackStore(feedbackStore)
     .WithModelRegistry(dataRoot)
+    .WithModelSigningKey(modelSigning)
     .WithTrainingInputs(dataRoot, builder.Configuration)
     .WithHttpEndpoint()
     .WithHttpHealthCheck("/health")

@@ -35,12 +35,14 @@ start_service() {
 }
 
 # start_api WORKDIR [NAME=VALUE...]: the API on a free loopback port over WORKDIR/registry and WORKDIR/feedback;
-# returns once /health says Healthy (a champion is served). Sets api_pid and url. MALLOC_ARENA_MAX is 2 as in every
+# returns once /health says Healthy (a champion is served). The API trusts MODEL_SIGNING_PUBLIC_KEY, else the key
+# `bench prepare` signed WORKDIR/registry with (WORKDIR/registry.pub). Sets api_pid and url. MALLOC_ARENA_MAX is 2 as in every
 # deployment (backend.Dockerfile, the AppHost) unless the caller sets it.
 start_api() {
   local work="$1"; shift
   start_service "$work/api.log" "$api_dir/AllClassifier.Api.dll" Healthy \
-    MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" "$@"
+    MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX:-2}" \
+    ModelSigning__PublicKeys__0="${MODEL_SIGNING_PUBLIC_KEY:-$(cat "$work/registry.pub" 2>/dev/null || true)}" "$@"
   api_pid=$service_pid
   url=$service_url
 }

@@ -43,6 +43,7 @@ raw_value() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$raw_line"; }
 echo
 echo "== /predict over HTTP $(stamp)"
 mkdir -p "$work/api" && ln -sfn "$(cd "$REGISTRY" && pwd)" "$work/api/registry"
+if [ -f "$REGISTRY.pub" ]; then cp "$REGISTRY.pub" "$work/api/registry.pub"; fi
 start_api "$work/api" RateLimiting__Enabled=false "Logging__LogLevel__AllClassifier.Api.Serving.ChampionWatcher=Information"
 echo "API at $url: $(grep -m1 -o 'first convolution [^;]*' "$work/api/api.log" || echo "(no serving line in its log)")"
 echo "/model serving: $(curl -s "$url/model" | jq -c .serving)"

@@ -51,7 +51,8 @@ replica_urls=()
 for replica in 1 2; do
   # The load comes from one client: the per-caller rate limit would measure itself.
   start_service "$work/api-$replica.log" "$api_dir/AllClassifier.Api.dll" Healthy \
-    MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" Auth__ApiKeys__web="$api_key" RateLimiting__Enabled=false
+    MODEL_REGISTRY_DIR="$work/registry" FEEDBACK_DIR="$work/feedback" Auth__ApiKeys__web="$api_key" RateLimiting__Enabled=false \
+    ModelSigning__PublicKeys__0="$(cat "$work/registry.pub")"
   pids+=("$service_pid"); replicas+=("$service_pid"); replica_urls+=("$service_url")
   echo "API replica $replica at $service_url"
 done

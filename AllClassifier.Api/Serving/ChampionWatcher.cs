@@ -7,7 +7,8 @@ namespace AllClassifier.Api.Serving;
 /// Polls the registry's champion alias and hot-swaps the served model when it moves. Polling (not a file
 /// watcher) because the registry may live on a volume where change notifications never arrive. A champion that
 /// cannot be served — a dangling alias, an unreadable card, an empty model file, bytes that differ from the card's
-/// SHA-256, a model that fails to load or to pass the probe — is refused, the current model keeps serving, and
+/// SHA-256, a missing or untrusted signature, a file the signature does not vouch for, a model that fails to load or
+/// to pass the probe — is refused, the current model keeps serving, and
 /// the problem is reported on /health until the alias names a good version. <see cref="ReloadNow"/> checks at once
 /// (the admin reload), and gives refused versions another chance.
 /// </summary>
@@ -18,7 +19,9 @@ internal sealed partial class ChampionWatcher(
     TimeProvider timeProvider,
     ILogger<ChampionWatcher> logger) : BackgroundService
 {
-    private readonly Dictionary<int, string> _refused = [];
+    // A refusal holds until the version's files change (a signature written after its card, a mended file) or an
+    // admin reloads.
+    private readonly Dictionary<int, (string Files, string Reason)> _refused = [];
 
     // The poll and an admin reload may check at the same moment.
     private readonly Lock _checking = new();
@@ -86,9 +89,10 @@ internal sealed partial class ChampionWatcher(
             return;
         }
 
-        if (_refused.TryGetValue(version, out var refusal))
+        var files = FilesOf(registered.Directory);
+        if (_refused.TryGetValue(version, out var refusal) && refusal.Files == files)
         {
-            holder.ReportChampionProblem(refusal);
+            holder.ReportChampionProblem(refusal.Reason);
             return;
         }
 
@@ -109,8 +113,9 @@ internal sealed partial class ChampionWatcher(
         }
         catch (Exception ex)
         {
-            _refused[version] = $"version {version} was refused: {ex.Message}";
-            holder.ReportChampionProblem(_refused[version]);
+            var reason = $"version {version} was refused: {ex.Message}";
+            _refused[version] = (files, reason);
+            holder.ReportChampionProblem(reason);
             LogRefused(logger, ex, version, CurrentVersion());
             return;
         }
@@ -127,6 +132,21 @@ internal sealed partial class ChampionWatcher(
         }
 
         LogVariant(logger, version, model.Variant.FirstConvolutionForm, model.Variant.Reason, string.Join(' ', model.Variant.CpuFeatures), model.Variant.WarmupInferences);
+    }
+
+    /// <summary>Names, sizes and modification times of a version's files: cheap enough to read on every poll.</summary>
+    private static string FilesOf(string directory)
+    {
+        try
+        {
+            return string.Join('|', new DirectoryInfo(directory).EnumerateFiles()
+                .OrderBy(file => file.Name, StringComparer.Ordinal)
+                .Select(file => $"{file.Name}:{file.Length}:{file.LastWriteTimeUtc.Ticks}"));
+        }
+        catch (IOException)
+        {
+            return "";
+        }
     }
 
     private string CurrentVersion() => holder.Current?.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "none";

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AllClassifier.Api.Signing;
 using AllClassifier.Mlflow;
 using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
@@ -10,19 +11,23 @@ public sealed record MlflowMirrorResult(int? Version, bool Downloaded, string? M
 
 /// <summary>
 /// Keeps a local registry directory (the <see cref="LocalModelRegistry"/> layout) in step with an MLflow alias:
-/// alias → model version → download the version's <c>model.onnx</c> (and <c>model.json</c> when present) and the
-/// <c>confusion_matrix.png</c> (beside the model or, where the trainer logs it, at the run's artifact root) → check that it can serve (<see cref="ModelLoader.Probe"/>) → move
-/// it into <c>versions/&lt;N&gt;</c> → point the local alias at it. Anything that serves from a local registry
-/// can therefore follow MLflow, and keeps serving the last good copy while MLflow is unreachable.
+/// alias → model version → download the version's <c>signature.json</c>, <c>model.onnx</c>, <c>model.json</c> and the
+/// <c>confusion_matrix.png</c> (beside the model or, where the trainer logs it, at the run's artifact root) → verify
+/// them against the trainer's signature (<see cref="ModelSignatureVerifier"/>) and check that the model can serve
+/// (<see cref="ModelLoader.Probe"/>) → move it into <c>versions/&lt;N&gt;</c> → point the local alias at it. The files
+/// are kept as the trainer signed them (the card names the trainer's version number; the folder's is MLflow's).
+/// Anything that serves from a local registry can therefore follow MLflow, and keeps serving the last good copy while
+/// MLflow is unreachable or offers a version its signature does not vouch for.
 /// </summary>
-public sealed class MlflowRegistryMirror(MlflowClient client)
+public sealed class MlflowRegistryMirror(MlflowClient client, ModelSignatureVerifier signatures)
 {
     /// <summary>The largest file fetched by default: several times the ~64 MB a composed ResNet18 model weighs.</summary>
     public const long DefaultMaxFileBytes = 512L * 1024 * 1024;
 
     /// <summary>
-    /// One pass; a file over <paramref name="maxFileBytes"/>, a model that does not load or whose bytes differ from
-    /// the SHA-256 on its card throws <see cref="InvalidDataException"/> and leaves the cache as it was.
+    /// One pass; a file over <paramref name="maxFileBytes"/>, a version without a valid signature, a file that differs
+    /// from what the signature or the card says, or a model that does not load throws <see cref="InvalidDataException"/>
+    /// and leaves the cache as it was.
     /// </summary>
     public async Task<MlflowMirrorResult> SyncAsync(
         string localRoot,
@@ -59,19 +64,23 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
                 throw new InvalidDataException($"MLflow version {number} of '{modelName}' has no {LocalModelRegistry.ModelFileName} under {source}.");
             }
 
-            foreach (var file in new[] { LocalModelRegistry.ModelFileName, LocalModelRegistry.CardFileName }.Where(present.Contains))
+            string[] files = [ModelSignature.FileName, LocalModelRegistry.ModelFileName, LocalModelRegistry.CardFileName];
+            foreach (var file in files.Where(present.Contains))
             {
                 await client.DownloadArtifactToFileAsync(source, file, Path.Combine(staging, file), maxFileBytes, cancellationToken);
             }
 
-            if (await ConfusionMatrixLocationAsync(version, present, cancellationToken) is { } chartDirectory)
+            // Only a chart the signature vouches for: one the run logged but the version does not hold would be refused.
+            var signed = ModelSignature.Read(staging);
+            var chart = LocalModelRegistry.ConfusionMatrixFileName;
+            if ((signed is null || signed.Files.ContainsKey(chart))
+                && await ConfusionMatrixLocationAsync(version, present, cancellationToken) is { } chartDirectory)
             {
-                var chart = LocalModelRegistry.ConfusionMatrixFileName;
                 await client.DownloadArtifactToFileAsync(chartDirectory, chart, Path.Combine(staging, chart), maxFileBytes, cancellationToken);
             }
 
-            var card = WriteCard(Path.Combine(staging, LocalModelRegistry.CardFileName), version);
-            Validate(new RegisteredVersion(number, staging, card).ReadVerifiedModel(), number);
+            var card = ReadCard(Path.Combine(staging, LocalModelRegistry.CardFileName), version);
+            Validate(Verify(new RegisteredVersion(number, staging, card), modelName), number);
             DurableFile.SyncDirectory(staging);
 
             var target = Path.Combine(registry.VersionsDirectory, number.ToString(CultureInfo.InvariantCulture));
@@ -122,6 +131,18 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
         return atRunRoot.Any(f => !f.IsDir && f.Path == LocalModelRegistry.ConfusionMatrixFileName) ? runArtifacts : null;
     }
 
+    private byte[] Verify(RegisteredVersion staged, string modelName)
+    {
+        try
+        {
+            return signatures.Verify(staged).Model;
+        }
+        catch (InvalidDataException e)
+        {
+            throw new InvalidDataException($"MLflow version {staged.Version} of '{modelName}' was refused: {e.Message}", e);
+        }
+    }
+
     private static void Validate(byte[] model, int version)
     {
         OnnxClassifier classifier;
@@ -147,13 +168,18 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
         }
     }
 
-    /// <summary>Keeps the trainer's card when it was uploaded, renumbered to the MLflow version; writes a minimal one otherwise.</summary>
-    private static ModelCard WriteCard(string cardPath, MlflowModelVersion version)
+    /// <summary>
+    /// The trainer's card as uploaded, untouched (the signature covers its bytes). A version without one can only be
+    /// served unsigned (<see cref="ModelSigningOptions.AllowUnsigned"/>): a minimal card is written for it.
+    /// </summary>
+    private static ModelCard ReadCard(string cardPath, MlflowModelVersion version)
     {
-        var card = File.Exists(cardPath)
-            ? ModelCard.FromJson(File.ReadAllText(cardPath))
-            : new ModelCard { RunId = version.RunId ?? "", Metrics = new EvaluationMetrics(), TrainingDataHash = "" };
-        var parameters = new Dictionary<string, string>(card.Parameters)
+        if (File.Exists(cardPath))
+        {
+            return ModelCard.FromJson(File.ReadAllText(cardPath)) with { Version = version.Number };
+        }
+
+        var parameters = new Dictionary<string, string>
         {
             [MlflowParameterNames.Version] = version.Version,
             [MlflowParameterNames.Source] = version.Source ?? "",
@@ -163,8 +189,15 @@ public sealed class MlflowRegistryMirror(MlflowClient client)
             parameters[MlflowParameterNames.RunId] = version.RunId;
         }
 
-        var renumbered = card with { Version = version.Number, Parameters = parameters };
-        DurableFile.WriteAllText(cardPath, renumbered.ToJson());
-        return renumbered;
+        var card = new ModelCard
+        {
+            RunId = version.RunId ?? "",
+            Metrics = new EvaluationMetrics(),
+            TrainingDataHash = "",
+            Version = version.Number,
+            Parameters = parameters,
+        };
+        DurableFile.WriteAllText(cardPath, card.ToJson());
+        return card;
     }
 }

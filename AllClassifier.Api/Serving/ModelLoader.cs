@@ -1,3 +1,4 @@
+using AllClassifier.Api.Signing;
 using AllClassifier.Model;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
@@ -24,8 +25,8 @@ public sealed record ServingVariant(
     int WarmupInferences,
     bool ClassActivationMapPruned);
 
-/// <summary>Loads a registered version and proves it works before it may serve.</summary>
-public sealed class ModelLoader(IOptions<ModelServingOptions> options)
+/// <summary>Loads a registered version and proves it is the trainer's and works before it may serve.</summary>
+public sealed class ModelLoader(IOptions<ModelServingOptions> options, ModelSignatureVerifier signatures)
 {
     private const double ProbabilitySumTolerance = 1e-3;
 
@@ -33,10 +34,11 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
     private static readonly Lazy<byte[]> WarmupImage = new(EncodeWarmupImage);
 
     /// <summary>
-    /// Loads the version from bytes that match its card's SHA-256, builds the graphs this CPU should run, runs a probe
-    /// inference and then the warm-up on every session; throws <see cref="InvalidDataException"/> when unusable.
+    /// Verifies the version's signature and files, builds the graphs this CPU should run from the verified bytes, runs
+    /// a probe inference and then the warm-up on every session; throws <see cref="InvalidDataException"/> when unusable.
+    /// The card served is the one the signature covers.
     /// </summary>
-    /// <param name="version">The registered version.</param>
+    /// <param name="registered">The registered version, not yet verified.</param>
     /// <param name="serveInterim">
     /// Null: every session is built before the model is returned. Otherwise, for a model with a class activation map,
     /// the explaining session is built first and handed over as a model of its own that answers every request (it
@@ -45,17 +47,11 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
     /// instead of beside all of the new model's. Should they fail after that, the interim model is returned: it is the
     /// same version and answers every request, on one core.
     /// </param>
-    public ServedModel Load(RegisteredVersion version, Action<ServedModel>? serveInterim = null)
+    public ServedModel Load(RegisteredVersion registered, Action<ServedModel>? serveInterim = null)
     {
-        if (!DihedralView.TestTimeViewCounts.Contains(version.Card.TestTimeAugmentation))
-        {
-            throw new InvalidDataException(
-                $"The card's test_time_augmentation is {version.Card.TestTimeAugmentation}; it must be one of {string.Join(", ", DihedralView.TestTimeViewCounts)}.");
-        }
-
         var serving = options.Value;
         var scorer = new ScorerOptions { IntraOpThreads = serving.IntraOpThreads, MemoryArena = serving.OnnxMemoryArena };
-        var graphs = PrepareGraphs(version, serving.FirstConvolutionForm);
+        var (graphs, version) = PrepareGraphs(registered, serving.FirstConvolutionForm);
         // The file image and its parse went with PrepareGraphs' frame: returned before the sessions are built (each
         // needs about twice its weights while ONNX Runtime parses and packs them), they do not add to a swap's peak.
         ModelHolder.ReturnGarbage();
@@ -135,22 +131,31 @@ public sealed class ModelLoader(IOptions<ModelServingOptions> options)
         OnnxClassifier.Load(pruned ? graphs.Pruned : graphs.Full, scorer);
 
     /// <summary>
-    /// The graphs this CPU should run, from the bytes that were hashed (so a file replaced meanwhile cannot slip in).
-    /// ONNX Runtime runs every node of its graph whatever a run fetches: /predict gets a graph without the map. In a
-    /// frame of its own, so the file image and its parse are unreachable once it returns.
+    /// The version as its signature vouches for it, and the graphs this CPU should run, from the bytes that were
+    /// verified (so a file replaced meanwhile cannot slip in). ONNX Runtime runs every node of its graph whatever a run
+    /// fetches: /predict gets a graph without the map. In a frame of its own, so the file image and its parse are
+    /// unreachable once it returns.
     /// </summary>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    private static PendingGraphs PrepareGraphs(RegisteredVersion version, string configuredForm)
+    private (PendingGraphs Graphs, RegisteredVersion Version) PrepareGraphs(RegisteredVersion registered, string configuredForm)
     {
+        // Its own step, before anything of the version is parsed: an unsigned or altered version goes no further.
+        var (version, model) = signatures.Verify(registered);
+        if (!DihedralView.TestTimeViewCounts.Contains(version.Card.TestTimeAugmentation))
+        {
+            throw new InvalidDataException(
+                $"The card's test_time_augmentation is {version.Card.TestTimeAugmentation}; it must be one of {string.Join(", ", DihedralView.TestTimeViewCounts)}.");
+        }
+
         var reason = "";
         var graphs = ServingGraph.PrepareForServing(
-            version.ReadVerifiedModel(),
+            model,
             forms =>
             {
                 (var form, reason) = ChooseForm(forms, configuredForm);
                 return form;
             });
-        return new PendingGraphs(graphs, reason);
+        return (new PendingGraphs(graphs, reason), version);
     }
 
     /// <summary>

@@ -35,7 +35,7 @@ public sealed record ChampionCheck(RegisteredVersion? Champion, string? Problem)
 
 /// <summary>
 /// The on-disk model registry shared by trainer and API:
-/// <c>{root}/all-classifier/versions/{N}/model.onnx|model.json|confusion_matrix.png</c> and
+/// <c>{root}/all-classifier/versions/{N}/model.onnx|model.json|confusion_matrix.png|signature.json</c> and
 /// <c>{root}/all-classifier/aliases/champion</c> holding a version number.
 /// A version directory is assembled under a temporary name and renamed into place, and the alias is replaced
 /// by rename, so readers never see half a version and concurrent trainers never share a number. Every file is
@@ -77,11 +77,16 @@ public sealed class LocalModelRegistry(string root, TimeProvider? timeProvider =
     /// Registers a new version. <paramref name="cardForVersion"/> receives the number the version will get
     /// (it may be asked again with a higher number if another trainer took that one first).
     /// </summary>
+    /// <param name="seal">
+    /// Called on the assembled folder, every file written, just before it is published: the trainer signs the version
+    /// there (<see cref="ModelSignature.Sign"/>), so no reader ever sees the version without its signature.
+    /// </param>
     public RegisteredVersion Register(
         byte[] model,
         Func<int, ModelCard> cardForVersion,
         byte[]? confusionMatrixPng = null,
-        IReadOnlyDictionary<string, byte[]>? extraFiles = null)
+        IReadOnlyDictionary<string, byte[]>? extraFiles = null,
+        Action<string>? seal = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         var staging = CreateStagingDirectory();
@@ -104,6 +109,7 @@ public sealed class LocalModelRegistry(string root, TimeProvider? timeProvider =
                 var version = NextVersionNumber();
                 var card = cardForVersion(version) with { Version = version, Name = ModelName, ModelSha256 = modelSha256 };
                 DurableFile.WriteAllText(Path.Combine(staging, CardFileName), card.ToJson());
+                seal?.Invoke(staging);
                 DurableFile.SyncDirectory(staging);
                 var target = VersionDirectory(version);
                 try
@@ -177,7 +183,9 @@ public sealed class LocalModelRegistry(string root, TimeProvider? timeProvider =
             return null;
         }
 
-        return new RegisteredVersion(version, directory, ModelCard.FromJson(File.ReadAllText(cardPath)));
+        // The folder's number is the version: a copy fetched from MLflow keeps the trainer's signed card, which
+        // names the trainer's number for it.
+        return new RegisteredVersion(version, directory, ModelCard.FromJson(File.ReadAllText(cardPath)) with { Version = version });
     }
 
     /// <summary>The version an alias points to, or null when the alias is unset or names a missing version.</summary>
@@ -327,7 +335,8 @@ public sealed class LocalModelRegistry(string root, TimeProvider? timeProvider =
     /// Rewrites a version's model card (e.g. to record the version's number in an external registry), replacing
     /// <c>model.json</c> by rename so readers see the old or the new card, never half of one. Version and name stay.
     /// </summary>
-    public RegisteredVersion UpdateCard(int version, Func<ModelCard, ModelCard> update)
+    /// <param name="seal">Called on the version's folder once the card is replaced: the trainer signs the version again.</param>
+    public RegisteredVersion UpdateCard(int version, Func<ModelCard, ModelCard> update, Action<string>? seal = null)
     {
         var existing = Find(version) ?? throw new ArgumentException($"Version {version} of {ModelName} is not registered.", nameof(version));
         var card = update(existing.Card) with { Version = version, Name = ModelName };
@@ -335,6 +344,7 @@ public sealed class LocalModelRegistry(string root, TimeProvider? timeProvider =
         var temporary = Path.Combine(existing.Directory, $".{CardFileName}-{Guid.NewGuid():N}");
         DurableFile.WriteAllText(temporary, card.ToJson());
         File.Move(temporary, path, overwrite: true);
+        seal?.Invoke(existing.Directory);
         DurableFile.SyncDirectory(existing.Directory);
         return existing with { Card = card };
     }

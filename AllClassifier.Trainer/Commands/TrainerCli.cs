@@ -70,6 +70,12 @@ public static class TrainerCli
                 models.SetDescription("Inspect and manage the model registry.");
                 models.AddCommand<ModelsListCommand>("list").WithDescription("List registered versions and the champion.");
                 models.AddCommand<ModelsPromoteCommand>("promote").WithDescription("Make a registered version the champion.");
+                models.AddCommand<ModelsKeygenCommand>("keygen")
+                    .WithDescription("Make a model signing key pair: the private key for the trainer, the public key for the API.")
+                    .WithExample("models", "keygen", "--out", "/run/secrets/model-signing-key.pem");
+                models.AddCommand<ModelsSignCommand>("sign")
+                    .WithDescription("Sign a registered version as it is now (one registered without a key, or imported by hand).")
+                    .WithExample("models", "sign", "3", "--key", "/run/secrets/model-signing-key.pem");
             });
         });
         return app;

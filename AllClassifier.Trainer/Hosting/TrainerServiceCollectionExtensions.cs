@@ -1,4 +1,5 @@
 using AllClassifier.Trainer.Pipeline;
+using AllClassifier.Trainer.Signing;
 using AllClassifier.Trainer.Tracking;
 using AllClassifier.Trainer.Worker;
 using Microsoft.Extensions.Configuration;
@@ -42,7 +43,28 @@ public static class TrainerServiceCollectionExtensions
                 "Trainer:RegistryDirectory (MODEL_REGISTRY_DIR) and Trainer:WorkDirectory (WORK_DIR) must name folders.")
             .ValidateOnStart();
         services.AddFeedbackOptions();
+        services.AddOptions<ModelSigningKeyOptions>()
+            .BindConfiguration(ModelSigningKeyOptions.SectionName)
+            .Validate(
+                o => o.PrivateKey is not { Length: > 0 } || o.PrivateKeyPath is not { Length: > 0 },
+                "Set ModelSigning:PrivateKey or ModelSigning:PrivateKeyPath, not both.")
+            .Validate(KeyReadable, "ModelSigning: the private key must be an ECDSA P-256 private key (PEM or base64 PKCS#8) in a readable file.")
+            .ValidateOnStart();
+        services.AddSingleton<ModelVersionSigner>();
         // Before the pipeline: its tracker that records nothing is only the fallback.
         return services.AddMlflowTracking(tracking).AddTrainerPipeline();
+    }
+
+    private static bool KeyReadable(ModelSigningKeyOptions options)
+    {
+        try
+        {
+            using var key = ModelVersionSigner.Load(options);
+            return true;
+        }
+        catch (Exception ex) when (ex is System.Security.Cryptography.CryptographicException or IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 }

@@ -4,6 +4,7 @@ using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 using AllClassifier.Trainer.Dataset;
 using AllClassifier.Trainer.Evaluation;
+using AllClassifier.Trainer.Signing;
 using AllClassifier.Trainer.Tracking;
 using AllClassifier.Trainer.Training;
 
@@ -17,9 +18,11 @@ public sealed record RegistrationReport(string RunId, int Version, bool Promoted
 /// lock — makes it champion if there is none or its macro-F1 on the same test split is not lower than the
 /// champion's (<see cref="PromotionRule"/>). A champion that changed since test_classifier is re-measured first.
 /// Then it prunes the registry to the champion, the previous champion and the newest challengers, and the work
-/// directory's run folders to those of the versions left.
+/// directory's run folders to those of the versions left. Every version is signed with the trainer's key
+/// (<see cref="ModelVersionSigner"/>) before it is published and again whenever its card changes, and the card and
+/// signature go to MLflow with the model before its alias moves, so the API can verify it whichever registry it reads.
 /// </summary>
-public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTracker tracker, TimeProvider timeProvider) : IPipelineTask
+public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTracker tracker, ModelVersionSigner signer, TimeProvider timeProvider) : IPipelineTask
 {
     /// <summary>The card parameter holding the test-time view count the run was tested with.</summary>
     public const string TestTimeViewsParameter = "tta_views";
@@ -39,6 +42,13 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
         var extraFiles = new[] { files.History, files.Metrics }
             .ToDictionary(path => Path.GetFileName(path), File.ReadAllBytes);
         extraFiles[HeadFile.FileName] = File.ReadAllBytes(servedHead);
+        var seal = signer.Seal;
+        if (seal is null)
+        {
+            reporter.Warning(
+                "no model signing key is configured (ModelSigning:PrivateKeyPath or ModelSigning:PrivateKey): the version is " +
+                "registered unsigned and the API will refuse it until `models sign` signs it");
+        }
 
         var registered = registry.Register(
             await File.ReadAllBytesAsync(servedModel, cancellationToken),
@@ -65,7 +75,8 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
                 TrainingClassMix = TrainingClassMix(run.Data),
             },
             File.Exists(chartPath) ? await File.ReadAllBytesAsync(chartPath, cancellationToken) : null,
-            extraFiles);
+            extraFiles,
+            seal);
 
         var decision = registry.WithLock(() =>
         {
@@ -84,7 +95,7 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
                 champion?.Card.ReferralGate is { Present: true },
                 test.NotAssessable);
             // The reason stays with the version, so a challenger kept back (by its referral gate, say) says why.
-            registry.UpdateCard(registered.Version, card => card with { PromotionReason = outcome.Reason });
+            registry.UpdateCard(registered.Version, card => card with { PromotionReason = outcome.Reason }, seal);
             if (outcome.Promote)
             {
                 registry.SetAlias(registered.Version);
@@ -100,6 +111,8 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
             return (Outcome: outcome, ChampionVersion: champion?.Version);
         });
 
+        // Signed card first: an MLflow follower may fetch the version as soon as its alias moves.
+        await tracker.LogArtifactsAsync(runId, runDirectory, SignedFiles(registered), cancellationToken);
         var tracking = await tracker.RegisterModelAsync(runId, runDirectory, registered.Version, decision.Outcome.Promote, cancellationToken);
         if (tracking is not null)
         {
@@ -107,14 +120,10 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
             registry.UpdateCard(registered.Version, card => card with
             {
                 Parameters = new Dictionary<string, string>(card.Parameters) { [MlflowParameterNames.Version] = tracking.Version },
-            });
+            }, seal);
+            await tracker.LogArtifactsAsync(runId, runDirectory, SignedFiles(registered), cancellationToken);
         }
 
-        await tracker.LogArtifactsAsync(
-            runId,
-            runDirectory,
-            [new TrackedArtifact(Path.Combine(registered.Directory, LocalModelRegistry.CardFileName), $"model/{LocalModelRegistry.CardFileName}")],
-            cancellationToken);
         var report = new RegistrationReport(runId, registered.Version, decision.Outcome.Promote, decision.Outcome.Reason, decision.ChampionVersion, tracking);
         WorkDirectory.WriteJson(files.Registration, report);
         await tracker.EndRunAsync(runId, runDirectory, succeeded: true, cancellationToken);
@@ -123,6 +132,14 @@ public sealed class RegisterModelTask(ModelEvaluator evaluator, IExperimentTrack
         var tracked = tracking is null ? "" : $" (MLflow run {tracking.RunId}, '{tracking.ModelName}' version {tracking.Version})";
         return string.Create(CultureInfo.InvariantCulture, $"registered version {registered.Version} as {role}: {decision.Outcome.Reason}{tracked}");
     }
+
+    /// <summary>The card and, when signed, the signature, under the run's <c>model/</c> folder beside the model.</summary>
+    private static List<TrackedArtifact> SignedFiles(RegisteredVersion registered) =>
+    [
+        .. new[] { LocalModelRegistry.CardFileName, ModelSignature.FileName }
+            .Where(name => File.Exists(Path.Combine(registered.Directory, name)))
+            .Select(name => new TrackedArtifact(Path.Combine(registered.Directory, name), $"{MlflowExperimentTracker.ModelArtifactDirectory}/{name}")),
+    ];
 
     /// <summary>Each class's share of the training split (keys <c>train/class/source</c>), by class name.</summary>
     private static Dictionary<string, double> TrainingClassMix(DataSummary data)

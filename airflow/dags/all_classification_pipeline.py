@@ -17,6 +17,9 @@ Configuration (environment of the Airflow workers):
   FB_THRESH               corrections pending since the newest training     default 100
                           data needed to retrain
   MLFLOW_TRACKING_URI     optional; passed through to the trainer
+  ModelSigning__PrivateKeyPath
+                          the trainer's model signing key (PEM), passed through: register_model signs the version
+                          with it; without it the API refuses the version (docs/model-signing.md)
 
 Instead of ConnectionStrings__feedback, an Airflow connection `feedback` (PostgreSQL: UI, AIRFLOW_CONN_FEEDBACK or a
 secrets backend) may name the database; it reaches the trainer as its connection string.

@@ -7,6 +7,7 @@ using AllClassifier.Model.Referral;
 using AllClassifier.Model.Registry;
 using AllClassifier.Training.Referral;
 using AllClassifier.Training.Synthetic;
+using System.Security.Cryptography;
 using Spectre.Console;
 
 namespace AllClassifier.Bench;
@@ -51,6 +52,7 @@ public static class BenchModels
         var model = ClassifierModelComposer.Compose(
             BackboneFiles.InDirectory(), head, int8Backbone: int8Backbone, referralGate: MahalanobisGate.Euclidean(512, 4));
         var registry = new LocalModelRegistry(registryDirectory);
+        using var key = SigningKey(registryDirectory);
         var version = registry.Register(model, _ => new ModelCard
         {
             RunId = $"bench-{seed}",
@@ -60,8 +62,26 @@ public static class BenchModels
             Precision = int8Backbone is null ? BackbonePrecision.Fp32 : BackbonePrecision.Int8,
             TestTimeAugmentation = testTimeViews,
             ReferralGate = new ReferralGate { OodThreshold = 1e12, Quality = new QualityLimits(), FeatureCount = 512 },
-        });
+        }, seal: folder => ModelSignature.Sign(folder, key));
         registry.SetAlias(version.Version);
         return version;
+    }
+
+    /// <summary>
+    /// The bench's stand-in for the trainer's key, one per registry: <c>{registry}.key</c> (made on first use) signs
+    /// what the bench registers, and the API it starts trusts <c>{registry}.pub</c> (<c>bench/lib.sh</c>).
+    /// </summary>
+    public static ECDsa SigningKey(string registryDirectory)
+    {
+        var root = Path.GetFullPath(registryDirectory).TrimEnd(Path.DirectorySeparatorChar);
+        var privatePath = root + ".key";
+        if (!File.Exists(privatePath))
+        {
+            var (privateKey, publicKey) = ModelSigningKeys.Generate();
+            File.WriteAllText(privatePath, privateKey);
+            File.WriteAllText(root + ".pub", publicKey);
+        }
+
+        return ModelSigningKeys.PrivateKey(File.ReadAllText(privatePath));
     }
 }

@@ -3,9 +3,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AllClassifier.Api.Serving;
+using AllClassifier.Api.Signing;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
+using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Spectre.Console.Cli;
 
@@ -36,7 +38,10 @@ public sealed class RawScorerCommand : Command<RawScorerCommand.Settings>
     {
         var champion = new LocalModelRegistry(settings.Registry).Champion() ?? throw new InvalidOperationException("The registry has no champion.");
         var serving = new ModelServingOptions();
-        var served = new ModelLoader(Options.Create(serving)).Load(champion);
+        using var key = BenchModels.SigningKey(settings.Registry);
+        using var signatures = new ModelSignatureVerifier(
+            Options.Create(new ModelSigningOptions { PublicKeys = [ModelSigningKeys.PublicKeyText(key)] }), NullLogger<ModelSignatureVerifier>.Instance);
+        var served = new ModelLoader(Options.Create(serving), signatures).Load(champion);
         var images = Directory.GetFiles(settings.Images).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
         var preprocessor = new ImagePreprocessor();
         var duration = TimeSpan.FromSeconds(settings.Seconds);

@@ -5,6 +5,7 @@ using AllClassifier.Model.Registry;
 using AllClassifier.Tests.Mlflow;
 using AllClassifier.Api.Serving;
 using AllClassifier.Tests.Onnx;
+using AllClassifier.Tests.Signing;
 
 namespace AllClassifier.Api.Tests;
 
@@ -85,6 +86,25 @@ public sealed class MlflowFollowTests : IAsyncLifetime
         Assert.Equal(1, JsonDocument.Parse(await client.GetStringAsync("/model")).RootElement.GetProperty("version").GetInt32());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task An_unsigned_mlflow_champion_with_or_without_a_card_is_refused_and_reported(bool withCard)
+    {
+        await RegisterAsync(TinyClassifierModel.Create(seed: 1), champion: true);
+        var client = _api.CreateClient();
+        await _api.WaitForModelVersionAsync(1, TimeSpan.FromSeconds(30));
+
+        // Whoever reaches MLflow (it has no authentication) registers a model of their own and moves the alias.
+        await RegisterAsync(TinyClassifierModel.Create(seed: 4), champion: true, signed: false, withCard: withCard);
+        await WaitUntilAsync(() => Task.FromResult(_api.Logs.GetSnapshot().Any(log =>
+            log.Message.Contains("MLflow version 2 of 'all-classifier' was refused: the version has no signature.json", StringComparison.Ordinal))));
+
+        Assert.Equal("Degraded", await MlflowCheckAsync(client));
+        Assert.Equal(1, JsonDocument.Parse(await client.GetStringAsync("/model")).RootElement.GetProperty("version").GetInt32());
+        Assert.Null(new LocalModelRegistry(_cache).Find(2));
+    }
+
     [Fact]
     public async Task A_model_over_the_download_limit_is_refused_and_reported()
     {
@@ -120,22 +140,45 @@ public sealed class MlflowFollowTests : IAsyncLifetime
 
     private readonly List<string> _runs = [];
 
-    private async Task RegisterAsync(byte[] model, bool champion)
+    /// <summary>
+    /// Uploads a run as the trainer does: under <c>model/</c> the model, its card (naming the MLflow version it becomes)
+    /// and their signature, made with the test key unless <paramref name="signed"/> is false; without
+    /// <paramref name="withCard"/> only the model is uploaded.
+    /// </summary>
+    private async Task RegisterAsync(byte[] model, bool champion, bool signed = true, bool withCard = true)
     {
         var experiment = await _mlflow.GetOrCreateExperimentAsync("all_classification_pipeline");
         var run = await _mlflow.CreateRunAsync(experiment, $"run-{_runs.Count + 1}");
         _runs.Add(run.Info.RunId);
-        var file = Path.Combine(_api.Root, $"upload-{_runs.Count}.onnx");
-        await File.WriteAllBytesAsync(file, model);
-        await _mlflow.UploadArtifactAsync(run.Info.ArtifactUri, "model/model.onnx", file);
-        var cardFile = Path.Combine(_api.Root, $"upload-{_runs.Count}.json");
-        await File.WriteAllTextAsync(cardFile, TestModels.Card(_runs.Count).ToJson());
-        await _mlflow.UploadArtifactAsync(run.Info.ArtifactUri, "model/model.json", cardFile);
+        var folder = Directory.CreateDirectory(Path.Combine(_api.Root, $"upload-{_runs.Count}")).FullName;
+        await File.WriteAllBytesAsync(Path.Combine(folder, "model.onnx"), model);
+        var card = TestModels.Card(_runs.Count) with { ModelSha256 = ModelCard.Sha256Of(model) };
+        card = card with
+        {
+            Parameters = new Dictionary<string, string>(card.Parameters)
+            {
+                [MlflowParameterNames.Version] = _runs.Count.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            },
+        };
+        if (withCard)
+        {
+            await File.WriteAllTextAsync(Path.Combine(folder, "model.json"), card.ToJson());
+        }
 
         // The trainer logs evaluation output at the run's root, beside (not inside) the registered model/ folder.
-        var chartFile = Path.Combine(_api.Root, $"upload-{_runs.Count}.png");
-        await File.WriteAllBytesAsync(chartFile, ChartOf(_runs.Count));
-        await _mlflow.UploadArtifactAsync(run.Info.ArtifactUri, LocalModelRegistry.ConfusionMatrixFileName, chartFile);
+        await File.WriteAllBytesAsync(Path.Combine(folder, LocalModelRegistry.ConfusionMatrixFileName), ChartOf(_runs.Count));
+        if (signed)
+        {
+            TestSigningKey.Sign(folder);
+        }
+
+        foreach (var file in new[] { "model.onnx", "model.json", ModelSignature.FileName }.Where(f => File.Exists(Path.Combine(folder, f))))
+        {
+            await _mlflow.UploadArtifactAsync(run.Info.ArtifactUri, $"model/{file}", Path.Combine(folder, file));
+        }
+
+        await _mlflow.UploadArtifactAsync(
+            run.Info.ArtifactUri, LocalModelRegistry.ConfusionMatrixFileName, Path.Combine(folder, LocalModelRegistry.ConfusionMatrixFileName));
         await _mlflow.EnsureRegisteredModelAsync("all-classifier");
         var version = await _mlflow.CreateModelVersionAsync("all-classifier", $"{run.Info.ArtifactUri}/model", run.Info.RunId);
         if (champion)

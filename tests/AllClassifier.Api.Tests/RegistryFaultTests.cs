@@ -33,7 +33,7 @@ public sealed class RegistryFaultTests : IAsyncLifetime
     [InlineData(Breakage.CorruptCard, "model.json is unreadable")]
     [InlineData(Breakage.AliasToMissingVersion, "names version 5, which is not in the registry")]
     [InlineData(Breakage.EmptyModelFile, "model.onnx is missing or empty")]
-    [InlineData(Breakage.ModelFileReplaced, "does not match the SHA-256 on its model card")]
+    [InlineData(Breakage.ModelFileReplaced, "model.onnx differs from the SHA-256 that signature.json signs")]
     public async Task A_bad_champion_is_reported_as_degraded_while_the_last_good_model_serves(Breakage breakage, string problem)
     {
         var registry = new LocalModelRegistry(_api.RegistryDirectory);

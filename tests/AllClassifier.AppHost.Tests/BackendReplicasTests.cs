@@ -1,4 +1,5 @@
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text.Json;
 using AllClassifier.AppHost.Extensions;
 using AllClassifier.Model;
@@ -31,8 +32,14 @@ public sealed class BackendReplicasTests(ITestOutputHelper output) : IAsyncLifet
     {
         var registry = new LocalModelRegistry(Path.Combine(_dataRoot, "registry"));
         var model = ClassifierModelComposer.Compose(BackboneFiles.InDirectory(), SeededHead());
-        registry.SetAlias(registry.Register(model, Card).Version);
-        registry.Register(model, Card);
+        // The key the app host would have generated, made here so the versions can be signed with it first.
+        var keyPath = Path.Combine(_dataRoot, ModelSigningExtensions.KeyFile);
+        Directory.CreateDirectory(Path.GetDirectoryName(keyPath)!);
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        await File.WriteAllTextAsync(keyPath, key.ExportPkcs8PrivateKeyPem());
+        void Sign(string folder) => ModelSignature.Sign(folder, key);
+        registry.SetAlias(registry.Register(model, Card, seal: Sign).Version);
+        registry.Register(model, Card, seal: Sign);
 
         using var timeout = new CancellationTokenSource(Deadline);
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.AllClassifier_AppHost>(

@@ -15,6 +15,8 @@ public sealed partial class ComposeFileTests
     [InlineData("ALLCLASSIFIER_ADMIN_PASSWORD")]
     [InlineData("ALLCLASSIFIER_METRICS_KEY")]
     [InlineData("GRAFANA_ADMIN_PASSWORD")]
+    [InlineData("ALLCLASSIFIER_MODEL_SIGNING_KEY")]
+    [InlineData("ALLCLASSIFIER_MODEL_SIGNING_PUBLIC_KEY")]
     public void Every_secret_is_required_so_compose_refuses_to_start_without_it(string variable)
     {
         var uses = Regex.Matches(Compose, @"\$\{" + variable + @"(?<operator>:?[?\-]?)").Select(m => m.Groups["operator"].Value).ToList();

@@ -27,6 +27,8 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
                 ["admin-api-key"] = "parameter.v0",
                 ["first-admin-password"] = "parameter.v0",
                 ["grafana-admin-password"] = "parameter.v0",
+                ["model-signing-private-key"] = "parameter.v0",
+                ["model-signing-public-key"] = "parameter.v0",
             },
             kinds);
     }
@@ -241,6 +243,22 @@ public sealed class ManifestTests(AspireManifest manifest) : IClassFixture<Aspir
         Assert.Equal("{admin-api-key.value}", trainerEnv["Admin__ApiKey"]);
         Assert.DoesNotContain(AspireManifest.Environment(manifest.Resource("web")), entry => entry.Value == "{admin-api-key.value}");
         AssertSecretInputWithoutDefault("admin-api-key");
+    }
+
+    [Fact]
+    public void The_trainer_alone_gets_the_private_signing_key_as_a_secret_input_and_the_backend_trusts_its_public_key()
+    {
+        var trainerEnv = AspireManifest.Environment(manifest.Resource("trainer"));
+        var backendEnv = AspireManifest.Environment(manifest.Resource("backend"));
+
+        Assert.Equal("{model-signing-private-key.value}", trainerEnv["ModelSigning__PrivateKey"]);
+        Assert.Equal("{model-signing-public-key.value}", backendEnv["ModelSigning__PublicKeys__0"]);
+        foreach (var resource in new[] { "backend", "web" })
+        {
+            Assert.DoesNotContain(AspireManifest.Environment(manifest.Resource(resource)), entry => entry.Value == "{model-signing-private-key.value}");
+        }
+
+        AssertSecretInputWithoutDefault("model-signing-private-key");
     }
 
     /// <summary>azd asks for such an input at <c>azd up</c> and keeps the answer in its environment; a default would deploy unasked.</summary>

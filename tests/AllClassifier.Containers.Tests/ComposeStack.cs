@@ -47,9 +47,15 @@ public sealed class ComposeStack : IAsyncLifetime
     private static readonly TimeSpan BootstrapDeadline = TimeSpan.FromMinutes(15);
     private static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
 
+    // The trainer signs its bootstrap model with a key made for this run; the backend trusts only that key.
+    private static readonly System.Security.Cryptography.ECDsa SigningKey =
+        System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+
     private static readonly Dictionary<string, string> ComposeEnvironment = new()
     {
         ["ALLCLASSIFIER_API_KEY"] = ApiKey,
+        ["ALLCLASSIFIER_MODEL_SIGNING_KEY"] = SigningKey.ExportPkcs8PrivateKeyPem(),
+        ["ALLCLASSIFIER_MODEL_SIGNING_PUBLIC_KEY"] = Convert.ToBase64String(SigningKey.ExportSubjectPublicKeyInfo()),
         ["ALLCLASSIFIER_METRICS_KEY"] = "containers-smoke-metrics-scrape-key",
         ["ALLCLASSIFIER_ADMIN_PASSWORD"] = AdminPassword,
         // Required by the compose file's interpolation even though Grafana is not started here.

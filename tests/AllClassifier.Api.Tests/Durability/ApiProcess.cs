@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using AllClassifier.Tests.Signing;
 using System.Text.RegularExpressions;
 
 namespace AllClassifier.Api.Tests.Durability;
@@ -45,6 +46,7 @@ public sealed partial class ApiProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = "http://127.0.0.1:0";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
+        start.Environment[TestSigningKey.PublicKeyVariable] = TestSigningKey.PublicKey;
         start.Environment.Remove("ASPNETCORE_HTTP_PORTS");
         start.Environment.Remove("OTEL_EXPORTER_OTLP_ENDPOINT");
         foreach (var (name, value) in settings)

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Testing;
+using AllClassifier.Tests.Signing;
 
 namespace AllClassifier.Api.Tests.Infrastructure;
 
@@ -30,6 +31,8 @@ public class ApiFactory : WebApplicationFactory<Program>
             ["Logging:LogLevel:Default"] = "Information",
             // Tests that burst requests on purpose would otherwise share one budget; RateLimitTests turn it on.
             ["RateLimiting:Enabled"] = "false",
+            // The API trusts the key TestModels signs with, and nothing else.
+            [TestSigningKey.PublicKeySetting] = TestSigningKey.PublicKey,
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -1,9 +1,13 @@
+using AllClassifier.Api.Signing;
 using AllClassifier.Model;
 using AllClassifier.Training.Heads;
 using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Referral;
 using AllClassifier.Model.Registry;
 using AllClassifier.Training.Referral;
+using AllClassifier.Tests.Signing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace AllClassifier.Api.Tests.Infrastructure;
 
@@ -45,11 +49,15 @@ public static class TestModels
 
     public static byte[] ConfusionMatrixPng { get; } = TestImages.Png(seed: 99);
 
-    /// <summary>Registers <paramref name="model"/> with the test card, changed by <paramref name="card"/> when given.</summary>
+    /// <summary>
+    /// Registers <paramref name="model"/> with the test card, changed by <paramref name="card"/> when given, signed with
+    /// <see cref="TestSigningKey"/> as the trainer signs.
+    /// </summary>
     public static RegisteredVersion Register(string registryRoot, byte[] model, bool makeChampion = true, Func<ModelCard, ModelCard>? card = null)
     {
         var registry = new LocalModelRegistry(registryRoot);
-        var registered = registry.Register(model, version => (card ?? (same => same))(Card(version)), ConfusionMatrixPng);
+        var registered = registry.Register(
+            model, version => (card ?? (same => same))(Card(version)), ConfusionMatrixPng, seal: TestSigningKey.Sign);
         if (makeChampion)
         {
             registry.SetAlias(registered.Version);
@@ -57,6 +65,11 @@ public static class TestModels
 
         return registered;
     }
+
+    /// <summary>A verifier that trusts <see cref="TestSigningKey"/>, as <see cref="ApiFactory"/>'s API does.</summary>
+    public static ModelSignatureVerifier Verifier(params string[] publicKeys) => new(
+        Options.Create(new ModelSigningOptions { PublicKeys = publicKeys.Length > 0 ? [.. publicKeys] : [TestSigningKey.PublicKey] }),
+        NullLogger<ModelSignatureVerifier>.Instance);
 
     public static ModelCard Card(int version)
     {

@@ -18,7 +18,7 @@ public sealed class ModelLifetimeTests : IDisposable
     [Fact]
     public void A_replaced_model_is_disposed_when_its_last_request_ends_and_swaps_never_pile_up_sessions()
     {
-        var loader = new ModelLoader(Options.Create(new ModelServingOptions { WholeMachineWhenIdle = false }));
+        var loader = new ModelLoader(Options.Create(new ModelServingOptions { WholeMachineWhenIdle = false }), TestModels.Verifier());
         var registered = TestModels.Register(_registryRoot, TestModels.Model);
         using var holder = new ModelHolder();
         var first = loader.Load(registered);

@@ -5,6 +5,7 @@ using AllClassifier.Training.Onnx;
 using AllClassifier.Model.Registry;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using AllClassifier.Tests.Signing;
 
 namespace AllClassifier.Monitoring.Tests.Api;
 
@@ -41,7 +42,8 @@ public sealed class RunningApi : IAsyncDisposable
         var factory = new WebApplicationFactory<Program>().WithWebHostBuilder(web => web
             .UseEnvironment("Production")
             .UseSetting("MODEL_REGISTRY_DIR", registryDirectory)
-            .UseSetting("FEEDBACK_DIR", feedbackDirectory));
+            .UseSetting("FEEDBACK_DIR", feedbackDirectory)
+            .UseSetting(TestSigningKey.PublicKeySetting, TestSigningKey.PublicKey));
         factory.UseKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
         factory.StartServer();
 
@@ -76,7 +78,7 @@ public sealed class RunningApi : IAsyncDisposable
             Created = DateTimeOffset.UnixEpoch,
             Metrics = new EvaluationMetrics(),
             TrainingDataHash = "none",
-        });
+        }, seal: TestSigningKey.Sign);
         registry.SetAlias(registered.Version);
     }
 

@@ -3,7 +3,9 @@ using AllClassifier.Mlflow;
 using AllClassifier.Model.Registry;
 using AllClassifier.Tests.Mlflow;
 using AllClassifier.Trainer.Pipeline;
+using AllClassifier.Trainer.Signing;
 using AllClassifier.Trainer.Tests.Commands;
+using AllClassifier.Tests.Signing;
 using AllClassifier.Trainer.Tracking;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -50,8 +52,9 @@ public sealed class TrackedPipelineFixture : IAsyncLifetime
     /// <summary>Runs the trainer CLI the way Program does with MLFLOW_TRACKING_URI set to the fake server.</summary>
     public Task<(int ExitCode, string Output)> RunAsync(string[] args) =>
         Cli.RunAsync(
-            services => services.AddMlflowTracking(
-                new MlflowTrackingOptions { TrackingUri = Server.BaseAddress, RegistrationPollInterval = TimeSpan.FromMilliseconds(10) }),
+            services => services
+                .AddMlflowTracking(new MlflowTrackingOptions { TrackingUri = Server.BaseAddress, RegistrationPollInterval = TimeSpan.FromMilliseconds(10) })
+                .Configure<ModelSigningKeyOptions>(signing => signing.PrivateKey = TestSigningKey.PrivateKeyPem),
             args);
 
     public async Task DisposeAsync()
@@ -94,12 +97,16 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
                 $"PUT {artifacts}metrics.json",
                 // The INT8 candidate passed its accuracy check: the tracked model folder gets what is served.
                 .. servedInt8 ? [$"PUT {artifacts}model/model.onnx", $"PUT {artifacts}model/head.json"] : Array.Empty<string>(),
+                // The signed card before the version exists, so a follower never finds the champion unsigned.
+                $"PUT {artifacts}model/model.json",
+                $"PUT {artifacts}model/signature.json",
                 $"POST {Api}registered-models/create",
                 $"POST {Api}model-versions/create",
                 $"GET {Api}model-versions/get",
                 $"POST {Api}registered-models/alias",
                 $"POST {Api}runs/log-batch",
                 $"PUT {artifacts}model/model.json",
+                $"PUT {artifacts}model/signature.json",
                 $"POST {Api}runs/update",
             ],
             requests.Select(r => r.Line));
@@ -130,15 +137,15 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.Equal(report.Metrics.Accuracy, testMetrics["test_accuracy"]);
         Assert.Equal(report.Metrics.Calibration!.ExpectedCalibrationError, testMetrics["test_ece"]);
 
-        Assert.Equal("""{"name":"all-classifier"}""", requests[15 + afterTest].Body!.ToJsonString());
-        var version = requests[16 + afterTest].Body!;
+        Assert.Equal("""{"name":"all-classifier"}""", requests[17 + afterTest].Body!.ToJsonString());
+        var version = requests[18 + afterTest].Body!;
         Assert.Equal($"mlflow-artifacts:/1/{mlflowRunId}/artifacts/model", version["source"]!.GetValue<string>());
         Assert.Equal(mlflowRunId, version["run_id"]!.GetValue<string>());
-        Assert.Equal("""{"name":"all-classifier","alias":"champion","version":"1"}""", requests[18 + afterTest].Body!.ToJsonString());
-        var registrationTags = Pairs(requests[19 + afterTest].Body!["tags"]);
+        Assert.Equal("""{"name":"all-classifier","alias":"champion","version":"1"}""", requests[20 + afterTest].Body!.ToJsonString());
+        var registrationTags = Pairs(requests[21 + afterTest].Body!["tags"]);
         Assert.Equal("1", registrationTags["allclassifier.local_version"]);
         Assert.Equal("true", registrationTags["allclassifier.champion"]);
-        var update = requests[21 + afterTest].Body!;
+        var update = requests[24 + afterTest].Body!;
         Assert.Equal(mlflowRunId, update["run_id"]!.GetValue<string>());
         Assert.Equal("FINISHED", update["status"]!.GetValue<string>());
         Assert.True(update["end_time"]!.GetValue<long>() > 0);
@@ -181,6 +188,13 @@ public sealed class MlflowTrackingTests(TrackedPipelineFixture fixture) : IClass
         Assert.Equal(File.ReadAllBytes(local.ModelPath), fixture.Server.Artifacts[stored + "model/model.onnx"]);
         Assert.Equal(File.ReadAllBytes(Path.Combine(local.Directory, "model.json")), fixture.Server.Artifacts[stored + "model/model.json"]);
         Assert.Equal(File.ReadAllBytes(local.ConfusionMatrixPath), fixture.Server.Artifacts[stored + "confusion_matrix.png"]);
+        // Signed by the trainer's key, here and in MLflow: the API verifies either copy with the public key alone.
+        Assert.Equal(File.ReadAllBytes(Path.Combine(local.Directory, ModelSignature.FileName)), fixture.Server.Artifacts[stored + "model/signature.json"]);
+        using var publicKey = ModelSigningKeys.PublicKey(TestSigningKey.PublicKey);
+        var verified = ModelSignature.Verify(local.Directory, [publicKey]);
+        Assert.Equal(
+            ["confusion_matrix.png", "head.json", "metrics.json", "model.json", "model.onnx", "training_history.json"],
+            verified.Keys.Order(StringComparer.Ordinal));
     }
 
     [Fact]

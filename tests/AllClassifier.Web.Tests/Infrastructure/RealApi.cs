@@ -11,6 +11,7 @@ using Microsoft.Data.Sqlite;
 using Microsoft.Extensions.Configuration;
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using AllClassifier.Tests.Signing;
 
 namespace AllClassifier.Web.Tests.Infrastructure;
 
@@ -84,6 +85,7 @@ public sealed class RealApi : WebApplicationFactory<FeedbackStoredResponse>
             // Writes need the web app's key, as in every deployment.
             ["Auth:ApiKeys:web"] = WebAppFactory.ApiKey,
             ["Logging:LogLevel:Default"] = "Warning",
+            [TestSigningKey.PublicKeySetting] = TestSigningKey.PublicKey,
         }));
     }
 
@@ -113,7 +115,7 @@ public sealed class RealApi : WebApplicationFactory<FeedbackStoredResponse>
             Created = new DateTimeOffset(2026, 1, 15, 9, 30, 0, TimeSpan.Zero),
             Metrics = EvaluationMetrics.FromPredictions([0, 0, 1, 1, 2, 2, 3, 3], [0, 1, 1, 1, 2, 3, 3, 3], meanLatencyMs: 48),
             TrainingDataHash = new string('c', 64),
-        }, ConfusionMatrixPng(), extraFiles: null);
+        }, ConfusionMatrixPng(), extraFiles: null, seal: TestSigningKey.Sign);
         registry.SetAlias(registered.Version);
     }
 
