@@ -46,7 +46,7 @@ public sealed class ModelLifetimeTests : IDisposable
     [Fact]
     public void A_swap_serves_the_new_version_on_its_explainer_first_and_lets_the_old_model_go_before_the_rest_loads()
     {
-        var loader = new ModelLoader(Options.Create(new ModelServingOptions { MaxConcurrentInferences = 2, WarmupInferences = 1 }));
+        var loader = new ModelLoader(Options.Create(new ModelServingOptions { MaxConcurrentInferences = 2, WarmupInferences = 1 }), TestModels.Verifier());
         var registered = TestModels.Register(_registryRoot, TestModels.Model);
         var tensor = new float[ImagePreprocessor.TensorLength];
         using var holder = new ModelHolder();
@@ -91,7 +91,7 @@ public sealed class ModelLifetimeTests : IDisposable
     [Fact]
     public async Task Requests_running_through_swaps_are_all_answered()
     {
-        var loader = new ModelLoader(Options.Create(new ModelServingOptions { MaxConcurrentInferences = 2, WarmupInferences = 0 }));
+        var loader = new ModelLoader(Options.Create(new ModelServingOptions { MaxConcurrentInferences = 2, WarmupInferences = 0 }), TestModels.Verifier());
         var registered = TestModels.Register(_registryRoot, TestModels.Model);
         using var holder = new ModelHolder();
         holder.Swap(loader.Load(registered));
