@@ -8,6 +8,9 @@ using AllClassifier.Model.Registry;
 using AllClassifier.Training.Referral;
 using AllClassifier.Training.Synthetic;
 using System.Security.Cryptography;
+using AllClassifier.Api.Signing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Spectre.Console;
 
 namespace AllClassifier.Bench;
@@ -71,6 +74,15 @@ public static class BenchModels
     /// The bench's stand-in for the trainer's key, one per registry: <c>{registry}.key</c> (made on first use) signs
     /// what the bench registers, and the API it starts trusts <c>{registry}.pub</c> (<c>bench/lib.sh</c>).
     /// </summary>
+    /// <summary>A verifier that trusts the bench's key for <paramref name="registryDirectory"/>, as the API it starts does.</summary>
+    public static ModelSignatureVerifier Verifier(string registryDirectory)
+    {
+        using var key = SigningKey(registryDirectory);
+        return new ModelSignatureVerifier(
+            Options.Create(new ModelSigningOptions { PublicKeys = [ModelSigningKeys.PublicKeyText(key)] }),
+            NullLogger<ModelSignatureVerifier>.Instance);
+    }
+
     public static ECDsa SigningKey(string registryDirectory)
     {
         var root = Path.GetFullPath(registryDirectory).TrimEnd(Path.DirectorySeparatorChar);

@@ -3,11 +3,9 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using AllClassifier.Api.Serving;
-using AllClassifier.Api.Signing;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
-using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Spectre.Console.Cli;
 
@@ -38,9 +36,7 @@ public sealed class RawScorerCommand : Command<RawScorerCommand.Settings>
     {
         var champion = new LocalModelRegistry(settings.Registry).Champion() ?? throw new InvalidOperationException("The registry has no champion.");
         var serving = new ModelServingOptions();
-        using var key = BenchModels.SigningKey(settings.Registry);
-        using var signatures = new ModelSignatureVerifier(
-            Options.Create(new ModelSigningOptions { PublicKeys = [ModelSigningKeys.PublicKeyText(key)] }), NullLogger<ModelSignatureVerifier>.Instance);
+        using var signatures = BenchModels.Verifier(settings.Registry);
         var served = new ModelLoader(Options.Create(serving), signatures).Load(champion);
         var images = Directory.GetFiles(settings.Images).Order(StringComparer.Ordinal).Select(File.ReadAllBytes).ToArray();
         var preprocessor = new ImagePreprocessor();

@@ -28,7 +28,8 @@ public sealed class SwapMemoryCommand : Command<SwapMemoryCommand.Settings>
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
     {
         var champion = new LocalModelRegistry(settings.Registry).Champion() ?? throw new InvalidOperationException("The registry has no champion.");
-        var loader = new ModelLoader(Options.Create(new ModelServingOptions()));
+        using var signatures = BenchModels.Verifier(settings.Registry);
+        var loader = new ModelLoader(Options.Create(new ModelServingOptions()), signatures);
         using var holder = new ModelHolder();
         holder.Swap(loader.Load(champion));
         foreach (var twoStep in new[] { false, true })
