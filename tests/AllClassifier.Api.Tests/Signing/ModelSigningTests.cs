@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using AllClassifier.Api.Tests.Infrastructure;
 using AllClassifier.Model.Registry;
 using AllClassifier.Tests.Signing;
@@ -166,6 +167,26 @@ public sealed class ModelSigningConfigurationTests
     }
 
     [Fact]
+    public async Task In_development_the_explicit_opt_out_serves_an_unsigned_version_and_health_says_so()
+    {
+        using var api = new DevelopmentApi(new Dictionary<string, string?>
+        {
+            [TestSigningKey.PublicKeySetting] = null,
+            ["ModelSigning:AllowUnsigned"] = "true",
+        });
+        var registry = new LocalModelRegistry(api.RegistryDirectory);
+        registry.SetAlias(registry.Register(TestModels.Model, TestModels.Card, TestModels.ConfusionMatrixPng).Version);
+
+        await api.WaitForModelVersionAsync(1);
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/health");
+        request.Headers.Accept.ParseAdd("application/json");
+        using var health = JsonDocument.Parse(await (await api.CreateClient().SendAsync(request)).Content.ReadAsStringAsync());
+        Assert.Equal("Degraded", health.RootElement.GetProperty("checks").GetProperty("model-signing").GetProperty("status").GetString());
+        Assert.Contains(api.Logs.GetSnapshot(), log => log.Message.Contains("Model version 1 has no signature; served because", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Unsigned_models_cannot_be_allowed_outside_development()
     {
         using var api = new ApiFactory(settings: new Dictionary<string, string?> { ["ModelSigning:AllowUnsigned"] = "true" });
@@ -187,5 +208,15 @@ public sealed class ModelSigningConfigurationTests
         var error = Assert.ThrowsAny<Exception>(() => api.CreateClient());
 
         Assert.Contains("every entry must be an ECDSA P-256 public key", error.ToString());
+    }
+}
+
+/// <summary>The API as <c>dotnet run</c> starts it on a workstation (environment Development).</summary>
+internal sealed class DevelopmentApi(IReadOnlyDictionary<string, string?> settings) : ApiFactory(settings: settings)
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.UseEnvironment("Development");
     }
 }
