@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # What the referral gate adds to a request over HTTP: the champion of REGISTRY served as it is, and the same model with
-# the gate taken out (bench ungated: the ood_score output and its nodes removed, the card's gate absent) served beside
+# the gate taken out (bench champion-copy --without-gate: the ood_score output and its nodes removed, the card's gate
+# absent) served beside
 # it; wrk at 1 connection against each in turn, ROUNDS times, alternating which goes first, on the same JPEGs. Prints
 # the p50 of each and the difference (target: <= 0.5 ms), with the CPU model, its flags and the load average.
 #   REGISTRY=<registry with a gated champion> IMAGES_DIR=<folder of JPEGs> bench/referral-latency.sh
@@ -26,16 +27,20 @@ work="$(mktemp -d)"
 pids=()
 trap 'for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"' EXIT
 mkdir -p "$work/gated" "$work/ungated"
-ln -sfn "$(cd "$registry" && pwd)" "$work/gated/registry"
-bench ungated --registry "$registry" --out "$work/ungated/registry"
+# Both copies are signed with a key of the bench's own, which the API it starts trusts.
+bench champion-copy --registry "$registry" --out "$work/gated/registry"
+bench champion-copy --registry "$registry" --out "$work/ungated/registry" --without-gate
 
 declare -A urls
 for kind in gated ungated; do
   # A model without a gate serves and says so: /health is Degraded, not Healthy.
   healthy=Healthy; [ "$kind" = ungated ] && healthy=Degraded
   start_service "$work/$kind/api.log" "$api_dir/AllClassifier.Api.dll" "$healthy" \
-    MODEL_REGISTRY_DIR="$work/$kind/registry" FEEDBACK_DIR="$work/$kind/feedback" MALLOC_ARENA_MAX=2 RateLimiting__Enabled=false
+    MODEL_REGISTRY_DIR="$work/$kind/registry" FEEDBACK_DIR="$work/$kind/feedback" MALLOC_ARENA_MAX=2 RateLimiting__Enabled=false \
+    ModelSigning__PublicKeys__0="$(cat "$work/$kind/registry.pub")"
   pids+=("$service_pid"); urls[$kind]="$service_url"
+  # /health says Degraded before the model is loaded too; /ready answers 200 once it is served and warmed.
+  for _ in $(seq 1 600); do [ "$(curl -s -o /dev/null -w '%{http_code}' "$service_url/ready")" = 200 ] && break; sleep 0.2; done
   echo "$kind: $service_url, referral_gate present: $(curl -s "$service_url/model" | jq .referral_gate.present)"
 done
 

@@ -70,10 +70,6 @@ public static class BenchModels
         return version;
     }
 
-    /// <summary>
-    /// The bench's stand-in for the trainer's key, one per registry: <c>{registry}.key</c> (made on first use) signs
-    /// what the bench registers, and the API it starts trusts <c>{registry}.pub</c> (<c>bench/lib.sh</c>).
-    /// </summary>
     /// <summary>A verifier that trusts the bench's key for <paramref name="registryDirectory"/>, as the API it starts does.</summary>
     public static ModelSignatureVerifier Verifier(string registryDirectory)
     {
@@ -83,6 +79,10 @@ public static class BenchModels
             NullLogger<ModelSignatureVerifier>.Instance);
     }
 
+    /// <summary>
+    /// The bench's stand-in for the trainer's key, one per registry: <c>{registry}.key</c> (made on first use) signs
+    /// what the bench registers, and the API it starts trusts <c>{registry}.pub</c> (<c>bench/lib.sh</c>).
+    /// </summary>
     public static ECDsa SigningKey(string registryDirectory)
     {
         var root = Path.GetFullPath(registryDirectory).TrimEnd(Path.DirectorySeparatorChar);

@@ -9,11 +9,13 @@ using Spectre.Console.Cli;
 namespace AllClassifier.Bench;
 
 /// <summary>
-/// Registers, in a new registry, the champion of another one without its referral gate: the same model file less the
-/// <c>ood_score</c> output and the nodes only it needs, and a card whose gate is absent. Serving both side by side
+/// Registers the champion of one registry in a new one, signed with the bench's key for it
+/// (<see cref="BenchModels.SigningKey"/>), so the API the bench starts serves a trained model whatever key, if any, it
+/// was signed with. With <c>--without-gate</c> the copy has no referral gate: the same model file less the
+/// <c>ood_score</c> output and the nodes only it needs, and a card whose gate is absent; serving both side by side
 /// measures what the gate adds to a request over HTTP (bench/referral-latency.sh).
 /// </summary>
-public sealed class UngatedCommand : Command<UngatedCommand.Settings>
+public sealed class ChampionCopyCommand : Command<ChampionCopyCommand.Settings>
 {
     public sealed class Settings : CommandSettings
     {
@@ -22,8 +24,12 @@ public sealed class UngatedCommand : Command<UngatedCommand.Settings>
         public required string Registry { get; init; }
 
         [CommandOption("--out <DIR>")]
-        [Description("A new registry for the copy without a gate.")]
+        [Description("A new registry for the copy.")]
         public required string Out { get; init; }
+
+        [CommandOption("--without-gate")]
+        [Description("Take the referral gate out of the copy.")]
+        public bool WithoutGate { get; init; }
     }
 
     public override int Execute(CommandContext context, Settings settings, CancellationToken cancellationToken)
@@ -31,21 +37,30 @@ public sealed class UngatedCommand : Command<UngatedCommand.Settings>
         var champion = new LocalModelRegistry(settings.Registry).Champion()
             ?? throw new InvalidOperationException($"{settings.Registry} has no champion.");
         var model = champion.ReadVerifiedModel();
-        var outputs = ServingGraph.Outputs(model);
-        if (!outputs.Contains(ClassifierModelFile.OodScoreName))
+        var card = champion.Card;
+        if (settings.WithoutGate)
         {
-            throw new InvalidOperationException($"v{champion.Version} has no {ClassifierModelFile.OodScoreName} output: it has no gate to take out.");
+            var outputs = ServingGraph.Outputs(model);
+            if (!outputs.Contains(ClassifierModelFile.OodScoreName))
+            {
+                throw new InvalidOperationException($"v{champion.Version} has no {ClassifierModelFile.OodScoreName} output: it has no gate to take out.");
+            }
+
+            model = Ungated(model, [.. outputs.Where(o => o != ClassifierModelFile.OodScoreName)]);
+            card = card with { ReferralGate = ReferralGate.Absent($"v{champion.Version} with its gate taken out for a benchmark") };
         }
 
-        var ungated = Ungated(model, [.. outputs.Where(o => o != ClassifierModelFile.OodScoreName)]);
         var registry = new LocalModelRegistry(settings.Out);
+        using var key = BenchModels.SigningKey(settings.Out);
         var version = registry.Register(
-            ungated,
-            _ => champion.Card with { ReferralGate = ReferralGate.Absent($"v{champion.Version} with its gate taken out for a benchmark") });
+            model,
+            _ => card,
+            File.Exists(champion.ConfusionMatrixPath) ? File.ReadAllBytes(champion.ConfusionMatrixPath) : null,
+            seal: folder => ModelSignature.Sign(folder, key));
         registry.SetAlias(version.Version);
         Console.WriteLine(
-            $"v{champion.Version} of {settings.Registry} without its gate is v{version.Version} of {settings.Out} " +
-            $"({model.Length:N0} -> {ungated.Length:N0} bytes)");
+            $"v{champion.Version} of {settings.Registry}{(settings.WithoutGate ? " without its gate" : "")} is v{version.Version} " +
+            $"of {settings.Out} ({model.Length:N0} bytes), signed with {settings.Out}.key");
         return 0;
     }
 
