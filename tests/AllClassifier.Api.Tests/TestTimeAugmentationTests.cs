@@ -3,6 +3,7 @@ using AllClassifier.Api.Tests.Infrastructure;
 using AllClassifier.Model.Imaging;
 using AllClassifier.Model.Inference;
 using AllClassifier.Model.Registry;
+using AllClassifier.Tests.Signing;
 
 namespace AllClassifier.Api.Tests;
 
@@ -47,6 +48,8 @@ public sealed class TestTimeAugmentationTests
         var card = JsonNode.Parse(File.ReadAllText(cardPath))!.AsObject();
         Assert.True(card.Remove("test_time_augmentation"));
         File.WriteAllText(cardPath, card.ToJsonString());
+        // The old card is what the trainer would have signed then; an unsigned rewrite is refused.
+        TestSigningKey.Sign(registered.Directory);
         registry.SetAlias(registered.Version);
         await api.WaitForModelVersionAsync(1);
 

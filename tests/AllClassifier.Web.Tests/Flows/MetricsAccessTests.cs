@@ -5,7 +5,18 @@ using AllClassifier.Web.Tests.Infrastructure;
 
 namespace AllClassifier.Web.Tests.Flows;
 
+/// <summary>
+/// Runs alone: the request counters' meter is the process's, so sign-ins of tests running beside it would move the
+/// series this test compares.
+/// </summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MetricsAccessCollection
+{
+    public const string Name = "Web metrics, alone";
+}
+
 /// <summary>The web app's <c>/metrics</c>: for Prometheus with the scrape key or on this host, and silent about names.</summary>
+[Collection(MetricsAccessCollection.Name)]
 public sealed partial class MetricsAccessTests
 {
     private const string ScrapeKey = "scrape-key-for-tests-7c41";
